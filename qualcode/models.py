@@ -1,0 +1,129 @@
+"""Small value types shared by every stage of the pipeline.
+
+Offsets are *character* offsets into :attr:`Document.text` (REFI-QDA counts
+characters too), half-open: ``document.text[segment.start:segment.end]`` is
+exactly the turn's text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass, field
+
+#: What separates two turns in a document's normalized plain text.
+TURN_SEPARATOR = "\n\n"
+#: What stands between a speaker label and the turn's text.
+LABEL_SEPARATOR = ": "
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One speaker turn as a reader found it, before it is placed in a Document.
+
+    ``text`` may contain ``\\n`` between paragraphs; :func:`normalize_turn_text`
+    is applied when the Document is built, so readers need not normalize.
+    ``line`` is the 1-based line (or paragraph/row/cue number) where the turn
+    starts in the source, for error messages and for finding it again.
+    """
+
+    speaker: str
+    text: str
+    time_start: float | None = None
+    time_end: float | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A turn placed in a document: speaker label plus character span."""
+
+    index: int
+    speaker: str
+    start: int
+    end: int
+    time_start: float | None = None
+    time_end: float | None = None
+    line: int | None = None
+
+
+@dataclass
+class Document:
+    """A transcript in one normalized plain text with its ordered turns."""
+
+    name: str
+    text: str
+    segments: list[Segment]
+    format: str
+    metadata: dict[str, str] = field(default_factory=dict)
+    source: str | None = None
+
+    @property
+    def sha256(self) -> str:
+        """Hash of the normalized content: the same conversation is the same document."""
+        return content_hash(self.text)
+
+    def segment_text(self, segment: Segment) -> str:
+        return self.text[segment.start:segment.end]
+
+    def turns(self) -> list[tuple[str, str]]:
+        """``(speaker, text)`` pairs, handy for comparing two readings."""
+        return [(s.speaker, self.segment_text(s)) for s in self.segments]
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def normalize_turn_text(text: str) -> str:
+    """NFC, no control characters, single spaces, one ``\\n`` between paragraphs.
+
+    A blank line (or several) inside a turn becomes one paragraph break; a
+    soft-wrapped line is joined to the previous one with a space is the
+    *reader's* decision (it passes ``\\n`` only where it means a paragraph).
+    """
+    text = unicodedata.normalize("NFC", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
+    text = "".join(ch if ch == "\n" or unicodedata.category(ch)[0] != "C" or ch == "\t" else " "
+                   for ch in text)
+    paragraphs = []
+    for para in text.split("\n"):
+        para = " ".join(para.split())
+        if para:
+            paragraphs.append(para)
+    return "\n".join(paragraphs)
+
+
+def normalize_label(label: str) -> str:
+    label = unicodedata.normalize("NFC", label)
+    return " ".join(label.replace("\u00a0", " ").split()).strip()
+
+
+def build_document(name: str, turns: list[Turn], fmt: str, metadata: dict[str, str] | None = None,
+                   source: str | None = None) -> Document:
+    """Lay turns out in one plain text: ``Speaker: text`` blocks separated by a blank line.
+
+    Turns whose text is empty after normalization are dropped; consecutive turns
+    of the same speaker are *not* merged here (readers decide, e.g. caption cues).
+    """
+    parts: list[str] = []
+    segments: list[Segment] = []
+    pos = 0
+    for turn in turns:
+        text = normalize_turn_text(turn.text)
+        speaker = normalize_label(turn.speaker)
+        if not text:
+            continue
+        if parts:
+            parts.append(TURN_SEPARATOR)
+            pos += len(TURN_SEPARATOR)
+        head = speaker + LABEL_SEPARATOR if speaker else ""
+        parts.append(head)
+        pos += len(head)
+        start = pos
+        parts.append(text)
+        pos += len(text)
+        segments.append(Segment(len(segments), speaker, start, pos,
+                                turn.time_start, turn.time_end, turn.line))
+    return Document(name=name, text="".join(parts), segments=segments, format=fmt,
+                    metadata=dict(metadata or {}), source=source)
