@@ -1,0 +1,60 @@
+"""Write files so that a failure never leaves a half-written output behind.
+
+Everything is written to a temporary file beside the target and moved into
+place only when complete (``os.replace`` is atomic on one file system).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import pandas as pd
+
+from qualcode.errors import InputError
+
+TABLE_SUFFIXES = (".csv", ".xlsx")
+
+
+@contextmanager
+def atomic_output(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path; on success it replaces ``path``, on failure it is removed."""
+    path = Path(path)
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise InputError("output folder does not exist", parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def table_format(path: str | Path, allowed: tuple[str, ...] = TABLE_SUFFIXES) -> str:
+    suffix = Path(path).suffix.lower()
+    if suffix not in allowed:
+        raise InputError(f"cannot write {suffix or 'a file without suffix'}: use one of "
+                         f"{', '.join(allowed)}", path)
+    return suffix
+
+
+def write_table(frame: pd.DataFrame, path: str | Path, sheet_name: str = "data") -> Path:
+    """Write one table as CSV (UTF-8 with BOM, so Excel reads accents) or XLSX."""
+    suffix = table_format(path)
+    with atomic_output(path) as tmp:
+        if suffix == ".csv":
+            frame.to_csv(tmp, index=False, encoding="utf-8-sig")
+        else:
+            with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+                frame.to_excel(writer, index=False, sheet_name=sheet_name[:31])
+                sheet = writer.sheets[sheet_name[:31]]
+                sheet.freeze_panes = "A2"
+                sheet.auto_filter.ref = sheet.dimensions
+    return Path(path)

@@ -1,0 +1,464 @@
+"""The project file: one SQLite database, and the only module that writes SQL.
+
+Human and machine codings live side by side, each with its coder (a person's
+name or a tagger's name), the codebook it belongs to, a status and evidence, so
+re-running a tagger never touches a human's work.
+
+Every write goes through :meth:`Project.transaction`; a failure inside it rolls
+the whole command back and leaves the project as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import pandas as pd
+
+from qualcode.errors import ProjectError
+
+SCHEMA_VERSION = 1
+APPLICATION_ID = 0x51434F44  # "QCOD": marks the SQLite file as a qualcode project
+LOCK_TIMEOUT_SECONDS = 10.0
+
+SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE documents (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    source TEXT,
+    format TEXT NOT NULL,
+    sha256 TEXT NOT NULL UNIQUE,
+    text TEXT NOT NULL,
+    metadata TEXT NOT NULL DEFAULT '{}',
+    ingested_at TEXT NOT NULL
+);
+CREATE TABLE document_attributes (
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (document_id, key)
+);
+CREATE TABLE participants (
+    id INTEGER PRIMARY KEY,
+    pid TEXT NOT NULL UNIQUE,
+    identity TEXT NOT NULL UNIQUE,
+    role TEXT
+);
+CREATE TABLE speakers (
+    id INTEGER PRIMARY KEY,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    label TEXT NOT NULL,
+    participant_id INTEGER NOT NULL REFERENCES participants(id),
+    role TEXT,
+    UNIQUE (document_id, label)
+);
+CREATE TABLE segments (
+    id INTEGER PRIMARY KEY,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    turn INTEGER NOT NULL,
+    speaker_id INTEGER NOT NULL REFERENCES speakers(id),
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    time_start REAL,
+    time_end REAL,
+    source_line INTEGER,
+    words INTEGER NOT NULL,
+    UNIQUE (document_id, turn)
+);
+CREATE TABLE codebooks (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    version TEXT,
+    hash TEXT NOT NULL UNIQUE,
+    source TEXT,
+    content TEXT,
+    added_at TEXT NOT NULL
+);
+CREATE TABLE codes (
+    id INTEGER PRIMARY KEY,
+    codebook_id INTEGER NOT NULL REFERENCES codebooks(id) ON DELETE CASCADE,
+    code TEXT NOT NULL,
+    parent TEXT,
+    theme TEXT NOT NULL,
+    name TEXT,
+    definition TEXT,
+    position INTEGER NOT NULL,
+    UNIQUE (codebook_id, code)
+);
+CREATE TABLE codings (
+    id INTEGER PRIMARY KEY,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    segment_id INTEGER REFERENCES segments(id) ON DELETE CASCADE,
+    codebook_id INTEGER REFERENCES codebooks(id),
+    code TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    coder TEXT NOT NULL,
+    coder_kind TEXT NOT NULL CHECK (coder_kind IN ('human', 'machine')),
+    tagger_version TEXT,
+    status TEXT NOT NULL CHECK (status IN ('suggested', 'accepted', 'rejected')),
+    confidence REAL,
+    evidence TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX codings_by_segment ON codings(segment_id);
+CREATE INDEX codings_by_coder ON codings(coder, codebook_id);
+CREATE INDEX segments_by_document ON segments(document_id, turn);
+"""
+
+#: Migrations from version N to N+1, applied in order inside one transaction.
+MIGRATIONS: dict[int, str] = {}
+
+SEGMENT_COLUMNS = ["segment_id", "document", "turn", "speaker", "participant", "role",
+                   "start", "end", "time_start", "time_end", "words", "text"]
+
+_WORD = re.compile(r"\w+(?:['\u2019]\w+)*")
+
+
+def count_words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class Project:
+    """An open project file.  Use :meth:`open` (or :func:`open_project`)."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection):
+        self.path = path
+        self.conn = conn
+        self._depth = 0
+
+    # ------------------------------------------------------------------ opening
+    @classmethod
+    def open(cls, path: str | Path, create: bool = False) -> "Project":
+        path = Path(path)
+        if path.is_dir():
+            raise ProjectError("is a directory, not a project file", path)
+        exists = path.exists()
+        if not exists and not create:
+            raise ProjectError("project not found (run `qualcode ingest` to create it)", path)
+        if exists and path.stat().st_size > 0:
+            with open(path, "rb") as fh:
+                if fh.read(16) != b"SQLite format 3\x00":
+                    raise ProjectError("not a qualcode project (not an SQLite file)", path)
+        try:
+            conn = sqlite3.connect(path, timeout=LOCK_TIMEOUT_SECONDS, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise ProjectError(f"cannot open project: {exc}", path) from None
+        conn.row_factory = sqlite3.Row
+        project = cls(path, conn)
+        try:
+            conn.execute("PRAGMA foreign_keys = ON")
+            project._prepare(new=not exists or path.stat().st_size == 0)
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise ProjectError(_describe_sqlite_error(exc), path) from None
+        except ProjectError:
+            conn.close()
+            raise
+        return project
+
+    def _prepare(self, new: bool) -> None:
+        app_id = self.conn.execute("PRAGMA application_id").fetchone()[0]
+        tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if new or (not tables and app_id == 0):
+            with self.transaction():
+                for statement in _statements(SCHEMA):
+                    self.conn.execute(statement)
+                self.conn.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+                self.conn.execute("INSERT INTO meta VALUES ('created_at', ?)", (_now(),))
+                self.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            return
+        if app_id != APPLICATION_ID or "meta" not in tables:
+            raise ProjectError("not a qualcode project (an SQLite file of another program)", self.path)
+        version = int(self.conn.execute(
+            "SELECT value FROM meta WHERE key='schema_version'").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            raise ProjectError(f"project has schema version {version}, newer than this qualcode "
+                               f"understands ({SCHEMA_VERSION}); upgrade qualcode", self.path)
+        if version < SCHEMA_VERSION:
+            self._migrate(version)
+
+    def _migrate(self, version: int) -> None:
+        with self.transaction():
+            while version < SCHEMA_VERSION:
+                script = MIGRATIONS.get(version)
+                if script is None:
+                    raise ProjectError(f"project has schema version {version}, which this qualcode "
+                                       "cannot migrate", self.path)
+                for statement in _statements(script):
+                    self.conn.execute(statement)
+                version += 1
+            self.conn.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(version),))
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "Project":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0])
+
+    # -------------------------------------------------------------- transactions
+    @contextmanager
+    def transaction(self) -> Iterator["Project"]:
+        """All-or-nothing writes.  Nested calls join the outer transaction."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self
+            finally:
+                self._depth -= 1
+            return
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise ProjectError(_describe_sqlite_error(exc), self.path) from None
+        self._depth = 1
+        try:
+            yield self
+        except BaseException:
+            self._depth = 0
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self._depth = 0
+            try:
+                self.conn.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                self.conn.execute("ROLLBACK")
+                raise ProjectError(_describe_sqlite_error(exc), self.path) from None
+
+    def _write(self, sql: str, params: Iterable = ()) -> sqlite3.Cursor:
+        if not self._depth:
+            raise RuntimeError("writes must happen inside Project.transaction()")
+        return self.conn.execute(sql, tuple(params))
+
+    # ------------------------------------------------------------------ documents
+    def document_by_hash(self, sha256: str) -> str | None:
+        row = self.conn.execute("SELECT name FROM documents WHERE sha256=?", (sha256,)).fetchone()
+        return row["name"] if row else None
+
+    def document_id(self, name: str) -> int | None:
+        row = self.conn.execute("SELECT id FROM documents WHERE name=?", (name,)).fetchone()
+        return row["id"] if row else None
+
+    def add_document(self, name: str, text: str, fmt: str, sha256: str, source: str | None,
+                     metadata: dict[str, str], attributes: dict[str, str]) -> int:
+        cur = self._write(
+            "INSERT INTO documents (name, source, format, sha256, text, metadata, ingested_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (name, source, fmt, sha256, text, json.dumps(metadata, ensure_ascii=False), _now()))
+        doc_id = cur.lastrowid
+        for key, value in attributes.items():
+            self._write("INSERT INTO document_attributes VALUES (?, ?, ?)", (doc_id, key, value))
+        return doc_id
+
+    def document_text(self, document_id: int) -> str:
+        return self.conn.execute("SELECT text FROM documents WHERE id=?", (document_id,)).fetchone()[0]
+
+    # --------------------------------------------------------------- participants
+    def participant_by_identity(self, identity: str) -> tuple[int, str, str | None] | None:
+        row = self.conn.execute("SELECT id, pid, role FROM participants WHERE identity=?",
+                                (identity,)).fetchone()
+        return (row["id"], row["pid"], row["role"]) if row else None
+
+    def participant_by_pid(self, pid: str) -> tuple[int, str, str | None] | None:
+        row = self.conn.execute("SELECT id, identity, role FROM participants WHERE pid=?",
+                                (pid,)).fetchone()
+        return (row["id"], row["identity"], row["role"]) if row else None
+
+    def pids_with_prefix(self, prefix: str) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT pid FROM participants WHERE pid LIKE ?",
+                                                (prefix + "%",))]
+
+    def add_participant(self, pid: str, identity: str, role: str | None) -> int:
+        return self._write("INSERT INTO participants (pid, identity, role) VALUES (?, ?, ?)",
+                           (pid, identity, role)).lastrowid
+
+    def add_speaker(self, document_id: int, label: str, participant_id: int, role: str | None) -> int:
+        return self._write("INSERT INTO speakers (document_id, label, participant_id, role)"
+                           " VALUES (?, ?, ?, ?)", (document_id, label, participant_id, role)).lastrowid
+
+    def add_segments(self, document_id: int, rows: Iterable[tuple]) -> None:
+        """rows: (turn, speaker_id, start, end, time_start, time_end, source_line, words)."""
+        if not self._depth:
+            raise RuntimeError("writes must happen inside Project.transaction()")
+        self.conn.executemany(
+            "INSERT INTO segments (document_id, turn, speaker_id, start, end, time_start, time_end,"
+            " source_line, words) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ((document_id, *row) for row in rows))
+
+    # ------------------------------------------------------------------- reading
+    def documents_frame(self) -> pd.DataFrame:
+        """One row per document with its attributes as columns."""
+        docs = pd.read_sql_query(
+            "SELECT d.id AS document_id, d.name AS document, d.format, d.source, d.ingested_at,"
+            " (SELECT COUNT(*) FROM segments s WHERE s.document_id = d.id) AS turns,"
+            " (SELECT COALESCE(SUM(words), 0) FROM segments s WHERE s.document_id = d.id) AS words"
+            " FROM documents d ORDER BY d.id", self.conn)
+        attrs = self.attributes_frame()
+        if not attrs.empty:
+            wide = attrs.pivot(index="document_id", columns="key", values="value").reset_index()
+            wide.columns.name = None
+            docs = docs.merge(wide, on="document_id", how="left")
+        return docs
+
+    def attributes_frame(self) -> pd.DataFrame:
+        return pd.read_sql_query("SELECT document_id, key, value FROM document_attributes"
+                                 " ORDER BY document_id, key", self.conn)
+
+    def segments_frame(self, include_facilitators: bool = True, document: str | None = None) -> pd.DataFrame:
+        """One row per turn: document, turn, speaker label, participant pseudonym, role, span, text."""
+        where, params = [], []
+        if not include_facilitators:
+            where.append("COALESCE(sp.role, '') != 'facilitator'")
+        if document is not None:
+            where.append("d.name = ?")
+            params.append(document)
+        sql = ("SELECT s.id AS segment_id, d.name AS document, s.turn, sp.label AS speaker,"
+               " p.pid AS participant, sp.role, s.start, s.end, s.time_start, s.time_end, s.words,"
+               " substr(d.text, s.start + 1, s.end - s.start) AS text"
+               " FROM segments s JOIN documents d ON d.id = s.document_id"
+               " JOIN speakers sp ON sp.id = s.speaker_id JOIN participants p ON p.id = sp.participant_id"
+               + (" WHERE " + " AND ".join(where) if where else "") +
+               " ORDER BY d.id, s.turn")
+        return pd.read_sql_query(sql, self.conn, params=params)
+
+    def iter_segments(self, include_facilitators: bool = False) -> Iterator[sqlite3.Row]:
+        """Stream turns (segment_id, document_id, start, end, role, text) in document order."""
+        sql = ("SELECT s.id AS segment_id, s.document_id, s.turn, s.start, s.end, sp.role,"
+               " substr(d.text, s.start + 1, s.end - s.start) AS text"
+               " FROM segments s JOIN documents d ON d.id = s.document_id"
+               " JOIN speakers sp ON sp.id = s.speaker_id"
+               + ("" if include_facilitators else " WHERE COALESCE(sp.role, '') != 'facilitator'") +
+               " ORDER BY s.document_id, s.turn")
+        yield from self.conn.execute(sql)
+
+    def speakers_frame(self) -> pd.DataFrame:
+        return pd.read_sql_query(
+            "SELECT d.name AS document, sp.label AS speaker, p.pid AS participant, sp.role,"
+            " (SELECT COUNT(*) FROM segments s WHERE s.speaker_id = sp.id) AS turns,"
+            " (SELECT COALESCE(SUM(words), 0) FROM segments s WHERE s.speaker_id = sp.id) AS words"
+            " FROM speakers sp JOIN documents d ON d.id = sp.document_id"
+            " JOIN participants p ON p.id = sp.participant_id ORDER BY d.id, sp.id", self.conn)
+
+    # ----------------------------------------------------------------- codebooks
+    def add_codebook(self, name: str, version: str | None, hash_: str, source: str | None,
+                     content: str | None, codes: Iterable[tuple[str, str | None, str, str, str]]) -> int:
+        """Register a codebook (idempotent by hash).  codes: (code, parent, theme, name, definition)."""
+        row = self.conn.execute("SELECT id FROM codebooks WHERE hash=?", (hash_,)).fetchone()
+        if row:
+            return row["id"]
+        cb_id = self._write("INSERT INTO codebooks (name, version, hash, source, content, added_at)"
+                            " VALUES (?, ?, ?, ?, ?, ?)",
+                            (name, version, hash_, source, content, _now())).lastrowid
+        for position, (code, parent, theme, code_name, definition) in enumerate(codes):
+            self._write("INSERT INTO codes (codebook_id, code, parent, theme, name, definition, position)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (cb_id, code, parent, theme, code_name, definition, position))
+        return cb_id
+
+    def codebook_ids_named(self, name: str) -> list[int]:
+        return [r[0] for r in self.conn.execute("SELECT id FROM codebooks WHERE name=?", (name,))]
+
+    def codebooks_frame(self) -> pd.DataFrame:
+        return pd.read_sql_query(
+            "SELECT c.id AS codebook_id, c.name, c.version, c.hash, c.source, c.added_at,"
+            " (SELECT COUNT(*) FROM codes k WHERE k.codebook_id = c.id) AS codes"
+            " FROM codebooks c ORDER BY c.id", self.conn)
+
+    def codes_frame(self, codebook_id: int | None = None) -> pd.DataFrame:
+        sql = ("SELECT k.codebook_id, cb.name AS codebook, k.code, k.parent, k.theme, k.name,"
+               " k.definition, k.position FROM codes k JOIN codebooks cb ON cb.id = k.codebook_id")
+        params: list = []
+        if codebook_id is not None:
+            sql += " WHERE k.codebook_id = ?"
+            params.append(codebook_id)
+        return pd.read_sql_query(sql + " ORDER BY k.codebook_id, k.position", self.conn, params=params)
+
+    # ------------------------------------------------------------------- codings
+    def delete_machine_codings(self, coder: str, codebook_ids: Iterable[int]) -> int:
+        """Remove one tagger's codings for the given codebook versions; human codings are never touched."""
+        ids = list(codebook_ids)
+        if not ids:
+            return 0
+        marks = ",".join("?" * len(ids))
+        return self._write(f"DELETE FROM codings WHERE coder_kind='machine' AND coder=?"
+                           f" AND codebook_id IN ({marks})", (coder, *ids)).rowcount
+
+    def add_codings(self, rows: Iterable[dict]) -> int:
+        """Insert codings.  Each row: document_id, segment_id, codebook_id, code, start, end,
+        coder, coder_kind, tagger_version, status, confidence, evidence (JSON-able)."""
+        if not self._depth:
+            raise RuntimeError("writes must happen inside Project.transaction()")
+        now = _now()
+        cur = self.conn.executemany(
+            "INSERT INTO codings (document_id, segment_id, codebook_id, code, start, end, coder,"
+            " coder_kind, tagger_version, status, confidence, evidence, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ((r["document_id"], r.get("segment_id"), r.get("codebook_id"), r["code"], r["start"],
+              r["end"], r["coder"], r["coder_kind"], r.get("tagger_version"),
+              r.get("status", "accepted" if r["coder_kind"] == "human" else "suggested"),
+              r.get("confidence"),
+              json.dumps(r["evidence"], ensure_ascii=False) if r.get("evidence") is not None else None,
+              now) for r in rows))
+        return cur.rowcount
+
+    def codings_frame(self) -> pd.DataFrame:
+        """Every coding with its document, turn, speaker, participant, role, code, theme and excerpt."""
+        return pd.read_sql_query(
+            "SELECT c.id AS coding_id, d.name AS document, c.document_id, c.segment_id, s.turn,"
+            " sp.label AS speaker, p.pid AS participant, sp.role, c.code,"
+            " COALESCE(k.theme, c.code) AS theme, k.parent, cb.name AS codebook, c.codebook_id,"
+            " c.start, c.end, c.coder, c.coder_kind, c.tagger_version, c.status, c.confidence,"
+            " c.evidence, substr(d.text, c.start + 1, c.end - c.start) AS text"
+            " FROM codings c JOIN documents d ON d.id = c.document_id"
+            " LEFT JOIN segments s ON s.id = c.segment_id"
+            " LEFT JOIN speakers sp ON sp.id = s.speaker_id"
+            " LEFT JOIN participants p ON p.id = sp.participant_id"
+            " LEFT JOIN codebooks cb ON cb.id = c.codebook_id"
+            " LEFT JOIN codes k ON k.codebook_id = c.codebook_id AND k.code = c.code"
+            " ORDER BY d.id, c.start, c.code, c.id", self.conn)
+
+    def counts(self) -> dict[str, int]:
+        q = lambda sql: self.conn.execute(sql).fetchone()[0]  # noqa: E731
+        return {
+            "documents": q("SELECT COUNT(*) FROM documents"),
+            "participants": q("SELECT COUNT(DISTINCT participant_id) FROM speakers"),
+            "turns": q("SELECT COUNT(*) FROM segments"),
+            "words": q("SELECT COALESCE(SUM(words), 0) FROM segments"),
+            "codings": q("SELECT COUNT(*) FROM codings"),
+        }
+
+
+def open_project(path: str | Path, create: bool = False) -> Project:
+    return Project.open(path, create=create)
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]
+
+
+def _describe_sqlite_error(exc: sqlite3.Error) -> str:
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return (f"project is in use by another qualcode command (waited {LOCK_TIMEOUT_SECONDS:.0f} s);"
+                " try again when it has finished")
+    if "not a database" in text or "malformed" in text:
+        return f"project file is damaged or not a qualcode project ({text})"
+    return f"project database error: {text}"

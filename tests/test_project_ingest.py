@@ -1,0 +1,123 @@
+"""Ingesting into a project: attributes, roles, pseudonyms, duplicates, all-or-nothing."""
+
+import pytest
+
+from qualcode.errors import InputError
+from qualcode.project import ingest, segments_table, summarize
+from qualcode.store import open_project
+
+SCHOLARS = """Moderator: Welcome, everyone. Let's start with introductions.
+P1: I'm a second-year scholar in cardiology.
+P2: And I study sleep.
+Moderator: How did you learn what your mentor expected?
+P1: Honestly, nobody told me.
+"""
+
+MENTORS = """Facilitator: Thanks for coming.
+Dr. Lee: Happy to be here.
+P1: Me too, I mentor three scholars.
+"""
+
+SECOND_SCHOLARS = """Interviewer 1: One more question.
+Dr. Lee: I am here again, as a guest.
+"""
+
+
+@pytest.fixture
+def project(tmp_path):
+    with open_project(tmp_path / "p.qcproj", create=True) as proj:
+        yield proj
+
+
+def test_ingest_assigns_roles_pseudonyms_and_attributes(project, write):
+    a = write("scholars.txt", SCHOLARS)
+    b = write("mentors.txt", MENTORS)
+    result = ingest(project, [a], attributes={"role": "scholar", "site": "UW"})
+    result2 = ingest(project, [b], attributes={"role": "mentor", "site": "UW"})
+    assert [r["name"] for r in result.added + result2.added] == ["scholars.txt", "mentors.txt"]
+    assert result.added[0]["turns"] == 5 and result.added[0]["speakers"] == 3
+    speakers = project.speakers_frame()
+    assert speakers[["document", "speaker", "participant", "role", "turns"]].values.tolist() == [
+        ["scholars.txt", "Moderator", "F01", "facilitator", 2],
+        ["scholars.txt", "P1", "S01", "scholar", 2],
+        ["scholars.txt", "P2", "S02", "scholar", 1],
+        ["mentors.txt", "Facilitator", "F02", "facilitator", 1],
+        ["mentors.txt", "Dr. Lee", "M01", "mentor", 1],
+        ["mentors.txt", "P1", "M02", "mentor", 1],
+    ]
+    docs = project.documents_frame()
+    assert docs[["document", "role", "site", "turns"]].values.tolist() == [
+        ["scholars.txt", "scholar", "UW", 5], ["mentors.txt", "mentor", "UW", 3]]
+
+
+def test_named_participant_keeps_pseudonym_across_documents(project, write):
+    ingest(project, [write("mentors.txt", MENTORS)], attributes={"role": "mentor"})
+    ingest(project, [write("later.txt", SECOND_SCHOLARS)], attributes={"role": "scholar"})
+    speakers = project.speakers_frame()
+    lee = speakers[speakers["speaker"] == "Dr. Lee"]
+    assert lee["participant"].tolist() == ["M01", "M01"]
+    assert lee["role"].tolist() == ["mentor", "scholar"]
+
+
+def test_same_content_twice_is_skipped_not_duplicated(project, write):
+    a = write("scholars.txt", SCHOLARS)
+    copy = write("copy/renamed.txt", SCHOLARS.replace("\n", "\r\n"))
+    ingest(project, [a])
+    result = ingest(project, [copy])
+    assert result.added == []
+    assert result.skipped == [(str(copy), "scholars.txt")]
+    assert project.counts()["documents"] == 1
+
+
+def test_failed_file_rolls_back_the_whole_ingest(project, write):
+    good = write("scholars.txt", SCHOLARS)
+    bad = write("empty.txt", "")
+    with pytest.raises(InputError, match="empty.txt"):
+        ingest(project, [good, bad])
+    assert project.counts() == {"documents": 0, "participants": 0, "turns": 0, "words": 0, "codings": 0}
+
+
+def test_manifest_and_speakers_tables(project, write):
+    write("g1.txt", SCHOLARS)
+    write("g2.txt", MENTORS)
+    manifest = write("manifest.csv", "file,role,site\ng1.txt,Scholar,Northfield\ng2.txt,mentor,Lakeshore\n")
+    speakers = write("speakers.csv", "document,label,participant,role\n"
+                     "g1.txt,P1,S07,\n"
+                     ",Moderator,F01,facilitator\n"
+                     ",Facilitator,F01,\n"
+                     "g2.txt,Dr. Lee,M09,mentor\n"
+                     "g2.txt,Nobody,X1,\n")
+    result = ingest(project, manifest=manifest, speakers=speakers)
+    assert [r["name"] for r in result.added] == ["g1.txt", "g2.txt"]
+    assert result.warnings == [f"{speakers}, line 6: speaker 'Nobody' not found in g2.txt"]
+    speakers_frame = project.speakers_frame()
+    assert speakers_frame[["document", "speaker", "participant", "role"]].values.tolist() == [
+        ["g1.txt", "Moderator", "F01", "facilitator"],
+        ["g1.txt", "P1", "S07", "scholar"],
+        ["g1.txt", "P2", "S01", "scholar"],
+        ["g2.txt", "Facilitator", "F01", "facilitator"],
+        ["g2.txt", "Dr. Lee", "M09", "mentor"],
+        ["g2.txt", "P1", "M01", "mentor"],
+    ]
+    assert project.documents_frame()[["document", "role", "site"]].values.tolist() == [
+        ["g1.txt", "scholar", "Northfield"], ["g2.txt", "mentor", "Lakeshore"]]
+
+
+def test_manifest_errors_name_file_and_line(project, write):
+    manifest = write("manifest.csv", "name,role\ng1.txt,scholar\n")
+    with pytest.raises(InputError, match=r"manifest.csv, line 1: no file column"):
+        ingest(project, manifest=manifest)
+    manifest = write("m2.csv", "file,role\ng1.txt,scholar\ng1.txt,mentor\n")
+    with pytest.raises(InputError, match=r"m2.csv, line 3: 'g1.txt' is listed twice \(first on line 2\)"):
+        ingest(project, manifest=manifest)
+
+
+def test_segments_table_slices_text_and_can_drop_facilitators(project, write):
+    ingest(project, [write("scholars.txt", SCHOLARS)], attributes={"role": "scholar"})
+    table = segments_table(project)
+    assert table["text"].tolist()[:2] == ["Welcome, everyone. Let's start with introductions.",
+                                         "I'm a second-year scholar in cardiology."]
+    without = segments_table(project, include_facilitators=False)
+    assert without[["turn", "participant"]].values.tolist() == [[1, "S01"], [2, "S02"], [4, "S01"]]
+    summary = summarize(project)
+    assert summary.roles.values.tolist() == [["facilitator", 1, 2, 14], ["scholar", 2, 3, 15]]

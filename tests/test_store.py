@@ -1,0 +1,103 @@
+import sqlite3
+
+import pytest
+
+from qualcode.errors import ProjectError
+from qualcode.store import SCHEMA_VERSION, count_words, open_project
+
+
+def test_new_project_is_created_with_schema_version(tmp_path):
+    path = tmp_path / "p.qcproj"
+    with open_project(path, create=True) as project:
+        assert project.schema_version == SCHEMA_VERSION
+        assert project.counts() == {"documents": 0, "participants": 0, "turns": 0, "words": 0,
+                                    "codings": 0}
+    with open_project(path) as project:
+        assert project.schema_version == SCHEMA_VERSION
+
+
+def test_missing_project_is_not_created_without_create(tmp_path):
+    with pytest.raises(ProjectError, match=r"p\.qcproj: project not found"):
+        open_project(tmp_path / "p.qcproj")
+    assert not (tmp_path / "p.qcproj").exists()
+
+
+def test_text_file_is_not_a_project(tmp_path):
+    path = tmp_path / "notes.qcproj"
+    path.write_text("hello, I am not a database\n" * 10)
+    with pytest.raises(ProjectError, match=r"notes\.qcproj: not a qualcode project \(not an SQLite file\)"):
+        open_project(path)
+    assert path.read_text().startswith("hello")
+
+
+def test_other_programs_sqlite_file_is_refused(tmp_path):
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE t (x)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(ProjectError, match="an SQLite file of another program"):
+        open_project(path)
+
+
+def test_newer_schema_is_refused(tmp_path):
+    path = tmp_path / "p.qcproj"
+    open_project(path, create=True).close()
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE meta SET value='99' WHERE key='schema_version'")
+    conn.commit()
+    conn.close()
+    with pytest.raises(ProjectError, match=r"schema version 99, newer than this qualcode understands"):
+        open_project(path)
+
+
+def test_transaction_rolls_back_on_error(tmp_path):
+    with open_project(tmp_path / "p.qcproj", create=True) as project:
+        with pytest.raises(ValueError):
+            with project.transaction():
+                project.add_document("a.txt", "A: hi", "text", "h1", None, {}, {"role": "scholar"})
+                raise ValueError("boom")
+        assert project.counts()["documents"] == 0
+        assert project.attributes_frame().empty
+
+
+def test_writes_outside_a_transaction_are_refused(tmp_path):
+    with open_project(tmp_path / "p.qcproj", create=True) as project:
+        with pytest.raises(RuntimeError, match="inside Project.transaction"):
+            project.add_document("a.txt", "A: hi", "text", "h1", None, {}, {})
+
+
+def test_locked_project_gives_clear_error(tmp_path, monkeypatch):
+    import qualcode.store as store
+    monkeypatch.setattr(store, "LOCK_TIMEOUT_SECONDS", 0.1)
+    path = tmp_path / "p.qcproj"
+    open_project(path, create=True).close()
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with open_project(path) as project:
+            with pytest.raises(ProjectError, match="in use by another qualcode command"):
+                with project.transaction():
+                    pass
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+def test_machine_codings_replacement_keeps_human_codings(tmp_path):
+    with open_project(tmp_path / "p.qcproj", create=True) as project:
+        with project.transaction():
+            doc = project.add_document("a.txt", "A: hello there", "text", "h1", None, {}, {})
+            cb = project.add_codebook("cb", "1", "hash1", None, None, [("x", None, "x", "X", "def")])
+            base = {"document_id": doc, "codebook_id": cb, "code": "x", "start": 3, "end": 8}
+            project.add_codings([{**base, "coder": "rules", "coder_kind": "machine"},
+                                 {**base, "coder": "ana", "coder_kind": "human"}])
+        with project.transaction():
+            assert project.delete_machine_codings("rules", [cb]) == 1
+        frame = project.codings_frame()
+        assert frame[["coder", "coder_kind", "status", "text", "theme"]].values.tolist() == [
+            ["ana", "human", "accepted", "hello", "x"]]
+
+
+def test_count_words():
+    assert count_words("Well, I didn't know — my mentor's lab, um, 3 grants.") == 10
