@@ -1,0 +1,230 @@
+"""The rule tagger: a codebook's phrases and token patterns applied with spaCy matchers.
+
+Every machine code is explainable: a :class:`RuleCoding` carries the matched
+words and the id of each rule that fired, and :meth:`RuleTagger.explain` also
+returns the matches that were *vetoed* (by an exclude phrase, a negation cue or
+a missing ``near`` word) so a researcher can see why a code was not applied.
+
+Offsets are character offsets into the document's text: a segment's text is
+tagged with its ``base_offset`` (``segment.start``), so
+``document.text[coding.start:coding.end]`` is the coded excerpt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Iterator
+
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc
+
+from qualcode.codebook import Code, Codebook, Rule
+from qualcode.models import Document, Segment
+from qualcode.tagging.nlp import get_nlp, lemma_doc, lemma_set
+from qualcode.tagging.patterns import prepare_pattern
+
+APPLIED, EXCLUDED, NEGATED, NOT_NEAR = "applied", "excluded", "negated", "not near"
+
+#: Words that negate a match when they come shortly before it (compared as lemmas).
+NEGATION_CUES = ("not", "no", "never", "n't", "nobody", "none", "nothing", "neither", "nor",
+                 "without", "hardly", "barely", "cannot")
+#: How many tokens before a match are searched for a negation cue.
+NEGATION_WINDOW = 5
+#: A negation cue followed by one of these is not a negation ("not only", "no doubt").
+PSEUDO_NEGATION_NEXT = ("only", "just", "doubt", "matter", "question", "mention", "least")
+#: Tokens that end the clause a negation cue can reach across.
+CLAUSE_BREAKS = (".", ",", ";", ":", "!", "?", "--", "—", "–", "(", ")", "but", "however",
+                 "although", "though", "because", "while", "whereas")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One rule match.  ``status`` says whether it was applied or why it was vetoed."""
+
+    code_id: str
+    rule_id: str
+    matched: str
+    start: int
+    end: int
+    status: str = APPLIED
+    reason: str = ""
+
+    def describe(self) -> str:
+        line = f'{self.code_id}  {self.rule_id}  "{self.matched}"  {self.status}'
+        return line + (f" ({self.reason})" if self.reason else "")
+
+
+@dataclass(frozen=True)
+class RuleCoding:
+    """A code applied to a span (a sentence or a whole turn) with every rule hit inside it."""
+
+    segment_key: Any
+    code_id: str
+    start: int
+    end: int
+    scope: str
+    hits: tuple[Hit, ...]
+
+    @property
+    def rule_id(self) -> str:
+        return "; ".join(dict.fromkeys(h.rule_id for h in self.hits))
+
+    @property
+    def matched(self) -> str:
+        return "; ".join(dict.fromkeys(h.matched for h in self.hits))
+
+    @property
+    def evidence(self) -> str:
+        """One line naming each rule and the words it matched, for the store and exports."""
+        return "; ".join(dict.fromkeys(f'{h.rule_id} "{h.matched}"' for h in self.hits))
+
+
+class RuleTagger:
+    """Apply a codebook's rules.  Build once (compiling matchers), then tag any number of texts."""
+
+    name = "rules"
+
+    def __init__(self, codebook: Codebook, nlp: Language | None = None):
+        self.codebook = codebook
+        self.nlp = nlp or get_nlp()
+        strings = self.nlp.vocab.strings
+        self._phrases = PhraseMatcher(self.nlp.vocab, attr="LEMMA")
+        self._patterns = Matcher(self.nlp.vocab)
+        self._rules: dict[int, tuple[Code, Rule, bool]] = {}  # key -> (code, rule, is_exclude)
+        self._near: dict[str, frozenset[int]] = {}
+        for code in codebook.codes:
+            for is_exclude, rules in ((False, code.rules.phrases), (True, code.rules.exclude)):
+                for rule in rules:
+                    key = strings.add(rule.rule_id)
+                    self._rules[key] = (code, rule, is_exclude)
+                    self._phrases.add(rule.rule_id, [lemma_doc(self.nlp, rule.phrase)])
+            for rule in code.rules.patterns:
+                key = strings.add(rule.rule_id)
+                self._rules[key] = (code, rule, False)
+                self._patterns.add(rule.rule_id, [prepare_pattern(list(rule.pattern), self.nlp)],
+                                   greedy="LONGEST")
+            for rule in code.rules.all:
+                if rule.near:
+                    self._near[rule.rule_id] = frozenset(strings.add(w) for w in
+                                                         lemma_set(rule.near, self.nlp))
+        self._negators = frozenset(strings.add(w) for w in lemma_set(NEGATION_CUES, self.nlp))
+        self._pseudo = frozenset(strings.add(w) for w in lemma_set(PSEUDO_NEGATION_NEXT, self.nlp))
+        self._breaks = frozenset(strings.add(w) for w in lemma_set(CLAUSE_BREAKS, self.nlp))
+        self._order = {c.id: i for i, c in enumerate(codebook.codes)}
+
+    @property
+    def version(self) -> str:
+        """Identifies the rules used: the codebook's content hash."""
+        return self.codebook.hash[:16]
+
+    # ------------------------------------------------------------ public
+
+    def tag_segments(self, items: Iterable[tuple[Any, str, int]],
+                     batch_size: int = 256) -> Iterator[RuleCoding]:
+        """Tag ``(segment_key, text, base_offset)`` items, streaming; offsets are base + turn offset."""
+        stream = ((text, (key, base)) for key, text, base in items)
+        for doc, (key, base) in self.nlp.pipe(stream, as_tuples=True, batch_size=batch_size):
+            yield from self._codings(doc, key, base)
+
+    def tag_documents(self, documents: Iterable[Document], batch_size: int = 256,
+                      skip: Callable[[Segment], bool] | None = None) -> Iterator[RuleCoding]:
+        """Tag every segment of every document; ``segment_key`` is ``(document.name, segment.index)``."""
+        def items():
+            for document in documents:
+                for seg in document.segments:
+                    if skip is None or not skip(seg):
+                        yield (document.name, seg.index), document.text[seg.start:seg.end], seg.start
+        return self.tag_segments(items(), batch_size=batch_size)
+
+    def tag_text(self, text: str, segment_key: Any = None, base_offset: int = 0) -> list[RuleCoding]:
+        """Tag one text (offsets relative to it unless ``base_offset`` is given)."""
+        return list(self._codings(self.nlp(text), segment_key, base_offset))
+
+    def explain(self, text: str, base_offset: int = 0) -> list[Hit]:
+        """Every rule match in ``text``, applied or vetoed (with the reason), in text order."""
+        return [hit for hit, _ in self._hits(self.nlp(text), base_offset)]
+
+    # ------------------------------------------------------------ internals
+
+    def _codings(self, doc: Doc, key: Any, base: int) -> Iterator[RuleCoding]:
+        groups: dict[tuple[str, int, int], list[Hit]] = {}
+        for hit, span in self._hits(doc, base):
+            if hit.status == APPLIED:
+                groups.setdefault((hit.code_id, span[0], span[1]), []).append(hit)
+        ordered = sorted(groups.items(), key=lambda kv: (kv[0][1], self._order[kv[0][0]], kv[0][2]))
+        for (code_id, start, end), hits in ordered:
+            scope = self.codebook.get(code_id).rules.scope
+            yield RuleCoding(key, code_id, start, end, scope, tuple(hits))
+
+    def _hits(self, doc: Doc, base: int) -> list[tuple[Hit, tuple[int, int]]]:
+        matches = [(k, s, e) for k, s, e in self._phrases(doc)]
+        matches += [(k, s, e) for k, s, e in self._patterns(doc)]
+        if not matches:
+            return []
+        matches.sort(key=lambda m: (m[1], m[2]))
+        vetoes: dict[tuple[str, int, int], str] = {}
+        for key, s, e in matches:
+            code, rule, is_exclude = self._rules[key]
+            if is_exclude:
+                span = self._scope_span(doc, code, s, e)
+                vetoes.setdefault((code.id, *span), f'exclude phrase "{doc[s:e].text}"')
+        out = []
+        for key, s, e in matches:
+            code, rule, is_exclude = self._rules[key]
+            if is_exclude:
+                continue
+            span = self._scope_span(doc, code, s, e)
+            status, reason = APPLIED, ""
+            if (code.id, *span) in vetoes:
+                status, reason = EXCLUDED, vetoes[(code.id, *span)]
+            elif rule.negation and (cue := self._negated(doc, s)) is not None:
+                status, reason = NEGATED, f'negated by "{cue}"'
+            elif rule.rule_id in self._near and not self._is_near(doc, rule, s, e):
+                status = NOT_NEAR
+                reason = f"none of {', '.join(rule.near)} within {rule.window} words"
+            hit = Hit(code.id, rule.rule_id, doc[s:e].text, base + doc[s].idx,
+                      base + doc[e - 1].idx + len(doc[e - 1].text), status, reason)
+            out.append((hit, (base + span[0], base + span[1])))
+        return out
+
+    def _scope_span(self, doc: Doc, code: Code, s: int, e: int) -> tuple[int, int]:
+        """Character span (in ``doc``) of the sentence(s) holding tokens s..e, or of the turn."""
+        if code.rules.scope == "turn":
+            first, last = 0, len(doc)
+        else:
+            first, last = doc[s].sent.start, doc[e - 1].sent.end
+        while first < last and doc[first].is_space:
+            first += 1
+        while last > first and doc[last - 1].is_space:
+            last -= 1
+        return doc[first].idx, doc[last - 1].idx + len(doc[last - 1].text)
+
+    def _negated(self, doc: Doc, s: int) -> str | None:
+        """The negation cue shortly before token ``s`` in the same clause, if any."""
+        sent_start = doc[s].sent.start
+        for i in range(s - 1, max(sent_start, s - NEGATION_WINDOW) - 1, -1):
+            token = doc[i]
+            if token.lemma in self._breaks or token.is_punct:
+                return None
+            if token.lemma in self._negators:
+                if i + 1 < len(doc) and doc[i + 1].lemma in self._pseudo:
+                    continue
+                return token.text
+        return None
+
+    def _is_near(self, doc: Doc, rule: Rule, s: int, e: int) -> bool:
+        """Whether a ``near`` word is within ``window`` tokens of the match, in the same sentence."""
+        words = self._near[rule.rule_id]
+        sent_start, sent_end = doc[s].sent.start, doc[e - 1].sent.end
+        lo, hi = max(sent_start, s - rule.window), min(sent_end, e + rule.window)
+        return any(doc[i].lemma in words for i in range(lo, s)) or \
+            any(doc[i].lemma in words for i in range(e, hi))
+
+
+def code_document(tagger: RuleTagger, document: Document,
+                  skip: Callable[[Segment], bool] = lambda seg: False) -> list[RuleCoding]:
+    """All rule codings of one document; ``segment_key`` is the segment's index."""
+    items = ((seg.index, document.text[seg.start:seg.end], seg.start)
+             for seg in document.segments if not skip(seg))
+    return list(tagger.tag_segments(items))
