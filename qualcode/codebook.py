@@ -203,6 +203,14 @@ class _Checker:
         self.problems.append(QualcodeError(message, self.path, line))
 
     def value(self, node: Node) -> Any:
+        """The Python value of a node, except that only ``true``/``false`` are booleans:
+        YAML 1.1 would turn words like ``no``, ``on`` or ``off`` in a word list into booleans."""
+        if isinstance(node, SequenceNode):
+            return [self.value(n) for n in node.value]
+        if isinstance(node, MappingNode):
+            return {self.value(k): self.value(v) for k, v in node.value}
+        if node.tag == "tag:yaml.org,2002:bool" and node.value.lower() not in ("true", "false"):
+            return node.value
         return self.constructor.construct_object(node, deep=True)
 
     def mapping(self, node: Node, where: str, allowed: tuple[str, ...],
