@@ -159,7 +159,8 @@ class RuleTagger:
 
     def _hits(self, doc: Doc, base: int) -> list[tuple[Hit, tuple[int, int]]]:
         matches = [(k, s, e) for k, s, e in self._phrases(doc)]
-        matches += [(k, s, e) for k, s, e in self._patterns(doc)]
+        if len(self._patterns):
+            matches += [(k, s, e) for k, s, e in self._patterns(doc)]
         if not matches:
             return []
         matches.sort(key=lambda m: (m[1], m[2]))
