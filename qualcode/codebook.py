@@ -188,10 +188,15 @@ def format_codebook_tree(codebook: Codebook, definitions: bool = True, width: in
 # ---------------------------------------------------------------- parsing
 
 
+def _in(where: str) -> str:
+    return "at top level" if where == "top level" else "in " + where
+
+
 class _Checker:
     def __init__(self, path: Path):
         self.path = path
         self.problems: list[QualcodeError] = []
+        self.columns: list[int] = []
         self.constructor = yaml.constructor.SafeConstructor()
         self.code_lines: dict[str, int] = {}
         self.rule_lines: dict[str, int] = {}
@@ -201,6 +206,12 @@ class _Checker:
     def add(self, message: str, node: Node | None) -> None:
         line = node.start_mark.line + 1 if node is not None else None
         self.problems.append(QualcodeError(message, self.path, line))
+        self.columns.append(node.start_mark.column if node is not None else 0)
+
+    def sorted_problems(self) -> list[QualcodeError]:
+        order = sorted(range(len(self.problems)),
+                       key=lambda i: (self.problems[i].line or 0, self.columns[i], i))
+        return [self.problems[i] for i in order]
 
     def value(self, node: Node) -> Any:
         """The Python value of a node, except that only ``true``/``false`` are booleans:
@@ -222,26 +233,26 @@ class _Checker:
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, ScalarNode) else str(self.value(key_node))
             if key in out:
-                self.add(f"duplicate key '{key}' in {where}", key_node)
+                self.add(f"duplicate key '{key}' {_in(where)}", key_node)
             elif key not in allowed:
                 close = difflib.get_close_matches(key, allowed, n=1)
                 hint = f" (did you mean '{close[0]}'?)" if close else ""
-                self.add(f"unknown key '{key}' in {where}{hint}", key_node)
+                self.add(f"unknown key '{key}' {_in(where)}{hint}", key_node)
             else:
                 out[key] = (key_node, value_node)
         for key in required:
             if key not in out:
-                self.add(f"missing required key '{key}' in {where}", node)
+                self.add(f"missing required key '{key}' {_in(where)}", node)
         return out
 
     def text(self, node: Node, what: str, where: str, required: bool = False) -> str:
-        if isinstance(node, ScalarNode) and node.tag != "tag:yaml.org,2002:null":
-            return " ".join(str(node.value).split()) if node.style in (">", None) else str(node.value).strip()
         if isinstance(node, ScalarNode):
-            if required:
-                self.add(f"empty {what} in {where}", node)
-            return ""
-        self.add(f"'{what}' in {where} must be text", node)
+            value = "" if node.tag == "tag:yaml.org,2002:null" else str(node.value)
+            value = value.strip() if node.style == "|" else " ".join(value.split())
+            if required and not value:
+                self.add(f"empty {what} {_in(where)}", node)
+            return value
+        self.add(f"'{what}' {_in(where)} must be text", node)
         return ""
 
     def texts(self, node: Node, what: str, where: str) -> list[str]:
@@ -251,20 +262,20 @@ class _Checker:
             return [value] if value else []
         if isinstance(node, SequenceNode) and all(isinstance(n, ScalarNode) for n in node.value):
             return [t for n in node.value if (t := self.text(n, what, where))]
-        self.add(f"'{what}' in {where} must be text or a list of texts", node)
+        self.add(f"'{what}' {_in(where)} must be text or a list of texts", node)
         return []
 
     def boolean(self, node: Node, what: str, where: str) -> bool | None:
         value = self.value(node) if isinstance(node, ScalarNode) else None
         if not isinstance(value, bool):
-            self.add(f"'{what}' in {where} must be true or false", node)
+            self.add(f"'{what}' {_in(where)} must be true or false", node)
             return None
         return value
 
     def window(self, node: Node, where: str) -> int | None:
         value = self.value(node) if isinstance(node, ScalarNode) else None
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            self.add(f"'window' in {where} must be a positive whole number of tokens", node)
+            self.add(f"'window' {_in(where)} must be a positive whole number of tokens", node)
             return None
         return value
 
@@ -276,7 +287,7 @@ class _Checker:
             return ()
         if not isinstance(words, list) or not all(isinstance(w, str) and len(w.split()) == 1
                                                   for w in words):
-            self.add(f"'near' in {where} must be a list of single words", node)
+            self.add(f"'near' {_in(where)} must be a list of single words", node)
             return None
         return tuple(w.strip() for w in words)
 
@@ -284,7 +295,7 @@ class _Checker:
         value = self.value(node) if isinstance(node, ScalarNode) else None
         if value not in SCOPES:
             shown = value if isinstance(value, (str, int, float, bool)) else "(not a word)"
-            self.add(f"invalid scope '{shown}' in {where}: use 'sentence' or 'turn'", node)
+            self.add(f"invalid scope '{shown}' {_in(where)}: use 'sentence' or 'turn'", node)
             return None
         return value
 
@@ -322,7 +333,7 @@ def _parse(path: Path) -> tuple[Codebook | None, list[QualcodeError]]:
             _defaults(check, top["defaults"][1])
         if "codes" in top:
             roots = _codes(check, top["codes"][1], None, "top level")
-    check.problems.sort(key=lambda p: p.line or 0)
+    check.problems = check.sorted_problems()
     if check.problems:
         return None, check.problems
     if not roots:
@@ -347,7 +358,7 @@ def _defaults(check: _Checker, node: Node) -> None:
 
 def _codes(check: _Checker, node: Node, parent: str | None, where: str) -> list[Code]:
     if not isinstance(node, SequenceNode):
-        check.add(f"'{'codes' if parent is None else 'children'}' in {where} must be a list of codes",
+        check.add(f"'{'codes' if parent is None else 'children'}' {_in(where)} must be a list of codes",
                   node)
         return []
     return [code for item in node.value if (code := _code(check, item, parent)) is not None]
@@ -418,7 +429,7 @@ def _rule_list(check: _Checker, pair: tuple[Node, Node] | None, kind: str, code_
         return []
     key_node, node = pair
     if not isinstance(node, SequenceNode):
-        check.add(f"'{kind}' in {where} must be a list", node)
+        check.add(f"'{kind}' {_in(where)} must be a list", node)
         return []
     out = []
     for i, item in enumerate(node.value, 1):
@@ -436,7 +447,7 @@ def _one_rule(check: _Checker, node: Node, kind: str, i: int, code_id: str, wher
     is_pattern = kind == "patterns"
     if isinstance(node, MappingNode) and not plain:
         main = "pattern" if is_pattern else "phrase"
-        what = f"{kind[:-1]} {i} in {where}"
+        what = f"{kind[:-1]} {i} {_in(where)}"
         items = check.mapping(node, what, PATTERN_KEYS if is_pattern else PHRASE_KEYS, (main,))
         if items is None:
             return None
@@ -444,7 +455,7 @@ def _one_rule(check: _Checker, node: Node, kind: str, i: int, code_id: str, wher
         if "id" in items:
             given = check.text(items["id"][1], "id", what)
             if not RULE_ID_RE.match(given):
-                check.add(f"invalid rule id '{given}' in {where}: use letters, digits, '_', '.', "
+                check.add(f"invalid rule id '{given}' {_in(where)}: use letters, digits, '_', '.', "
                           "'-', ':' or '/'", items["id"][1])
             else:
                 rule_id = given
@@ -469,14 +480,14 @@ def _one_rule(check: _Checker, node: Node, kind: str, i: int, code_id: str, wher
 
         problems = check_pattern(tokens, get_nlp())
         for problem in problems:
-            check.add(f"invalid pattern '{rule_id}' in {where}: {problem}", body)
+            check.add(f"invalid pattern '{rule_id}' {_in(where)}: {problem}", body)
         return None if problems else Rule(kind="pattern", pattern=tuple(tokens), **common)
     label = "exclude phrase" if kind == "exclude" else "phrase"
     if not isinstance(body, ScalarNode) or not isinstance(check.value(body), (str, int, float)):
-        check.add(f"{label} {i} in {where} must be text", body)
+        check.add(f"{label} {i} {_in(where)} must be text", body)
         return None
     phrase = " ".join(str(body.value).split())
     if not phrase:
-        check.add(f"empty {label} {i} in {where}", body)
+        check.add(f"empty {label} {i} {_in(where)}", body)
         return None
     return Rule(kind="phrase", phrase=phrase, **common)
