@@ -1,0 +1,147 @@
+"""Apply a codebook's tagger to a project and keep the codings, with their evidence.
+
+    >>> from qualcode.codebook import load_codebook
+    >>> from qualcode.coding import code_project
+    >>> run = code_project(project, load_codebook("codebooks/mentoring_expectations.yaml"))
+    >>> run.by_code  # {'value': 12, 'value.clarity': 5, ...}
+
+Re-running replaces this tagger's earlier codings for the same codebook (by
+name, so a revised version replaces the old one) and never touches human
+codings or other taggers' codings.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from qualcode import __version__
+from qualcode.codebook import Codebook
+from qualcode.errors import SelectionError
+from qualcode.store import Project
+from qualcode.tagging.rules import Hit, RuleTagger
+
+TAGGERS = ("rules",)
+WRITE_BATCH = 2000
+
+
+@dataclass
+class CodingRun:
+    codebook: str
+    version: str
+    tagger: str
+    segments: int = 0
+    codings: int = 0
+    replaced: int = 0
+    dry_run: bool = False
+    by_code: dict[str, int] = field(default_factory=dict)
+
+
+def register_codebook(project: Project, codebook: Codebook) -> int:
+    """Store the codebook (idempotent by content hash) and return its id in the project."""
+    codes = [(c.id, c.parent, codebook.theme_of(c.id), c.name, c.definition) for c in codebook.codes]
+    content = None
+    if codebook.path and Path(codebook.path).is_file():
+        content = Path(codebook.path).read_text(encoding="utf-8-sig")
+    with project.transaction():
+        return project.add_codebook(codebook.name, codebook.version, codebook.hash,
+                                    codebook.path, content, codes)
+
+
+def code_project(project: Project, codebook: Codebook, tagger: str = "rules", *,
+                 include_facilitators: bool = False, dry_run: bool = False,
+                 batch_size: int = 256) -> CodingRun:
+    """Code every participant turn (and facilitator turns if asked) with ``tagger``."""
+    if tagger not in TAGGERS:
+        raise SelectionError(f"unknown tagger {tagger!r}; choose one of {', '.join(TAGGERS)}")
+    if project.counts()["turns"] == 0:
+        raise SelectionError("the project has no turns to code: ingest transcripts first", project.path)
+    rule_tagger = RuleTagger(codebook)
+    run = CodingRun(codebook.name, codebook.version, tagger, dry_run=dry_run)
+    counts: Counter[str] = Counter()
+    # Materialize the turn list first: the read cursor must not stay open while we write.
+    turns = [(row["segment_id"], row["document_id"], row["text"], row["start"])
+             for row in project.iter_segments(include_facilitators=include_facilitators)]
+    run.segments = len(turns)
+    items = (((seg_id, doc_id), text, start) for seg_id, doc_id, text, start in turns)
+    tagger_version = f"qualcode {__version__} rules {rule_tagger.version}"
+
+    def rows(codebook_id: int | None):
+        for coding in rule_tagger.tag_segments(items, batch_size=batch_size):
+            counts[coding.code_id] += 1
+            seg_id, doc_id = coding.segment_key
+            yield {"document_id": doc_id, "segment_id": seg_id, "codebook_id": codebook_id,
+                   "code": coding.code_id, "start": coding.start, "end": coding.end,
+                   "coder": tagger, "coder_kind": "machine", "tagger_version": tagger_version,
+                   "status": "suggested", "confidence": None,
+                   "evidence": {"scope": coding.scope, "hits": [_hit_dict(h) for h in coding.hits]}}
+
+    if dry_run:
+        for _ in rows(None):
+            pass
+    else:
+        with project.transaction():
+            codebook_id = register_codebook(project, codebook)
+            run.replaced = project.delete_machine_codings(tagger, project.codebook_ids_named(codebook.name))
+            batch: list[dict] = []
+            for row in rows(codebook_id):
+                batch.append(row)
+                if len(batch) >= WRITE_BATCH:
+                    project.add_codings(batch)
+                    batch.clear()
+            project.add_codings(batch)
+    run.by_code = {code.id: counts.get(code.id, 0) for code in codebook.codes}
+    run.codings = sum(counts.values())
+    return run
+
+
+def _hit_dict(hit: Hit) -> dict:
+    return {"rule": hit.rule_id, "matched": hit.matched, "start": hit.start, "end": hit.end}
+
+
+@dataclass
+class Explanation:
+    segment_id: int
+    document: str
+    turn: int
+    speaker: str
+    role: str | None
+    text: str
+    applied: list[Hit]
+    vetoed: list[Hit]
+    codes: list[tuple[str, int, int]]  # (code, start, end) the tagger would store
+    stored: list[tuple[str, str, str]]  # (code, coder, status) already in the project
+
+
+def find_segment(project: Project, ref: str) -> dict:
+    """A turn by its id (``42``) or by ``DOCUMENT:TURN`` (``scholars_northfield.docx:12``)."""
+    frame = project.segments_frame()
+    if ref.isdigit():
+        match = frame[frame["segment_id"] == int(ref)]
+    else:
+        document, _, turn = ref.rpartition(":")
+        if not document or not turn.isdigit():
+            raise SelectionError(f"segment {ref!r} is neither an id nor DOCUMENT:TURN")
+        match = frame[(frame["document"] == document) & (frame["turn"] == int(turn))]
+    if match.empty:
+        raise SelectionError(f"no turn {ref!r} in the project (see `qualcode export segments`)", project.path)
+    return match.iloc[0].to_dict()
+
+
+def explain_segment(project: Project, codebook: Codebook, ref: str) -> Explanation:
+    """Which rules fire on one turn, which were vetoed and why, and what is stored for it."""
+    seg = find_segment(project, ref)
+    tagger = RuleTagger(codebook)
+    text, base = seg["text"], int(seg["start"])
+    hits = tagger.explain(text, base_offset=base)
+    codes = [(c.code_id, c.start, c.end) for c in tagger.tag_text(text, base_offset=base)]
+    stored = project.codings_frame()
+    stored = stored[stored["segment_id"] == seg["segment_id"]]
+    return Explanation(
+        segment_id=int(seg["segment_id"]), document=seg["document"], turn=int(seg["turn"]),
+        speaker=seg["speaker"], role=seg["role"], text=text,
+        applied=[h for h in hits if h.status == "applied"],
+        vetoed=[h for h in hits if h.status != "applied"],
+        codes=codes,
+        stored=[(r.code, r.coder, r.status) for r in stored.itertuples()])
