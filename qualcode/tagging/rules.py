@@ -95,10 +95,16 @@ class RuleTagger:
         self._near: dict[str, frozenset[int]] = {}
         for code in codebook.codes:
             for is_exclude, rules in ((False, code.rules.phrases), (True, code.rules.exclude)):
+                seen: set[tuple[str, ...]] = set()
                 for rule in rules:
+                    doc = lemma_doc(self.nlp, rule.phrase)
+                    lemmas = tuple(t.lemma_ for t in doc)
+                    if lemmas in seen:  # "file away" and "filed away": one rule is enough
+                        continue
+                    seen.add(lemmas)
                     key = strings.add(rule.rule_id)
                     self._rules[key] = (code, rule, is_exclude)
-                    self._phrases.add(rule.rule_id, [lemma_doc(self.nlp, rule.phrase)])
+                    self._phrases.add(rule.rule_id, [doc])
             for rule in code.rules.patterns:
                 key = strings.add(rule.rule_id)
                 self._rules[key] = (code, rule, False)
