@@ -209,3 +209,15 @@ def test_explain_lists_applied_and_vetoed_hits(mentoring):
     assert mentoring.explain(text)[0].rule_id == "tools.types/sign-document"
     # the same text's codings: one per code and sentence, the benefit left out
     assert [c.code_id for c in mentoring.tag_text(text)] == ["tools.types", "tools.reservations"]
+
+
+def test_simple_patterns_run_as_phrases_with_the_same_matches():
+    from qualcode.tagging.patterns import expand_to_phrases
+
+    nlp = get_nlp()
+    assert expand_to_phrases([{"LEMMA": {"IN": ["own", "take"]}}, {"LOWER": "the", "OP": "?"},
+                              {"LEMMA": "datum"}], nlp) == [
+        ["own", "the", "datum"], ["own", "datum"], ["take", "the", "datum"], ["take", "datum"]]
+    assert expand_to_phrases([{"LEMMA": "own"}, {"OP": "*"}], nlp) is None
+    assert expand_to_phrases([{"LOWER": "was"}], nlp) is None  # "was" is not its own lemma
+    assert expand_to_phrases([{"IS_PUNCT": True}], nlp) is None

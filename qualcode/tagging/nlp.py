@@ -56,6 +56,8 @@ def _make_lemmatizer(nlp: Language, name: str) -> LowercaseLookupLemmatizer:
 @Language.component("qualcode_paragraphs")
 def paragraph_breaks(doc: Doc) -> Doc:
     """A line break always ends a sentence (turns keep paragraphs as ``\\n``)."""
+    if "\n" not in doc.text:
+        return doc
     for i in range(1, len(doc)):
         if "\n" in doc[i - 1].text or "\n" in doc[i - 1].whitespace_:
             if not doc[i].is_space:

@@ -112,3 +112,43 @@ def _did_you_mean(word: str, choices) -> str:
 def _kind(value: Any) -> str:
     return {str: "a string", int: "a number", float: "a number", list: "a list",
             bool: "true/false", type(None): "nothing"}.get(type(value), type(value).__name__)
+
+
+#: Most word sequences a pattern may expand to before it is left to the (slower) Matcher.
+MAX_EXPANSION = 2000
+
+
+def expand_to_phrases(tokens: list[dict], nlp: Language) -> list[list[str]] | None:
+    """The lemma sequences a simple pattern matches, so the near-free PhraseMatcher can run it.
+
+    ``tokens`` must be prepared (:func:`prepare_pattern`).  A pattern is simple when every
+    token tests only ``LEMMA``, or ``LOWER``/``ORTH``/``TEXT`` values that are their own
+    lemma, by one value or an ``IN`` list, with no operator or ``OP: "?"``.  Anything else
+    (and any pattern expanding to more than :data:`MAX_EXPANSION` sequences) returns None.
+    """
+    from qualcode.tagging.nlp import lemmatize
+
+    sequences: list[list[str]] = [[]]
+    for token in tokens:
+        op = token.get("OP")
+        attrs = {k: v for k, v in token.items() if k != "OP"}
+        if op not in (None, "?") or len(attrs) != 1:
+            return None
+        (attr, value), = attrs.items()
+        values = value.get("IN") if isinstance(value, dict) and set(value) == {"IN"} else value
+        values = [values] if isinstance(values, str) else values
+        if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
+            return None
+        attr = str(attr).upper()
+        if attr in ("LOWER", "ORTH", "TEXT"):
+            if attr != "LOWER" and any(v != v.lower() for v in values):
+                return None
+            if any(lemmatize(v, nlp) != [v] for v in values):
+                return None
+        elif attr != "LEMMA" or any(len(v.split()) != 1 for v in values):
+            return None
+        options = [[v] for v in values] + ([[]] if op == "?" else [])
+        sequences = [seq + opt for seq in sequences for opt in options]
+        if len(sequences) > MAX_EXPANSION:
+            return None
+    return [seq for seq in sequences if seq]

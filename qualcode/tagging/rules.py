@@ -12,6 +12,7 @@ tagged with its ``base_offset`` (``segment.start``), so
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
@@ -22,7 +23,7 @@ from spacy.tokens import Doc
 from qualcode.codebook import Code, Codebook, Rule
 from qualcode.models import Document, Segment
 from qualcode.tagging.nlp import get_nlp, lemma_doc, lemma_set
-from qualcode.tagging.patterns import prepare_pattern
+from qualcode.tagging.patterns import expand_to_phrases, prepare_pattern
 
 APPLIED, EXCLUDED, NEGATED, NOT_NEAR = "applied", "excluded", "negated", "not near"
 
@@ -108,8 +109,12 @@ class RuleTagger:
             for rule in code.rules.patterns:
                 key = strings.add(rule.rule_id)
                 self._rules[key] = (code, rule, False)
-                self._patterns.add(rule.rule_id, [prepare_pattern(list(rule.pattern), self.nlp)],
-                                   greedy="LONGEST")
+                pattern = prepare_pattern(list(rule.pattern), self.nlp)
+                expanded = expand_to_phrases(pattern, self.nlp)
+                if expanded is None:
+                    self._patterns.add(rule.rule_id, [pattern], greedy="LONGEST")
+                else:  # same matches, but the PhraseMatcher is nearly free
+                    self._phrases.add(rule.rule_id, [_lemma_words(self.nlp, words) for words in expanded])
             for rule in code.rules.all:
                 if rule.near:
                     self._near[rule.rule_id] = frozenset(strings.add(w) for w in
@@ -164,69 +169,91 @@ class RuleTagger:
             yield RuleCoding(key, code_id, start, end, scope, tuple(hits))
 
     def _hits(self, doc: Doc, base: int) -> list[tuple[Hit, tuple[int, int]]]:
-        matches = [(k, s, e) for k, s, e in self._phrases(doc)]
+        matches = self._phrases(doc)
         if len(self._patterns):
-            matches += [(k, s, e) for k, s, e in self._patterns(doc)]
+            matches += self._patterns(doc)
         if not matches:
             return []
         matches.sort(key=lambda m: (m[1], m[2]))
+        view = _DocView(doc)
         vetoes: dict[tuple[str, int, int], str] = {}
         for key, s, e in matches:
             code, rule, is_exclude = self._rules[key]
             if is_exclude:
-                span = self._scope_span(doc, code, s, e)
+                span = view.scope_span(code.rules.scope, s, e)
                 vetoes.setdefault((code.id, *span), f'exclude phrase "{doc[s:e].text}"')
         out = []
         for key, s, e in matches:
             code, rule, is_exclude = self._rules[key]
             if is_exclude:
                 continue
-            span = self._scope_span(doc, code, s, e)
+            span = view.scope_span(code.rules.scope, s, e)
             status, reason = APPLIED, ""
             if (code.id, *span) in vetoes:
                 status, reason = EXCLUDED, vetoes[(code.id, *span)]
-            elif rule.negation and (cue := self._negated(doc, s)) is not None:
+            elif rule.negation and (cue := self._negation_cue(view, s)) is not None:
                 status, reason = NEGATED, f'negated by "{cue}"'
-            elif rule.rule_id in self._near and not self._is_near(doc, rule, s, e):
+            elif rule.rule_id in self._near and not self._is_near(view, rule, s, e):
                 status = NOT_NEAR
                 reason = f"none of {', '.join(rule.near)} within {rule.window} words"
-            hit = Hit(code.id, rule.rule_id, doc[s:e].text, base + doc[s].idx,
-                      base + doc[e - 1].idx + len(doc[e - 1].text), status, reason)
+            words = doc[s:e]
+            hit = Hit(code.id, rule.rule_id, words.text, base + words.start_char, base + words.end_char,
+                      status, reason)
             out.append((hit, (base + span[0], base + span[1])))
         return out
 
-    def _scope_span(self, doc: Doc, code: Code, s: int, e: int) -> tuple[int, int]:
-        """Character span (in ``doc``) of the sentence(s) holding tokens s..e, or of the turn."""
-        if code.rules.scope == "turn":
+    def _negation_cue(self, view: "_DocView", s: int) -> str | None:
+        """The negation cue shortly before token ``s`` in the same clause, if any."""
+        lemmas = view.lemmas
+        for i in range(s - 1, max(view.sentence(s)[0], s - NEGATION_WINDOW) - 1, -1):
+            if lemmas[i] in self._breaks or view.doc[i].is_punct:
+                return None
+            if lemmas[i] in self._negators:
+                if i + 1 < len(lemmas) and lemmas[i + 1] in self._pseudo:
+                    continue
+                return view.doc[i].text
+        return None
+
+    def _is_near(self, view: "_DocView", rule: Rule, s: int, e: int) -> bool:
+        """Whether a ``near`` word is within ``window`` tokens of the match, in the same sentence."""
+        words, lemmas = self._near[rule.rule_id], view.lemmas
+        lo = max(view.sentence(s)[0], s - rule.window)
+        hi = min(view.sentence(e - 1)[1], e + rule.window)
+        return any(lemmas[i] in words for i in range(lo, s)) or \
+            any(lemmas[i] in words for i in range(e, hi))
+
+
+class _DocView:
+    """Per-doc lookups computed once, only for docs that have matches."""
+
+    def __init__(self, doc: Doc):
+        self.doc = doc
+        self.lemmas: list[int] = [t.lemma for t in doc]
+        self.starts = [sent.start for sent in doc.sents]
+
+    def sentence(self, i: int) -> tuple[int, int]:
+        k = bisect_right(self.starts, i) - 1
+        return self.starts[k], (self.starts[k + 1] if k + 1 < len(self.starts) else len(self.doc))
+
+    def scope_span(self, scope: str, s: int, e: int) -> tuple[int, int]:
+        """Character span of the sentence(s) holding tokens s..e, or of the turn, without edge spaces."""
+        doc = self.doc
+        if scope == "turn":
             first, last = 0, len(doc)
         else:
-            first, last = doc[s].sent.start, doc[e - 1].sent.end
+            first, last = self.sentence(s)[0], self.sentence(e - 1)[1]
         while first < last and doc[first].is_space:
             first += 1
         while last > first and doc[last - 1].is_space:
             last -= 1
         return doc[first].idx, doc[last - 1].idx + len(doc[last - 1].text)
 
-    def _negated(self, doc: Doc, s: int) -> str | None:
-        """The negation cue shortly before token ``s`` in the same clause, if any."""
-        sent_start = doc[s].sent.start
-        for i in range(s - 1, max(sent_start, s - NEGATION_WINDOW) - 1, -1):
-            token = doc[i]
-            if token.lemma in self._breaks or token.is_punct:
-                return None
-            if token.lemma in self._negators:
-                if i + 1 < len(doc) and doc[i + 1].lemma in self._pseudo:
-                    continue
-                return token.text
-        return None
 
-    def _is_near(self, doc: Doc, rule: Rule, s: int, e: int) -> bool:
-        """Whether a ``near`` word is within ``window`` tokens of the match, in the same sentence."""
-        words = self._near[rule.rule_id]
-        sent_start, sent_end = doc[s].sent.start, doc[e - 1].sent.end
-        lo, hi = max(sent_start, s - rule.window), min(sent_end, e + rule.window)
-        return any(doc[i].lemma in words for i in range(lo, s)) or \
-            any(doc[i].lemma in words for i in range(e, hi))
+def _lemma_words(nlp: Language, lemmas: list[str]) -> Doc:
+    doc = Doc(nlp.vocab, words=lemmas)
+    for token, lemma in zip(doc, lemmas):
+        token.lemma_ = lemma
+    return doc
 
 
 def code_document(tagger: RuleTagger, document: Document,
