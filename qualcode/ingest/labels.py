@@ -54,7 +54,7 @@ _LABEL_LINE = re.compile(
     (?P<label>[^\W\d_][^:\[\]()\n]{{0,59}}?)                    # the label, starting with a letter
     \s*(?:[\[(]\s*(?P<ts2>{TIMESTAMP})\s*[\])]                  # (00:01:23) or [00:01:23] after
         |\s(?P<ts3>{TIMESTAMP}))?                               # or a bare time after
-    \s*:(?!//)\s*(?P<rest>.*)$""",
+    \s*:(?!//|\d)\s*(?P<rest>.*)$""",
     re.X | re.S)
 
 

@@ -68,7 +68,7 @@ def find_columns(header: list, path, speaker_column: str | None = None,
             missing.append(f"text column {text_column!r}" if text_column else
                            "a text column (text, utterance, transcript, content, said)")
         found = ", ".join(repr(h) for h in header if h) or "none"
-        raise InputError(f"no {' and no '.join(missing)}; columns found: {found}", path, 1)
+        raise InputError(f"missing {' and '.join(missing)}; columns found: {found}", path, 1)
     start = _find(header, START_COLUMNS)
     end = _find(header, END_COLUMNS)
     if start in (speaker, text):
