@@ -1,0 +1,56 @@
+"""The frames every analysis works on, bundled.
+
+:func:`load_frames` is the only function in :mod:`qualcode.analysis` that
+touches a project; everything else is a pure function over these frames, so a
+notebook user can filter or edit them (or build them by hand) and call the
+same functions.
+
+    >>> from qualcode.store import open_project
+    >>> from qualcode.analysis import load_frames, counts_by
+    >>> with open_project("study.qcproj") as project:
+    ...     frames = load_frames(project)
+    >>> counts_by(frames, by="role")
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+
+@dataclass
+class CorpusFrames:
+    """The project as frames (see :class:`qualcode.store.Project` for their columns).
+
+    codings:   ``Project.codings_frame()`` - one row per coding
+    segments:  ``Project.segments_frame()`` - one row per turn, facilitators included
+    documents: ``Project.documents_frame()`` - one row per document, attributes as columns
+    codes:     ``Project.codes_frame()`` - every codebook's codes with parent and theme
+    codebooks: ``Project.codebooks_frame()``
+    """
+
+    codings: pd.DataFrame
+    segments: pd.DataFrame
+    documents: pd.DataFrame
+    codes: pd.DataFrame
+    codebooks: pd.DataFrame
+    name: str = ""
+
+    @property
+    def attribute_names(self) -> list[str]:
+        """Document attribute columns (site, group, role...)."""
+        fixed = {"document_id", "document", "format", "source", "ingested_at", "turns", "words"}
+        return [c for c in self.documents.columns if c not in fixed]
+
+
+def load_frames(project) -> CorpusFrames:
+    """Read everything the analyses need from an open :class:`~qualcode.store.Project`."""
+    return CorpusFrames(
+        codings=project.codings_frame(),
+        segments=project.segments_frame(include_facilitators=True),
+        documents=project.documents_frame(),
+        codes=project.codes_frame(),
+        codebooks=project.codebooks_frame(),
+        name=getattr(project, "path", None).name if getattr(project, "path", None) else "",
+    )
