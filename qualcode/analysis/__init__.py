@@ -15,7 +15,7 @@ from qualcode.analysis.compare import (benjamini_hochberg, compare_counts, compa
                                        compare_groups, default_pair, fisher_p, holm,
                                        newcombe_interval, wilson_interval)
 from qualcode.analysis.counts import counts_by, counts_display, counts_wide
-from qualcode.analysis.excerpts import excerpts_table, format_time, position_label
+from qualcode.analysis.excerpts import exemplar_quotes, excerpts_table, format_time, position_label
 from qualcode.analysis.frames import CorpusFrames, load_frames
 from qualcode.analysis.selection import CodeTree, Selection, select_codings
 
@@ -24,5 +24,5 @@ __all__ = [
     "counts_by", "counts_wide", "counts_display",
     "compare_groups", "compare_counts", "compare_display", "default_pair",
     "wilson_interval", "newcombe_interval", "fisher_p", "holm", "benjamini_hochberg",
-    "excerpts_table", "format_time", "position_label",
+    "excerpts_table", "exemplar_quotes", "format_time", "position_label",
 ]

@@ -212,7 +212,8 @@ def compare_display(table: pd.DataFrame) -> pd.DataFrame:
             f"{a} {unit}": f"{r.a_units}/{r.a_total} ({_pct(r.a_share)})",
             f"{b} {unit}": f"{r.b_units}/{r.b_total} ({_pct(r.b_share)})",
             f"{a}/{b} participants": f"{r.a_participants}/{r.b_participants}",
-            "difference [95% CI]": _difference(r.difference, r.ci_low, r.ci_high),
+            "difference [95% CI]": (_difference(r.difference, r.ci_low, r.ci_high)
+                                    if r.note != "not raised" else "-"),
             "p": _p(r.p_value),
             "adjusted p": _p(r.p_adjusted),
             "note": r.note,

@@ -139,3 +139,36 @@ def position_label(row) -> str:
     """Where a quote is: its timestamp when the transcript has times, else its turn number."""
     time = row["time"] if "time" in row else ""
     return time if isinstance(time, str) and time else f"turn {int(row['turn'])}"
+
+
+def exemplar_quotes(excerpts: pd.DataFrame, per_code: int = 3, min_words: int = 6,
+                    max_words: int = 80) -> pd.DataFrame:
+    """A few quotes per code for a report: of readable length, from different participants,
+    alternating between roles.  Deterministic: ties keep the table's order."""
+    if excerpts.empty:
+        return excerpts
+    words = excerpts["text"].str.split().str.len()
+    ranked = excerpts.assign(_misfit=~words.between(min_words, max_words), _row=range(len(excerpts)))
+    chosen: list[int] = []
+    for _code, quotes in ranked.groupby("code", sort=False):
+        quotes = quotes.sort_values(["_misfit", "_row"], kind="stable")
+        queues = [list(q["_row"]) for _role, q in quotes.groupby("role", sort=False)]
+        participant = dict(zip(quotes["_row"], quotes["participant"]))
+        picked: list[int] = []
+        seen: set[str] = set()
+        progress = True
+        while len(picked) < per_code and progress:  # round robin over roles, new voices first
+            progress = False
+            for queue in queues:
+                fresh = next((r for r in queue if participant[r] not in seen), None)
+                if fresh is not None and len(picked) < per_code:
+                    picked.append(fresh)
+                    seen.add(participant[fresh])
+                    queue.remove(fresh)
+                    progress = True
+        rest = [r for r in quotes["_row"] if r not in picked]
+        picked += rest[:per_code - len(picked)]
+        chosen += sorted(picked)
+    out = excerpts.iloc[chosen].copy()
+    out.attrs.update(excerpts.attrs)
+    return out

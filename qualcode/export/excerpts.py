@@ -1,0 +1,88 @@
+"""Write a quote table (from :func:`qualcode.analysis.excerpts_table`) as CSV, Excel or Word."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from docx.shared import Pt
+
+from qualcode.analysis.excerpts import position_label
+from qualcode.export.files import atomic_output, table_format
+from qualcode.export.word import GREY, add_note, add_table, new_document, usable_width
+from qualcode.export.xlsx import Sheet, write_workbook
+
+EXCERPT_SUFFIXES = (".csv", ".xlsx", ".docx")
+ALL_SHEET = "all"
+
+
+def group_label(row, attributes: list[str]) -> str:
+    """The focus group a quote comes from: its ``group`` attribute, else the document; plus site."""
+    group = row.get("group") if "group" in attributes else None
+    label = str(group) if isinstance(group, str) and group else str(row["document"])
+    site = row.get("site") if "site" in attributes else None
+    if isinstance(site, str) and site and site.casefold() not in label.casefold():
+        label += f", {site}"
+    return label
+
+
+def write_excerpts(frame: pd.DataFrame, path: str | Path, *, title: str = "Coded excerpts",
+                   note: str | None = None) -> Path:
+    """Write the quote table; the format follows the suffix (.csv, .xlsx or .docx)."""
+    suffix = table_format(path, EXCERPT_SUFFIXES)
+    if suffix == ".csv":
+        with atomic_output(path) as tmp:
+            frame.to_csv(tmp, index=False, encoding="utf-8-sig")
+    elif suffix == ".xlsx":
+        write_excerpts_xlsx(frame, path)
+    else:
+        write_excerpts_docx(frame, path, title=title, note=note)
+    return Path(path)
+
+
+def write_excerpts_xlsx(frame: pd.DataFrame, path: str | Path) -> Path:
+    """An "all" sheet, then one sheet per theme (named by theme id), in codebook order."""
+    sheets = [Sheet(ALL_SHEET, frame, wrap=("text",))]
+    for theme in dict.fromkeys(frame["theme"]):
+        sheets.append(Sheet(str(theme), frame[frame["theme"] == theme], wrap=("text",)))
+    return write_workbook(sheets, path)
+
+
+def write_excerpts_docx(frame: pd.DataFrame, path: str | Path, *, title: str = "Coded excerpts",
+                        note: str | None = None) -> Path:
+    """Quotes grouped by theme (heading 1) and code (heading 2), one table per code."""
+    doc = new_document()
+    doc.add_heading(title, level=0)
+    pseudonymous = frame["speaker"].str.fullmatch(r".+ \(.+\)").all() if len(frame) else True
+    lines = [f"{len(frame)} excerpts."]
+    if note:
+        lines.append(note)
+    if pseudonymous:
+        lines.append("Speakers are shown by participant id and role; names spoken inside quotes are "
+                     "not removed.")
+    add_note(doc, " ".join(lines))
+    add_quote_sections(doc, frame, frame.attrs.get("attributes", []))
+    with atomic_output(path) as tmp:
+        doc.save(tmp)
+    return Path(path)
+
+
+def add_quote_sections(doc, frame: pd.DataFrame, attributes: list[str], theme_level: int = 1,
+                       code_level: int = 2) -> None:
+    """Headings and quote tables for every theme and code present in ``frame``."""
+    width = usable_width(doc)
+    widths = [width - 3.4, 1.2, 1.35, 0.85]
+    for theme, in_theme in frame.groupby("theme", sort=False):
+        doc.add_heading(str(in_theme["theme_name"].iloc[0]), level=theme_level)
+        for code, quotes in in_theme.groupby("code", sort=False):
+            name = str(quotes["code_name"].iloc[0])
+            heading = doc.add_heading(level=code_level)
+            heading.add_run(name if code != theme else f"{name} (general)")
+            tag = heading.add_run(f"   {code} \u00b7 {len(quotes)} quote{'s' if len(quotes) != 1 else ''}")
+            tag.font.size = Pt(9)
+            tag.font.color.rgb = GREY
+            tag.bold = False
+            rows = [(f"\u201c{q['text'].strip()}\u201d", q["speaker"], group_label(q, attributes),
+                     position_label(q)) for _, q in quotes.iterrows()]
+            add_table(doc, ["Quote", "Speaker", "Group", "Position"], rows, widths)
+            doc.add_paragraph()
