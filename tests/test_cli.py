@@ -39,7 +39,7 @@ def test_ingest_info_and_export_segments(tmp_path, write):
     project = tmp_path / "study.qcproj"
     result = run("ingest", project, transcript, "--attr", "role=Scholar", "--attr", "site=UW")
     assert result.exit_code == 0, result.output
-    assert "added group1.txt: 3 turns, 3 speakers, 9 words\n1 added, 0 skipped\n" in result.output
+    assert "added group1.txt: 3 turns, 3 speakers, 10 words\n1 added, 0 skipped\n" in result.output
 
     again = run("ingest", project, transcript)
     assert again.exit_code == 0
@@ -48,7 +48,7 @@ def test_ingest_info_and_export_segments(tmp_path, write):
     info = run("info", project)
     assert info.exit_code == 0
     assert info.output.splitlines()[0] == (f"{project}: 1 documents, 3 participants, 3 turns, "
-                                           "9 words, 0 codings")
+                                           "10 words, 0 codings")
     assert "facilitator" in info.output and "scholar" in info.output
 
     out = tmp_path / "turns.csv"
