@@ -22,7 +22,14 @@ demo: $(STAMP)
 	rm -rf out && mkdir -p out
 	$(BIN)/qualcode ingest $(PROJECT) --manifest transcripts_sample/manifest.csv --speakers transcripts_sample/speakers.csv
 	$(BIN)/qualcode info $(PROJECT)
+	$(BIN)/qualcode code $(PROJECT) --codebook codebooks/mentoring_expectations.yaml
 	$(BIN)/qualcode export segments $(PROJECT) -o out/turns.csv
+	$(BIN)/qualcode export excerpts $(PROJECT) -o out/excerpts.csv
+	$(BIN)/qualcode export excerpts $(PROJECT) -o out/excerpts.xlsx
+	$(BIN)/qualcode export excerpts $(PROJECT) -o out/excerpts.docx
+	$(BIN)/qualcode export counts $(PROJECT) --by role -o out/counts_by_role.csv
+	$(BIN)/qualcode compare $(PROJECT) --by role --a scholar --b mentor -o out/compare_scholar_mentor.csv
+	$(BIN)/qualcode report $(PROJECT) -o out/report.docx
 	@echo "Done: see out/"
 
 test: $(STAMP)
