@@ -129,7 +129,9 @@ def test_report_reads_back(frames, tmp_path):
     assert [c.text for c in counts_table.rows[0].cells] == ["Code", "scholar", "mentor", "all"]
     assert counts_table.rows[1].cells[1].text == "3/7 (43%)\n3 of 4 participants"
     comparison = doc.tables[4]
-    assert comparison.rows[1].cells[4].text == "-32 pp [-66, +23]"
+    assert [c.text for c in comparison.rows[1].cells] == [
+        "Value of expectations", "3/7 (43%)\n3/4 people", "3/4 (75%)\n2/3 people", "-32 pp [-66, +23]",
+        "0.545", "1.000", "few data"]
     assert "Dr. Eve" not in body and all("Dr. Eve" not in c.text for t in doc.tables
                                          for r in t.rows for c in r.cells)
 

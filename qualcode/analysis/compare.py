@@ -228,7 +228,13 @@ def _pct(value: float) -> str:
 def _difference(d: float, low: float, high: float) -> str:
     if d is None or math.isnan(d):
         return "-"
-    return f"{d * 100:+.0f} pp [{low * 100:+.0f}, {high * 100:+.0f}]"
+    return f"{_pp(d)} pp [{_pp(low)}, {_pp(high)}]"
+
+
+def _pp(value: float) -> str:
+    """Percentage points, signed, without a "-0"."""
+    points = int(round(value * 100))
+    return f"{points:+d}" if points else "0"
 
 
 def _p(value: float) -> str:

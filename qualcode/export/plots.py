@@ -23,7 +23,7 @@ from qualcode.export.files import atomic_output, table_format
 FIGURE_SUFFIXES = (".png", ".svg")
 KINDS = ("heatmap", "bars")
 COLOURS = ("#2b6cb0", "#dd8b2b")
-LABEL_WIDTH = 42
+LABEL_WIDTH = 56
 
 
 def _label(name: str) -> str:

@@ -174,11 +174,16 @@ def build_report(frames: CorpusFrames, options: ReportOptions | None = None, *, 
                           "participant turns, the difference in percentage points with its 95% "
                           "confidence interval, and Fisher's exact test adjusted for multiple "
                           "comparisons.")
-        header = [c if c != f"{a}/{b} participants" else "participants" for c in display.columns]
-        header = ["adj. p" if c == "adjusted p" else c for c in header]
+        display = display.drop(columns=[f"{a}/{b} participants"])
+        for side, group in (("a", a), ("b", b)):
+            display[f"{group} {table['unit'].iloc[0]}"] = [
+                f"{cell}\n{n}/{m} people" for cell, n, m in
+                zip(display[f"{group} {table['unit'].iloc[0]}"], table[f"{side}_participants"],
+                    table[f"{side}_group_participants"])]
+        header = ["adj. p" if c == "adjusted p" else c for c in display.columns]
         add_table(doc, header, display.values.tolist(),
-                  [width - 5.3, 0.75, 0.75, 0.7, 1.3, 0.5, 0.55, 0.75], size=8)
-        add_note(doc, f"participants: distinct {a}s / {b}s who raised the code.", size=8)
+                  [width - 5.1, 1.0, 1.0, 1.2, 0.6, 0.6, 0.7], size=8)
+        add_note(doc, "people: distinct participants who raised the code.", size=8)
         for line in methods_text(table):
             add_note(doc, line, size=8)
         bars = save_figure(bars_figure(table), figure_dir / "bars.png")
