@@ -144,3 +144,14 @@ def test_edge_case_times_and_metadata():
     assert [(s.time_start, s.time_end) for s in doc.segments] == [(16.5, 18.5), (18.5, 20.5), (20.5, 21.5)]
     doc = read_document(shared_path("real-transcripts", "webvtt-edge-cases", "comments.vtt"))
     assert doc.metadata == {"title": "Translation of that film I like"}
+
+
+def test_zoom_display_name_with_pronouns_is_a_speaker(write):
+    from qualcode.ingest import read_document
+    path = write("z.vtt", "WEBVTT\n\n1\n00:00:01.000 --> 00:00:03.000\nHal Brennan (he/him): First part\n\n"
+                          "2\n00:00:03.000 --> 00:00:05.000\nHal Brennan (he/him): and the rest.\n\n"
+                          "3\n00:00:05.000 --> 00:00:06.000\nJoanna Pike: Thanks, Hal.\n")
+    doc = read_document(path)
+    assert doc.turns() == [("Hal Brennan (he/him)", "First part and the rest."),
+                           ("Joanna Pike", "Thanks, Hal.")]
+    assert (doc.segments[0].time_start, doc.segments[0].time_end) == (1.0, 5.0)

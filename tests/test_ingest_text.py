@@ -164,3 +164,21 @@ def test_forced_format_and_unknown_format(write):
     assert read_document(path, "txt", name="Group A").name == "Group A"
     with pytest.raises(InputError, match=r"x.dat: unknown format 'pdf'; choose one of: text, rev"):
         read_document(path, "pdf")
+
+
+def test_facilitator_credit_in_header_is_metadata_not_a_turn(write):
+    from qualcode.ingest import read_document
+    path = write("g.txt", "MENTOR GROUP\nDate: 9 April 2024\nFacilitator: J. Pike\n=====\n\n"
+                          "MODERATOR: Welcome, everyone.\nP1: Thanks.\nMODERATOR: Let's start.\n")
+    doc = read_document(path)
+    assert doc.turns() == [("MODERATOR", "Welcome, everyone."), ("P1", "Thanks."),
+                           ("MODERATOR", "Let's start.")]
+    assert doc.metadata["Facilitator"] == "J. Pike"
+    assert doc.metadata["Date"] == "9 April 2024"
+
+
+def test_label_with_pronouns_in_parentheses(write):
+    from qualcode.ingest import read_document
+    path = write("g.txt", "Hal Brennan (he/him): I sign off on the plan.\nP2: Same here.\n")
+    assert read_document(path).turns() == [("Hal Brennan (he/him)", "I sign off on the plan."),
+                                           ("P2", "Same here.")]

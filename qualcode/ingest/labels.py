@@ -51,7 +51,8 @@ _LABEL_LINE = re.compile(
     rf"""^\s*
     (?:[\[(]\s*(?P<ts1>{TIMESTAMP})\s*[\])]\s*[-\u2013]?\s*   # [00:01:23] or (00:01:23) before
       |(?P<ts0>{TIMESTAMP})\s+[-\u2013]?\s*)?                 # or a bare time before
-    (?P<label>[^\W\d_][^:\[\]()\n]{{0,59}}?)                    # the label, starting with a letter
+    (?P<label>[^\W\d_][^:\[\]()\n]{{0,59}}?                     # the label, starting with a letter,
+       (?:\s*\([^()\d:\n]{{1,30}}\))?)                             # maybe "(he/him)", "(PI)" after it
     \s*(?:[\[(]\s*(?P<ts2>{TIMESTAMP})\s*[\])]                  # (00:01:23) or [00:01:23] after
         |\s(?P<ts3>{TIMESTAMP}))?                               # or a bare time after
     \s*:(?!//|\d)\s*(?P<rest>.*)$""",
@@ -167,13 +168,23 @@ def is_metadata_key(label: str) -> bool:
 
 def is_known_speaker_shape(label: str) -> bool:
     """P1, Q, Moderator, Interviewer 1, Participant 4, Speaker 2, Dr. Lee ..."""
-    label = " ".join(label.split())
+    label = without_parenthetical(" ".join(label.split()))
     return bool(_CODE_RE.match(label) or _ROLE_RE.match(label)
                 or (_TITLE_RE.match(label) and is_name_shaped(label)))
 
 
+_PAREN_SUFFIX = re.compile(r"\s*\([^()\d:]{1,30}\)$")
+
+
+def without_parenthetical(label: str) -> str:
+    """``Hal Brennan (he/him)`` -> ``Hal Brennan``: Zoom display names carry pronouns or roles."""
+    return _PAREN_SUFFIX.sub("", label)
+
+
 def is_name_shaped(label: str) -> bool:
-    """One to four capitalised words of letters (and ``.'-``), particles allowed."""
+    """One to four capitalised words of letters (and ``.'-``), particles allowed;
+    a trailing parenthetical such as pronouns is allowed too."""
+    label = without_parenthetical(label)
     words = label.split()
     if not 1 <= len(words) <= 4 or len(label) > 40:
         return False

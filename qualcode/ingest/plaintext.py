@@ -26,7 +26,8 @@ import re
 from dataclasses import dataclass, field
 
 from qualcode.errors import FormatError
-from qualcode.ingest.labels import (TIMESTAMP, SpeakerJudge, is_metadata_key, match_label_line,
+from qualcode.ingest.labels import (TIMESTAMP, SpeakerJudge, is_facilitator_label, is_metadata_key,
+                                    is_name_shaped, match_label_line,
                                     parse_timestamp)
 from qualcode.models import Turn
 
@@ -111,6 +112,15 @@ def detect_style(units: list[tuple[int, str]]) -> str:
     return "text"
 
 
+def _is_header_credit(m, judge: SpeakerJudge) -> bool:
+    """``Facilitator: J. Pike`` in a header names the facilitator; it is not a turn.
+
+    Only before the first turn, only for a facilitator label that never labels a
+    line again, and only when what follows is a bare name."""
+    return (is_facilitator_label(m.label) and not judge.recurs(m.label) and m.time is None
+            and is_name_shaped(m.rest.rstrip(".")) and len(m.rest.split()) <= 4)
+
+
 def parse_units(units: list[tuple[int, str]], path, *, style: str | None = None,
                 paragraphs: bool = False) -> ParsedText:
     """Turns and header metadata from ``(line, text)`` units; see the module docstring."""
@@ -133,6 +143,9 @@ def parse_units(units: list[tuple[int, str]], path, *, style: str | None = None,
             start = (head[0], head[1], "")
         else:
             m = match_label_line(text)
+            if m and current is None and _is_header_credit(m, judge):
+                metadata.setdefault(m.label, m.rest)
+                continue
             if m and judge.is_speaker(m.label, m.attached_time):
                 start = (m.label, m.time, m.rest)
             elif m and current is None and m.rest and is_metadata_key(m.label):
