@@ -1,0 +1,27 @@
+"""The shipped sample study ingests as its authors wrote it (see transcripts_sample/README.md)."""
+
+from qualcode.project import ingest
+from qualcode.store import open_project
+
+from conftest import SAMPLE
+
+
+def test_sample_study_ingests_with_roles_and_stable_participants(tmp_path):
+    with open_project(tmp_path / "s.qcproj", create=True) as project:
+        result = ingest(project, manifest=SAMPLE / "manifest.csv", speakers=SAMPLE / "speakers.csv")
+        assert result.warnings == []
+        assert [(a["name"], a["turns"]) for a in result.added] == [
+            ("scholars_northfield_2024-03-14.docx", 87), ("mentors_northfield_zoom.vtt", 88),
+            ("scholars_lakeshore_otter.txt", 90), ("mentors_lakeshore.txt", 75)]
+        docs = project.documents_frame()
+        assert docs[["format", "role", "site"]].values.tolist() == [
+            ["docx", "scholar", "Northfield"], ["vtt", "mentor", "Northfield"],
+            ["otter", "scholar", "Lakeshore"], ["text", "mentor", "Lakeshore"]]
+        speakers = project.speakers_frame()
+        facilitator = speakers[speakers["role"] == "facilitator"]
+        assert sorted(set(facilitator["participant"])) == ["F01"]
+        assert len(facilitator) == 4
+        castillo = speakers[speakers["participant"] == "M03"]
+        assert castillo["document"].tolist() == ["mentors_northfield_zoom.vtt", "mentors_lakeshore.txt"]
+        roles = set(speakers["role"])
+        assert roles == {"facilitator", "scholar", "mentor"}
