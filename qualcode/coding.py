@@ -83,7 +83,10 @@ def code_project(project: Project, codebook: Codebook, tagger: str = "rules", *,
     else:
         with project.transaction():
             codebook_id = register_codebook(project, codebook)
-            run.replaced = project.delete_machine_codings(tagger, project.codebook_ids_named(codebook.name))
+            earlier = project.codebook_ids_named(codebook.name)
+            run.replaced = project.delete_machine_codings(tagger, earlier)
+            project.delete_coverage(tagger, earlier)
+            project.add_coverage(tagger, codebook_id, (seg_id for seg_id, *_ in turns))
             batch: list[dict] = []
             for row in rows(codebook_id):
                 batch.append(row)

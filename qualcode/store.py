@@ -22,7 +22,7 @@ import pandas as pd
 
 from qualcode.errors import ProjectError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 APPLICATION_ID = 0x51434F44  # "QCOD": marks the SQLite file as a qualcode project
 LOCK_TIMEOUT_SECONDS = 10.0
 
@@ -89,6 +89,7 @@ CREATE TABLE codes (
     name TEXT,
     definition TEXT,
     position INTEGER NOT NULL,
+    color TEXT,
     UNIQUE (codebook_id, code)
 );
 CREATE TABLE codings (
@@ -107,13 +108,34 @@ CREATE TABLE codings (
     evidence TEXT,
     created_at TEXT NOT NULL
 );
+CREATE TABLE coverage (
+    coder TEXT NOT NULL,
+    codebook_id INTEGER NOT NULL REFERENCES codebooks(id) ON DELETE CASCADE,
+    segment_id INTEGER NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
+    PRIMARY KEY (coder, codebook_id, segment_id)
+);
 CREATE INDEX codings_by_segment ON codings(segment_id);
 CREATE INDEX codings_by_coder ON codings(coder, codebook_id);
 CREATE INDEX segments_by_document ON segments(document_id, turn);
 """
 
 #: Migrations from version N to N+1, applied in order inside one transaction.
-MIGRATIONS: dict[int, str] = {}
+MIGRATIONS: dict[int, str] = {
+    # 2: code colors (REFI-QDA exchange) and coverage: which turns a coder has looked at, so
+    # that a turn a coder saw and left uncoded ("no code") differs from one never seen (missing).
+    1: """
+ALTER TABLE codes ADD COLUMN color TEXT;
+CREATE TABLE coverage (
+    coder TEXT NOT NULL,
+    codebook_id INTEGER NOT NULL REFERENCES codebooks(id) ON DELETE CASCADE,
+    segment_id INTEGER NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
+    PRIMARY KEY (coder, codebook_id, segment_id)
+);
+INSERT INTO coverage (coder, codebook_id, segment_id)
+    SELECT DISTINCT coder, codebook_id, segment_id FROM codings
+    WHERE codebook_id IS NOT NULL AND segment_id IS NOT NULL;
+""",
+}
 
 SEGMENT_COLUMNS = ["segment_id", "document", "turn", "speaker", "participant", "role",
                    "start", "end", "time_start", "time_end", "words", "text"]
@@ -359,18 +381,23 @@ class Project:
 
     # ----------------------------------------------------------------- codebooks
     def add_codebook(self, name: str, version: str | None, hash_: str, source: str | None,
-                     content: str | None, codes: Iterable[tuple[str, str | None, str, str, str]]) -> int:
-        """Register a codebook (idempotent by hash).  codes: (code, parent, theme, name, definition)."""
+                     content: str | None, codes: Iterable[tuple]) -> int:
+        """Register a codebook (idempotent by hash).
+
+        codes: (code, parent, theme, name, definition) or the same with a sixth item, color
+        (``#RRGGBB`` or None)."""
         row = self.conn.execute("SELECT id FROM codebooks WHERE hash=?", (hash_,)).fetchone()
         if row:
             return row["id"]
         cb_id = self._write("INSERT INTO codebooks (name, version, hash, source, content, added_at)"
                             " VALUES (?, ?, ?, ?, ?, ?)",
                             (name, version, hash_, source, content, _now())).lastrowid
-        for position, (code, parent, theme, code_name, definition) in enumerate(codes):
-            self._write("INSERT INTO codes (codebook_id, code, parent, theme, name, definition, position)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        (cb_id, code, parent, theme, code_name, definition, position))
+        for position, row in enumerate(codes):
+            code, parent, theme, code_name, definition, *rest = row
+            self._write("INSERT INTO codes (codebook_id, code, parent, theme, name, definition, position,"
+                        " color) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        (cb_id, code, parent, theme, code_name, definition, position,
+                         rest[0] if rest else None))
         return cb_id
 
     def codebook_ids_named(self, name: str) -> list[int]:
@@ -384,7 +411,7 @@ class Project:
 
     def codes_frame(self, codebook_id: int | None = None) -> pd.DataFrame:
         sql = ("SELECT k.codebook_id, cb.name AS codebook, k.code, k.parent, k.theme, k.name,"
-               " k.definition, k.position FROM codes k JOIN codebooks cb ON cb.id = k.codebook_id")
+               " k.definition, k.position, k.color FROM codes k JOIN codebooks cb ON cb.id = k.codebook_id")
         params: list = []
         if codebook_id is not None:
             sql += " WHERE k.codebook_id = ?"
@@ -400,6 +427,26 @@ class Project:
         marks = ",".join("?" * len(ids))
         return self._write(f"DELETE FROM codings WHERE coder_kind='machine' AND coder=?"
                            f" AND codebook_id IN ({marks})", (coder, *ids)).rowcount
+
+    def add_coverage(self, coder: str, codebook_id: int, segment_ids: Iterable[int]) -> None:
+        """Record that ``coder`` looked at these turns with this codebook (coded or not)."""
+        if not self._depth:
+            raise RuntimeError("writes must happen inside Project.transaction()")
+        self.conn.executemany("INSERT OR IGNORE INTO coverage (coder, codebook_id, segment_id)"
+                              " VALUES (?, ?, ?)", ((coder, codebook_id, int(s)) for s in segment_ids))
+
+    def delete_coverage(self, coder: str, codebook_ids: Iterable[int]) -> int:
+        ids = list(codebook_ids)
+        if not ids:
+            return 0
+        marks = ",".join("?" * len(ids))
+        return self._write(f"DELETE FROM coverage WHERE coder=? AND codebook_id IN ({marks})",
+                           (coder, *ids)).rowcount
+
+    def coverage_frame(self) -> pd.DataFrame:
+        """One row per (coder, codebook_id, segment_id) a coder has looked at."""
+        return pd.read_sql_query("SELECT coder, codebook_id, segment_id FROM coverage"
+                                 " ORDER BY coder, codebook_id, segment_id", self.conn)
 
     def add_codings(self, rows: Iterable[dict]) -> int:
         """Insert codings.  Each row: document_id, segment_id, codebook_id, code, start, end,

@@ -1,4 +1,6 @@
+import shutil
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -101,3 +103,55 @@ def test_machine_codings_replacement_keeps_human_codings(tmp_path):
 
 def test_count_words():
     assert count_words("Well, I didn't know — my mentor's lab, um, 3 grants.") == 10
+
+
+FIXTURES = Path(__file__).parent / "fixtures" / "store"
+
+
+def test_version_1_project_is_migrated_in_place(tmp_path):
+    # schema_v1.qcproj was written by qualcode at schema version 1 (one 3-turn transcript coded
+    # by the rules): opening it upgrades it, keeps its data and derives coverage from its codings.
+    path = tmp_path / "old.qcproj"
+    shutil.copy(FIXTURES / "schema_v1.qcproj", path)
+    with open_project(path) as project:
+        assert project.schema_version == SCHEMA_VERSION == 2
+        assert project.counts() == {"documents": 1, "participants": 3, "turns": 3, "words": 22,
+                                    "codings": 3}
+        assert project.codes_frame()["color"].isna().all()
+        coverage = project.coverage_frame()
+        assert coverage["coder"].tolist() == ["rules", "rules"]
+        assert sorted(coverage["segment_id"]) == [2, 3]
+    with open_project(path) as project:  # a second open finds nothing left to do
+        assert project.schema_version == 2
+
+
+def test_failed_migration_leaves_the_old_project_untouched(tmp_path, monkeypatch):
+    import qualcode.store as store
+    path = tmp_path / "old.qcproj"
+    shutil.copy(FIXTURES / "schema_v1.qcproj", path)
+    before = path.read_bytes()
+    monkeypatch.setitem(store.MIGRATIONS, 1, store.MIGRATIONS[1] + "\nCREATE TABLE codes (x);")
+    with pytest.raises(ProjectError, match="table codes already exists"):
+        open_project(path)
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == "1"
+    assert "coverage" not in {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+    conn.close()
+    assert len(path.read_bytes()) == len(before)
+
+
+def test_coverage_is_recorded_and_replaced_per_coder_and_codebook(tmp_path):
+    with open_project(tmp_path / "p.qcproj", create=True) as project:
+        with project.transaction():
+            doc = project.add_document("a.txt", "A: hi\n\nB: yo", "text", "h1", None, {}, {})
+            part = project.add_participant("P01", "a", None)
+            spk = project.add_speaker(doc, "A", part, None)
+            project.add_segments(doc, [(0, spk, 3, 5, None, None, 1, 1), (1, spk, 10, 12, None, None, 3, 1)])
+            cb = project.add_codebook("cb", "1", "hash1", None, None, [("x", None, "x", "X", "d", "#ff0000")])
+            project.add_coverage("ana", cb, [1, 2, 2])
+            project.add_coverage("rules", cb, [1])
+        assert project.coverage_frame().values.tolist() == [["ana", cb, 1], ["ana", cb, 2], ["rules", cb, 1]]
+        assert project.codes_frame()["color"].tolist() == ["#ff0000"]
+        with project.transaction():
+            assert project.delete_coverage("ana", [cb]) == 2
+        assert project.coverage_frame()["coder"].tolist() == ["rules"]

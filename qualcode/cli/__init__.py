@@ -1,0 +1,15 @@
+"""The ``qualcode`` command: a click group of thin commands over the library.
+
+``base`` holds the group and shared options; each sibling module adds the
+commands of one area.  Importing this package registers them all.
+"""
+
+from qualcode.cli.base import cli
+from qualcode.cli import analysis, coding, ingest  # noqa: F401  (registers the commands)
+
+
+def main() -> None:
+    cli(prog_name="qualcode")
+
+
+__all__ = ["cli", "main"]

@@ -1,0 +1,101 @@
+"""Commands for codebooks and coding: codebook validate|show, code, explain."""
+
+from __future__ import annotations
+
+import click
+
+from qualcode.cli.base import (cli, codebook, codebook_option, existing_file, load_codebook_file,
+                               open_project_file, project_argument)
+
+@codebook.command("validate")
+@click.argument("file", type=existing_file)
+def codebook_validate(file):
+    """Report every problem in a codebook at once, with file and line.
+
+    Example: qualcode codebook validate codebooks/mentoring_expectations.yaml
+    """
+    from qualcode.codebook import validate_codebook
+
+    problems = validate_codebook(file)
+    if problems:
+        for problem in problems:
+            click.echo(f"Error: {problem}", err=True)
+        raise SystemExit(1)
+    loaded = load_codebook_file(file)
+    rules = sum(len(code.rules.all) + len(code.rules.exclude) for code in loaded.codes)
+    click.echo(f"{file}: valid ({loaded.name} {loaded.version}: {len(loaded.codes)} codes, "
+               f"{rules} rules)")
+
+
+@codebook.command("show")
+@click.argument("file", type=existing_file)
+@click.option("--no-definitions", is_flag=True, help="Only the tree of code ids and names.")
+def codebook_show(file, no_definitions):
+    """Print a codebook's tree of codes with their definitions.
+
+    Example: qualcode codebook show codebooks/expectation_domains.yaml
+    """
+    from qualcode.codebook import format_codebook_tree
+
+    click.echo(format_codebook_tree(load_codebook_file(file), definitions=not no_definitions))
+
+
+@cli.command("code")
+@project_argument
+@codebook_option
+@click.option("--tagger", type=click.Choice(["rules"]), default="rules", show_default=True,
+              help="Which tagger codes the turns.")
+@click.option("--include-facilitators", is_flag=True, help="Code facilitator turns too.")
+@click.option("--dry-run", is_flag=True, help="Show counts per code without writing anything.")
+def code(project, codebook_path, tagger, include_facilitators, dry_run):
+    """Code every participant turn in PROJECT with a codebook's tagger.
+
+    Re-running replaces this tagger's earlier codings for the same codebook
+    and never touches human codings.
+
+    Example: qualcode code study.qcproj --codebook codebooks/mentoring_expectations.yaml
+    """
+    from qualcode.coding import code_project
+
+    book = load_codebook_file(codebook_path)
+    with open_project_file(project) as proj:
+        run = code_project(proj, book, tagger, include_facilitators=include_facilitators,
+                           dry_run=dry_run)
+    verb = "would store" if dry_run else "stored"
+    click.echo(f"coded {run.segments} turns with {run.codebook} {run.version} ({run.tagger}): "
+               f"{verb} {run.codings} codings" + ("" if dry_run else f", replaced {run.replaced}"))
+    width = max(len(code_id) for code_id in run.by_code)
+    for code_id, n in run.by_code.items():
+        click.echo(f"  {code_id:<{width}}  {n}")
+
+
+@cli.command()
+@project_argument
+@codebook_option
+@click.option("--segment", "ref", required=True,
+              help="Turn id (from export segments) or DOCUMENT:TURN, e.g. group1.docx:12.")
+def explain(project, codebook_path, ref):
+    """Show which rules fire on one turn, which were vetoed and why.
+
+    Example: qualcode explain study.qcproj --codebook codebooks/mentoring_expectations.yaml
+    --segment scholars_northfield.docx:12
+    """
+    from qualcode.coding import explain_segment
+
+    book = load_codebook_file(codebook_path)
+    with open_project_file(project) as proj:
+        ex = explain_segment(proj, book, ref)
+    click.echo(f"{ex.document} turn {ex.turn} (segment {ex.segment_id}), {ex.speaker}"
+               f" [{ex.role or 'no role'}]:")
+    click.echo(f"  {ex.text}")
+    click.echo("Codes the rules give:" if ex.codes else "Codes the rules give: none")
+    for code_id, start, end in ex.codes:
+        click.echo(f"  {code_id}  [{start}:{end}]")
+    click.echo("Rules that fired:" if ex.applied else "Rules that fired: none")
+    for hit in ex.applied:
+        click.echo(f"  {hit.describe()}")
+    click.echo("Near misses (vetoed):" if ex.vetoed else "Near misses (vetoed): none")
+    for hit in ex.vetoed:
+        click.echo(f"  {hit.describe()}")
+    if ex.stored:
+        click.echo("Stored codings: " + ", ".join(f"{c} by {who} ({status})" for c, who, status in ex.stored))

@@ -1,0 +1,94 @@
+"""Commands that bring transcripts in and list them: ingest, info, export segments."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from qualcode.cli.base import (KeyValue, cli, echo_frame, existing_file, export, open_project_file,
+                               project_argument)
+
+@cli.command()
+@project_argument
+@click.argument("files", nargs=-1, type=existing_file)
+@click.option("--attr", "attrs", multiple=True, type=KeyValue(),
+              help="Document attribute for every file, e.g. --attr role=scholar --attr site=UW.")
+@click.option("--manifest", type=existing_file,
+              help="CSV with a 'file' column and one column per attribute (role, site, group...).")
+@click.option("--speakers", type=existing_file,
+              help="CSV with document,label,participant,role to name participants and roles.")
+@click.option("--format", "fmt", help="Force a reader (default: from suffix and content).")
+@click.option("--speaker-column", help="Speaker column of CSV/XLSX transcripts.")
+@click.option("--text-column", help="Text column of CSV/XLSX transcripts.")
+def ingest(project, files, attrs, manifest, speakers, fmt, speaker_column, text_column):
+    """Read transcripts into PROJECT (all files or none).
+
+    Formats: Word .docx, WebVTT (Zoom, Teams), SRT, Otter/Rev/plain text with
+    speaker labels, CSV/TSV/XLSX with speaker and text columns.  Facilitator
+    labels (Moderator, Interviewer 1...) get the role 'facilitator'.
+
+    Example: qualcode ingest study.qcproj --manifest transcripts_sample/manifest.csv
+    --speakers transcripts_sample/speakers.csv
+    """
+    from qualcode.project import ingest as ingest_files, plan_files
+
+    options = {k: v for k, v in (("speaker_column", speaker_column), ("text_column", text_column)) if v}
+    planned = plan_files(files, manifest, dict(attrs))
+    with open_project_file(project, create=True) as proj:
+        with click.progressbar(length=len(planned), label="Ingesting", file=sys.stderr,
+                               show_pos=True) as bar:
+            result = ingest_files(proj, files, attributes=dict(attrs), manifest=manifest,
+                                  speakers=speakers, fmt=fmt, reader_options=options,
+                                  progress=lambda _path: bar.update(1))
+    for item in result.added:
+        click.echo(f"added {item['name']}: {item['turns']} turns, {item['speakers']} speakers, "
+                   f"{item['words']} words")
+    for path, existing in result.skipped:
+        click.echo(f"skipped {path}: already in the project as {existing}")
+    for warning in result.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    click.echo(f"{len(result.added)} added, {len(result.skipped)} skipped")
+
+
+@cli.command()
+@project_argument
+def info(project):
+    """Summarise PROJECT: documents, speakers by role, turns and words.
+
+    Example: qualcode info study.qcproj
+    """
+    from qualcode.project import summarize
+
+    with open_project_file(project) as proj:
+        summary = summarize(proj)
+    c = summary.counts
+    click.echo(f"{project}: {c['documents']} documents, {c['participants']} participants, "
+               f"{c['turns']} turns, {c['words']} words, {c['codings']} codings")
+    click.echo("\nDocuments:")
+    echo_frame(summary.documents.drop(columns=["document_id", "source", "ingested_at"]))
+    click.echo("\nSpeakers by role:")
+    echo_frame(summary.roles)
+    if not summary.codebooks.empty:
+        click.echo("\nCodebooks:")
+        echo_frame(summary.codebooks[["name", "version", "codes", "added_at"]])
+
+
+@export.command("segments")
+@project_argument
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Output file (.csv or .xlsx).")
+@click.option("--no-facilitators", is_flag=True, help="Leave out facilitator turns.")
+def export_segments(project, output, no_facilitators):
+    """One row per turn: document, turn, speaker, participant, role, start, end, text.
+
+    Example: qualcode export segments study.qcproj -o turns.csv
+    """
+    from qualcode.export import write_table
+    from qualcode.project import segments_table
+
+    with open_project_file(project) as proj:
+        frame = segments_table(proj, include_facilitators=not no_facilitators)
+    write_table(frame, output, sheet_name="turns")
+    click.echo(f"wrote {len(frame)} turns to {output}")
