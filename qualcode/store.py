@@ -158,6 +158,7 @@ class Project:
         self.path = path
         self.conn = conn
         self._depth = 0
+        self.created = False  # True when this open created the file
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -178,6 +179,7 @@ class Project:
             raise ProjectError(f"cannot open project: {exc}", path) from None
         conn.row_factory = sqlite3.Row
         project = cls(path, conn)
+        project.created = not exists
         try:
             conn.execute("PRAGMA foreign_keys = ON")
             project._prepare(new=not exists or path.stat().st_size == 0)
@@ -228,8 +230,19 @@ class Project:
     def __enter__(self) -> "Project":
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, exc_type, exc, tb) -> None:
+        """Close; a project this open created is removed again if a failure left it empty."""
+        discard = exc_type is not None and self.created and self._is_empty()
         self.close()
+        if discard:
+            self.path.unlink(missing_ok=True)
+
+    def _is_empty(self) -> bool:
+        try:
+            return not any(self.conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone()
+                           for table in ("documents", "codebooks"))
+        except sqlite3.Error:
+            return False
 
     @property
     def schema_version(self) -> int:

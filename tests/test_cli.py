@@ -77,6 +77,14 @@ def test_bad_transcript_is_one_error_line_and_project_unchanged(tmp_path, write)
     assert project.read_bytes() == before
 
 
+def test_failed_first_ingest_creates_no_project(tmp_path, write):
+    project = tmp_path / "study.qcproj"
+    result = run("ingest", project, write("empty.txt", ""))
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1] == f"Error: {tmp_path / 'empty.txt'}: empty file: no transcript to read"
+    assert not project.exists()
+
+
 def test_unreadable_project_is_an_error(tmp_path, write):
     bogus = write("study.qcproj", "not a database at all")
     result = run("info", bogus)

@@ -155,3 +155,31 @@ def test_coverage_is_recorded_and_replaced_per_coder_and_codebook(tmp_path):
         with project.transaction():
             assert project.delete_coverage("ana", [cb]) == 2
         assert project.coverage_frame()["coder"].tolist() == ["rules"]
+
+
+def test_failed_first_command_leaves_no_empty_project_behind(tmp_path):
+    path = tmp_path / "new.qcproj"
+    with pytest.raises(ValueError):
+        with open_project(path, create=True):
+            raise ValueError("the transcript could not be read")
+    assert not path.exists()
+
+
+def test_failure_after_data_was_stored_keeps_the_project(tmp_path):
+    path = tmp_path / "new.qcproj"
+    with pytest.raises(ValueError):
+        with open_project(path, create=True) as project:
+            with project.transaction():
+                project.add_document("a.txt", "A: hi", "text", "h1", None, {}, {})
+            raise ValueError("a later step failed")
+    with open_project(path) as project:
+        assert project.counts()["documents"] == 1
+
+
+def test_failure_on_an_existing_empty_project_does_not_remove_it(tmp_path):
+    path = tmp_path / "p.qcproj"
+    open_project(path, create=True).close()
+    with pytest.raises(ValueError):
+        with open_project(path, create=True):
+            raise ValueError("boom")
+    assert path.exists()
