@@ -26,7 +26,7 @@ def riverbend(tmp_path_factory):
 def test_riverbend_files_ingest_with_speakers_and_roles(riverbend):
     result, docs, speakers, _ = riverbend
     assert result.warnings == []
-    assert [(a["name"], a["turns"], a["speakers"]) for a in result.added] == [(TEAMS, 89, 7), (SERVICE_CSV, 90, 7)]
+    assert [(a["name"], a["turns"], a["speakers"]) for a in result.added] == [(TEAMS, 90, 7), (SERVICE_CSV, 90, 7)]
     assert docs[["format", "role", "site", "group", "date"]].values.tolist() == [
         ["vtt", "scholar", "Riverbend", "RB-S1", "2024-05-07"],
         ["csv", "mentor", "Riverbend", "RB-M1", "2024-05-16"]]
@@ -37,7 +37,7 @@ def test_riverbend_files_ingest_with_speakers_and_roles(riverbend):
         (TEAMS, "Adebayo, Funmi"): ("S12", "scholar", 10),
         (TEAMS, "Raúl Ortega (Guest)"): ("S15", "scholar", 13),
         (TEAMS, "Whitfield, Sam"): ("S17", "scholar", 13),
-        (TEAMS, "Chloe Baptiste"): ("S16", "scholar", 12),
+        (TEAMS, "Chloe Baptiste"): ("S16", "scholar", 13),
         (TEAMS, "Greta Lindholm"): ("S13", "scholar", 12),
         (SERVICE_CSV, "Facilitator"): ("F02", "facilitator", 14),
         (SERVICE_CSV, "Evan Delacroix"): ("M12", "mentor", 15),
@@ -80,6 +80,6 @@ def test_gold_heldout_rows_match_the_exported_turns(riverbend):
     ids = set(load_codebook(REPO / "codebooks" / "mentoring_expectations.yaml").ids)
     codes = [c for r in gold for c in r["codes"].split(";") if c]
     assert set(codes) <= ids
-    assert sum(1 for r in gold if not r["codes"]) == 48
+    assert sum(1 for r in gold if not r["codes"]) == 48  # 23 scholar turns, 25 mentor turns
     themes = {c.split(".")[0] for c in codes}
     assert themes == {"value", "independence", "power_differential", "tools"}

@@ -13,7 +13,7 @@ def test_sample_study_ingests_with_roles_and_stable_participants(tmp_path):
         assert [(a["name"], a["turns"]) for a in result.added] == [
             ("scholars_northfield_2024-03-14.docx", 87), ("mentors_northfield_zoom.vtt", 88),
             ("scholars_lakeshore_otter.txt", 90), ("mentors_lakeshore.txt", 75),
-            ("scholars_riverbend_teams.vtt", 89), ("mentors_riverbend_2024-05-16.csv", 90)]
+            ("scholars_riverbend_teams.vtt", 90), ("mentors_riverbend_2024-05-16.csv", 90)]
         docs = project.documents_frame()
         assert docs[["format", "role", "site"]].values.tolist() == [
             ["docx", "scholar", "Northfield"], ["vtt", "mentor", "Northfield"],
