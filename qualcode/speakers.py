@@ -1,8 +1,11 @@
 """Who spoke, in what role, under which stable pseudonym.
 
 A speaker's role comes from, in order: the speakers table, a facilitator label
-(Moderator, Facilitator, Interviewer 1, ...), the document's ``role`` attribute
-(scholar groups and mentor groups meet separately), else none.
+(Moderator, Facilitator, Interviewer 1, ...), a label that names nobody
+("Unknown Speaker", "Unidentified", "Multiple speakers", "Audience": role
+``unidentified``, so a voice from the hallway is never counted as a scholar), the
+document's ``role`` attribute (scholar groups and mentor groups meet separately),
+else none.
 
 A participant keeps one pseudonymous id (``S01``, ``M03``, ``F01``, ``P02``)
 across documents:
@@ -22,7 +25,8 @@ from qualcode.ingest.labels import is_facilitator_label
 from qualcode.manifest import SpeakerAssignment
 from qualcode.store import Project
 
-ROLE_PREFIXES = {"scholar": "S", "mentor": "M", "facilitator": "F"}
+UNIDENTIFIED = "unidentified"
+ROLE_PREFIXES = {"scholar": "S", "mentor": "M", "facilitator": "F", UNIDENTIFIED: "U"}
 DEFAULT_PREFIX = "P"
 
 _GENERIC = re.compile(
@@ -30,6 +34,17 @@ _GENERIC = re.compile(
     r"unidentified|guest|voice|student|scholar|mentor|mentee|trainee|moderator|facilitator|"
     r"interviewer|host|co-host|mod|fac|note ?taker|audience|group|multiple|several|all)"
     r"[\s#._-]*\d*$", re.IGNORECASE)
+
+
+_UNIDENTIFIED = re.compile(
+    r"^(?:unknown|unknown speaker|unidentified|unidentified speaker|unidentified (?:male|female)|"
+    r"inaudible|multiple|multiple speakers|several|several speakers|crosstalk|cross-talk|"
+    r"audience|audience member|group|all|everyone|voices)[\s#._-]*\d*$", re.IGNORECASE)
+
+
+def is_unidentified_label(label: str) -> bool:
+    """True for labels a transcriber uses when nobody in particular is speaking or known."""
+    return bool(_UNIDENTIFIED.match(label.strip()))
 
 
 def is_generic_label(label: str) -> bool:
@@ -84,6 +99,8 @@ class SpeakerResolver:
             role = assignment.role
         elif is_facilitator_label(label):
             role = "facilitator"
+        elif is_unidentified_label(label):
+            role = UNIDENTIFIED
         else:
             role = document_role
         if assignment and assignment.participant:

@@ -182,3 +182,13 @@ def test_label_with_pronouns_in_parentheses(write):
     path = write("g.txt", "Hal Brennan (he/him): I sign off on the plan.\nP2: Same here.\n")
     assert read_document(path).turns() == [("Hal Brennan (he/him)", "I sign off on the plan."),
                                            ("P2", "Same here.")]
+
+
+def test_a_facilitator_line_that_says_something_is_a_turn_not_a_header_credit(write):
+    from qualcode.ingest import read_document
+    said = read_document(write("a.txt", "Moderator: Hello.\nP1: Hi.\n"))
+    assert said.turns() == [("Moderator", "Hello."), ("P1", "Hi.")]
+    assert said.metadata == {}
+    credit = read_document(write("b.txt", "Facilitator: Dr. J. Pike\nP1: Hi.\n"))
+    assert credit.turns() == [("P1", "Hi.")]
+    assert credit.metadata == {"Facilitator": "Dr. J. Pike"}

@@ -121,3 +121,14 @@ def test_segments_table_slices_text_and_can_drop_facilitators(project, write):
     assert without[["turn", "participant"]].values.tolist() == [[1, "S01"], [2, "S02"], [4, "S01"]]
     summary = summarize(project)
     assert summary.roles.values.tolist() == [["facilitator", 1, 2, 14], ["scholar", 2, 3, 15]]
+
+
+def test_unidentified_voices_get_their_own_role_not_the_groups(project, write):
+    transcript = write("g.txt", "Moderator: Hello.\nP1: Hi.\nUnknown Speaker: Is this room 4?\n"
+                                "Multiple speakers: [laughter] Yes!\nSpeaker 2: Shall we start?\n")
+    ingest(project, [transcript], attributes={"role": "scholar"})
+    speakers = project.speakers_frame()
+    assert speakers[["speaker", "participant", "role"]].values.tolist() == [
+        ["Moderator", "F01", "facilitator"], ["P1", "S01", "scholar"],
+        ["Unknown Speaker", "U01", "unidentified"], ["Multiple speakers", "U02", "unidentified"],
+        ["Speaker 2", "S02", "scholar"]]

@@ -27,4 +27,7 @@ def test_sample_study_ingests_with_roles_and_stable_participants(tmp_path):
         menon = speakers[speakers["participant"] == "M04"]
         assert menon["document"].tolist() == ["mentors_northfield_zoom.vtt", "mentors_riverbend_2024-05-16.csv"]
         roles = set(speakers["role"])
-        assert roles == {"facilitator", "scholar", "mentor"}
+        assert roles == {"facilitator", "scholar", "mentor", "unidentified"}
+        hallway = speakers[speakers["role"] == "unidentified"]
+        assert hallway[["document", "speaker", "participant"]].values.tolist() == [
+            ["scholars_lakeshore_otter.txt", "Unknown Speaker", "U01"]]

@@ -117,8 +117,10 @@ def _is_header_credit(m, judge: SpeakerJudge) -> bool:
 
     Only before the first turn, only for a facilitator label that never labels a
     line again, and only when what follows is a bare name."""
+    rest = m.rest.strip()
+    said = rest[-1:] in ("!", "?") or (rest.endswith(".") and len(rest.split()[-1]) > 2)
     return (is_facilitator_label(m.label) and not judge.recurs(m.label) and m.time is None
-            and is_name_shaped(m.rest.rstrip(".")) and len(m.rest.split()) <= 4)
+            and not said and is_name_shaped(rest.rstrip(".")) and len(rest.split()) <= 4)
 
 
 def parse_units(units: list[tuple[int, str]], path, *, style: str | None = None,
