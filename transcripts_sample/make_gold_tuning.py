@@ -180,7 +180,7 @@ DECISIONS: dict[str, dict[int, str]] = {
         25: "independence.ownership; independence.credit; value",
         26: "tools",
         28: "independence.ownership; independence.ip_grants; tools.benefits",
-        32: "power_differential",
+        32: "power_differential; tools.types",
         33: "power_differential",
         35: "tools.types; tools.reservations; power_differential",
         37: "power_differential",
