@@ -33,6 +33,10 @@ def codes(tagger, text):
     ("My primary mentor and my secondary mentor gave me conflicting advice.", ["value.roles"]),
     ("Over time my needs changed, so we rewrote the plan.", ["value.review"]),
     ("We put target dates next to every aim.", ["value.accountability"]),
+    ("Being explicit early on saves so much heartache later.", ["value"]),
+    ("We can be candid with each other now.", ["value.relationship"]),
+    ("Every few months we step back and ask whether the plan still makes sense.", ["value.review"]),
+    ("I keep a running document of what we decided and by when.", ["value.accountability"]),
     # independence
     ("I had a fellow who took the whole project with her when she left, and that was painful.",
      ["independence.ownership"]),
@@ -57,6 +61,8 @@ def codes(tagger, text):
     ("We use a mentoring agreement template from the CTSA, and it's a decent conversation starter.",
      ["tools.benefits", "tools.types"]),
     ("I prefer to keep things informal with my mentees.", ["tools.formal_informal"]),
+    ("What matters is the relationship, not the document.", ["tools.formal_informal"]),
+    ("The form is too long and nobody fills it out properly.", ["tools.reservations", "tools.types"]),
 ])
 def test_paraphrases_outside_the_sample(tagger, text, expected):
     assert codes(tagger, text) == expected
