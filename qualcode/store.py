@@ -400,6 +400,11 @@ class Project:
                          rest[0] if rest else None))
         return cb_id
 
+    def codebook_content(self, codebook_id: int) -> str | None:
+        """The codebook's YAML text as registered (None if it was not kept)."""
+        row = self.conn.execute("SELECT content FROM codebooks WHERE id=?", (codebook_id,)).fetchone()
+        return row["content"] if row else None
+
     def codebook_ids_named(self, name: str) -> list[int]:
         return [r[0] for r in self.conn.execute("SELECT id FROM codebooks WHERE name=?", (name,))]
 
@@ -427,6 +432,16 @@ class Project:
         marks = ",".join("?" * len(ids))
         return self._write(f"DELETE FROM codings WHERE coder_kind='machine' AND coder=?"
                            f" AND codebook_id IN ({marks})", (coder, *ids)).rowcount
+
+    def delete_coder_codings(self, coder: str, codebook_ids: Iterable[int]) -> int:
+        """Remove one coder's codings (human or machine) for the given codebooks, e.g. before a
+        re-import of the same coder's work replaces them."""
+        ids = list(codebook_ids)
+        if not ids:
+            return 0
+        marks = ",".join("?" * len(ids))
+        return self._write(f"DELETE FROM codings WHERE coder=? AND codebook_id IN ({marks})",
+                           (coder, *ids)).rowcount
 
     def add_coverage(self, coder: str, codebook_id: int, segment_ids: Iterable[int]) -> None:
         """Record that ``coder`` looked at these turns with this codebook (coded or not)."""

@@ -1,0 +1,203 @@
+"""REFI-QDA and Taguette exchange: export qdpx|qdc|codebook-csv, import qdpx|taguette-highlights,
+codebook convert|import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from qualcode.cli.base import (QualcodeGroup, cli, codebook, existing_file, export, open_project_file,
+                               output_path,
+                               project_argument)
+
+YAML_SUFFIXES = (".yaml", ".yml")
+CODEBOOK_OUT = (".qdc", ".csv", ".yaml", ".yml")
+
+
+@cli.group("import", cls=QualcodeGroup)
+def import_():
+    """Bring work from other QDA programs into a project (REFI-QDA .qdpx, Taguette).
+
+    Example: qualcode import qdpx study.qcproj from_nvivo.qdpx --coder-map 'Gergo=ana'
+    """
+
+
+@export.command("qdpx")
+@project_argument
+@click.option("-o", "--output", required=True, type=output_path, help="The .qdpx file to write.")
+@click.option("--codebook", "codebook_name", help="Only this codebook's codes and codings (default: all).")
+@click.option("--include-rejected", is_flag=True, help="Also export codings marked rejected.")
+@click.option("--schema", type=existing_file,
+              help="Validate project.qde against this XSD (Project-mrt2019.xsd) before keeping the file.")
+def export_qdpx_cmd(project, output, codebook_name, include_rejected, schema):
+    """Write a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA or QualCoder.
+
+    Sources with their plain text, codes, codings by coder, and one case per
+    participant with its role; GUIDs are stable, so a re-export updates.
+
+    Example: qualcode export qdpx study.qcproj -o study.qdpx
+    """
+    from qualcode.refi import export_qdpx
+
+    statuses = ("suggested", "accepted", "rejected") if include_rejected else ("suggested", "accepted")
+    with open_project_file(project) as proj:
+        s = export_qdpx(proj, output, codebook=codebook_name, statuses=statuses, schema=schema)
+    click.echo(f"wrote {output}: {s.sources} sources, {s.codes} codes, {s.codings} codings on "
+               f"{s.selections} selections, {s.users} users, {s.cases} cases")
+
+
+def _codebook_entries(source: Path, codebook_name: str | None):
+    """(name, entries, Codebook or None) from a YAML codebook or a project file."""
+    from qualcode.refi.codebook_xml import entries_from_codebook, project_codebook
+
+    if source.suffix.lower() in YAML_SUFFIXES:
+        from qualcode.codebook import load_codebook
+        book = load_codebook(source)
+        return book.name, entries_from_codebook(book), book
+    with open_project_file(source) as proj:
+        return project_codebook(proj, codebook_name)
+
+
+def _write_codebook(name, entries, book, output: Path) -> str:
+    from qualcode.refi.codebook_xml import count_rules, write_csv_entries, write_qdc_entries
+
+    suffix = output.suffix.lower()
+    if suffix == ".qdc":
+        write_qdc_entries(entries, name, output)
+    elif suffix == ".csv":
+        write_csv_entries(entries, output)
+    else:
+        from qualcode.errors import InputError
+        raise InputError(f"cannot write a codebook as {suffix or 'a file without suffix'}: use .qdc or .csv",
+                         output)
+    n = sum(1 for r in entries for _ in r.preorder())
+    rules = count_rules(book) if book is not None else 0
+    note = f" ({rules} rules dropped: {suffix} has no place for them; keep the YAML)" if rules else ""
+    return f"wrote {output}: {n} codes{note}"
+
+
+@export.command("qdc")
+@click.argument("source", type=existing_file)
+@click.option("-o", "--output", required=True, type=output_path, help="The .qdc file to write.")
+@click.option("--codebook", "codebook_name", help="Which codebook of a project (default: the latest added).")
+def export_qdc_cmd(source, output, codebook_name):
+    """Write a REFI-QDA codebook (.qdc) from a project or a YAML codebook.
+
+    Rules are dropped (the .qdc schema has no place for them).
+
+    Example: qualcode export qdc codebooks/mentoring_expectations.yaml -o codebook.qdc
+    """
+    click.echo(_write_codebook(*_codebook_entries(source, codebook_name), output))
+
+
+@export.command("codebook-csv")
+@click.argument("source", type=existing_file)
+@click.option("-o", "--output", required=True, type=output_path, help="The .csv file to write.")
+@click.option("--codebook", "codebook_name", help="Which codebook of a project (default: the latest added).")
+def export_codebook_csv_cmd(source, output, codebook_name):
+    """Write a codebook as CSV (tag, description), the file Taguette's codebook import reads.
+
+    Example: qualcode export codebook-csv codebooks/mentoring_expectations.yaml -o codebook.csv
+    """
+    click.echo(_write_codebook(*_codebook_entries(source, codebook_name), output))
+
+
+@codebook.command("convert")
+@click.argument("source", type=existing_file)
+@click.argument("output", type=output_path)
+@click.option("--name", help="Codebook name when converting .qdc to YAML (default: the file name).")
+def codebook_convert(source, output, name):
+    """Convert a codebook: YAML to .qdc or .csv, or .qdc to YAML.
+
+    Example: qualcode codebook convert codebooks/mentoring_expectations.yaml codebook.qdc
+    """
+    if source.suffix.lower() == ".qdc":
+        click.echo(_qdc_to_yaml(source, output, name))
+    else:
+        click.echo(_write_codebook(*_codebook_entries(source, None), output))
+
+
+def _qdc_to_yaml(source: Path, output: Path, name: str | None) -> str:
+    from qualcode.errors import InputError
+    from qualcode.export.files import atomic_output
+    from qualcode.refi.codebook_xml import load_codebook_text, qdc_to_yaml
+
+    if output.suffix.lower() not in YAML_SUFFIXES:
+        raise InputError("a .qdc converts to a YAML codebook: name the output .yaml", output)
+    text, n = qdc_to_yaml(source, name)
+    load_codebook_text(text, str(output))  # the result must be a valid codebook
+    with atomic_output(output) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return f"wrote {output}: {n} codes (no rules: add them to use the rule tagger)"
+
+
+@codebook.command("import")
+@click.argument("source", type=existing_file)
+@click.option("-o", "--output", required=True, type=output_path, help="The YAML codebook to write.")
+@click.option("--name", help="Codebook name (default: the file name).")
+def codebook_import(source, output, name):
+    """Turn a REFI-QDA codebook (.qdc, e.g. from NVivo or Taguette) into a YAML codebook.
+
+    Example: qualcode codebook import codebook.qdc -o codebook.yaml
+    """
+    click.echo(_qdc_to_yaml(source, output, name))
+
+
+@import_.command("qdpx")
+@project_argument
+@click.argument("file", type=existing_file)
+@click.option("--coder-map", help="Rename users to coders: 'NVivo user=ana,Other user=bo'.")
+@click.option("--role-variable", default="role", show_default=True,
+              help="Case/source variable that holds a speaker's or document's role.")
+@click.option("--codebook-name", help="Name of the codebook made from the file's codes "
+                                      "(default: the project name in the file).")
+@click.option("--positions", "units", type=click.Choice(["auto", "codepoints", "utf16"]), default="auto",
+              show_default=True, help="How the file counts characters (auto: detect per source).")
+def import_qdpx_cmd(project, file, coder_map, role_variable, codebook_name, units):
+    """Import sources, codes and codings of a REFI-QDA project (.qdpx or .qde).
+
+    Codings become human coders' codings (ready for agreement and training).
+    Nothing is imported if any source, position or code reference is wrong.
+
+    Example: qualcode import qdpx study.qcproj from_nvivo.qdpx --coder-map 'Gergo=ana'
+    """
+    from qualcode.refi import import_qdpx, parse_coder_map
+
+    mapping = parse_coder_map(coder_map)
+    with open_project_file(project, create=True) as proj:
+        r = import_qdpx(proj, file, coder_map=mapping, role_variable=role_variable,
+                        codebook_name=codebook_name, units=units)
+    click.echo(f"imported {file}" + (f" (written by {r.origin})" if r.origin else "") + ":")
+    click.echo(f"  documents: {len(r.documents_added)} added ({r.turns} turns), "
+               f"{len(r.documents_reused)} already in the project")
+    if r.codebook:
+        click.echo(f"  codebook: {r.codebook} ({r.codes} codes)")
+    for coder, n in sorted(r.codings.items()):
+        click.echo(f"  coder {coder}: {n} codings")
+    if r.replaced:
+        click.echo(f"  replaced {r.replaced} earlier codings of the same coders")
+    utf16 = sorted(d for d, u in r.units.items() if u == "utf16")
+    if utf16:
+        click.echo(f"  positions read as UTF-16 code units in: {', '.join(utf16)}")
+    for kind, n in sorted(r.skipped.items()):
+        click.echo(f"  skipped {n} {kind} (not text)")
+
+
+@import_.command("taguette-highlights")
+@project_argument
+@click.argument("file", type=existing_file)
+@click.option("--coder", required=True, help="Whose highlights these are (a human coder's name).")
+@click.option("--codebook", "codebook_name", help="Codebook whose codes the tags name (default: the latest added).")
+def import_taguette_cmd(project, file, coder, codebook_name):
+    """Import a Taguette highlights export (CSV/XLSX: id, document, tag, content) as codings.
+
+    Example: qualcode import taguette-highlights study.qcproj highlights.csv --coder ana
+    """
+    from qualcode.refi import import_highlights
+
+    with open_project_file(project) as proj:
+        r = import_highlights(proj, file, coder, codebook=codebook_name)
+    click.echo(f"imported {r.codings} codings by {r.coder} with codebook {r.codebook}"
+               + (f", replaced {r.replaced}" if r.replaced else "")
+               + (f", skipped {r.untagged} untagged highlights" if r.untagged else ""))
