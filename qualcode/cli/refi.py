@@ -165,9 +165,15 @@ def import_qdpx_cmd(project, file, coder_map, role_variable, codebook_name, unit
     from qualcode.refi import import_qdpx, parse_coder_map
 
     mapping = parse_coder_map(coder_map)
-    with open_project_file(project, create=True) as proj:
-        r = import_qdpx(proj, file, coder_map=mapping, role_variable=role_variable,
-                        codebook_name=codebook_name, units=units)
+    created = not project.exists()
+    try:
+        with open_project_file(project, create=True) as proj:
+            r = import_qdpx(proj, file, coder_map=mapping, role_variable=role_variable,
+                            codebook_name=codebook_name, units=units)
+    except Exception:
+        if created:  # a failed import into a new project leaves no empty project behind
+            project.unlink(missing_ok=True)
+        raise
     click.echo(f"imported {file}" + (f" (written by {r.origin})" if r.origin else "") + ":")
     click.echo(f"  documents: {len(r.documents_added)} added ({r.turns} turns), "
                f"{len(r.documents_reused)} already in the project")

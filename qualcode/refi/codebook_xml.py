@@ -86,8 +86,10 @@ def entries_from_rows(rows: Iterable[tuple]) -> list[CodeEntry]:
     """(code, parent, name, definition, color) rows in codebook order (a project's codes table)."""
     by_id: dict[str, CodeEntry] = {}
     roots: list[CodeEntry] = []
+    text = lambda v: v if isinstance(v, str) and v else None  # noqa: E731  (NaN/None -> None)
     for code, parent, name, definition, color in rows:
-        entry = CodeEntry(code, name or code, definition or "", parent, color=color or None)
+        parent = text(parent)
+        entry = CodeEntry(code, text(name) or code, text(definition) or "", parent, color=text(color))
         by_id[code] = entry
         if parent and parent in by_id:
             by_id[parent].children.append(entry)
@@ -315,11 +317,27 @@ def write_csv_entries(entries: list[CodeEntry], path: str | Path) -> int:
     return len(rows)
 
 
-def project_codebook(project, name: str | None = None):
-    """(codebook name, entries, Codebook or None) for a codebook stored in a project.
+def stored_codebook_entries(project, codebook_id: int, name: str):
+    """(entries, Codebook or None) for a codebook stored in a project: from its YAML text when
+    the project kept it (criteria, examples and rules included), else from the codes table;
+    colors from the codes table."""
+    codes = project.codes_frame(codebook_id)
+    colors = {c: col for c, col in zip(codes["code"], codes["color"]) if isinstance(col, str) and col}
+    content = project.codebook_content(codebook_id)
+    if content:
+        try:
+            book = load_codebook_text(content, name)
+        except QualcodeError:  # stored text no longer valid: fall back to the stored codes
+            book = None
+        if book is not None and set(book.ids) == set(codes["code"]):
+            return entries_from_codebook(book, colors), book
+    return entries_from_rows(zip(codes["code"], codes["parent"], codes["name"], codes["definition"],
+                                 codes["color"])), None
 
-    The most recently added codebook unless ``name`` is given.  When the project
-    kept the YAML text, the full Codebook (criteria, examples, rules) is returned too."""
+
+def project_codebook(project, name: str | None = None):
+    """(codebook name, entries, Codebook or None) for a codebook stored in a project, the
+    most recently added one unless ``name`` is given."""
     from qualcode.errors import SelectionError
 
     books = project.codebooks_frame()
@@ -330,16 +348,5 @@ def project_codebook(project, name: str | None = None):
                              "the project has no codebook", project.path)
     cb_id = int(books["codebook_id"].max())
     row = books[books["codebook_id"] == cb_id].iloc[0]
-    codes = project.codes_frame(cb_id)
-    colors = {c: col for c, col in zip(codes["code"], codes["color"]) if col}
-    content = project.codebook_content(cb_id)
-    if content:
-        try:
-            book = load_codebook_text(content, row["name"])
-        except QualcodeError:  # stored text no longer valid: fall back to the stored codes
-            book = None
-        if book is not None:
-            return row["name"], entries_from_codebook(book, colors), book
-    entries = entries_from_rows(zip(codes["code"], codes["parent"], codes["name"], codes["definition"],
-                                    codes["color"]))
-    return row["name"], entries, None
+    entries, book = stored_codebook_entries(project, cb_id, row["name"])
+    return row["name"], entries, book

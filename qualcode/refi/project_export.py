@@ -39,7 +39,7 @@ from qualcode.errors import SelectionError
 from qualcode.export.files import atomic_output
 from qualcode.models import content_hash
 from qualcode.refi import ids
-from qualcode.refi.codebook_xml import ORIGIN, entries_from_rows, write_code_elements
+from qualcode.refi.codebook_xml import ORIGIN, stored_codebook_entries, write_code_elements
 from qualcode.refi.qde_reader import PROJECT_NS
 from qualcode.store import Project
 
@@ -112,9 +112,7 @@ def export_qdpx(project: Project, path: str | Path, *, codebook: str | None = No
     code_guids: dict[tuple[int, str], str] = {}
     trees = []
     for cb_id, label in labels.items():
-        rows = code_rows[code_rows["codebook_id"] == cb_id]
-        entries = entries_from_rows(zip(rows["code"], rows["parent"], rows["name"], rows["definition"],
-                                        rows["color"]))
+        entries, _ = stored_codebook_entries(project, cb_id, label)
         if entries:
             trees.append((cb_id, label, entries))
     n_codes = len(code_rows)

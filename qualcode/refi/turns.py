@@ -3,7 +3,8 @@
 Imported text is kept verbatim (the selections' positions point into it), so
 turns are *found* in it rather than rebuilt: where lines start with a speaker
 label (``Ana: ...``, judged like the transcript readers do, see
-:mod:`qualcode.ingest.labels`), a turn runs from after the label to the end of
+:mod:`qualcode.ingest.labels`) -- at least :data:`LABEL_SHARE` of the non-blank
+lines -- a turn runs from after the label to the end of
 the last non-blank line before the next label; otherwise every non-blank line
 (paragraph) is a turn with no speaker.
 """
@@ -16,6 +17,10 @@ from dataclasses import dataclass
 from qualcode.ingest.labels import SpeakerJudge, match_label_line
 
 _LINE = re.compile(r"[^\n]*\n?")
+#: Labels must start at least this share of the non-blank lines for the text to be read as
+#: speaker turns (a transcript's turns rarely run to five paragraphs; a list of comments
+#: where a few lines happen to start "Title: ..." is not a transcript).
+LABEL_SHARE = 0.2
 
 
 @dataclass(frozen=True)
@@ -54,7 +59,8 @@ def find_turns(text: str) -> list[FoundTurn]:
     judge = SpeakerJudge([c[3].label for c in candidates])
     heads = [c for c in candidates if judge.is_speaker(c[3].label, c[3].attached_time)]
     turns: list[FoundTurn] = []
-    if len(heads) >= 2:
+    nonblank = sum(1 for _, line in lines if line.strip())
+    if len(heads) >= 2 and len(heads) >= LABEL_SHARE * nonblank:
         for k, (i, offset, line, found) in enumerate(heads):
             stripped = line.rstrip()
             start = offset + (len(stripped) - len(found.rest) if found.rest else len(line))

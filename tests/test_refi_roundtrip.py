@@ -1,0 +1,96 @@
+"""Export a project to .qdpx, import it into a fresh project: the same documents, turns,
+codes, codings (offsets and text) and attributes come back."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from refi_data import build_study
+
+from qualcode.refi import export_qdpx, import_qdpx
+from qualcode.refi.codebook_xml import PALETTE
+from qualcode.store import open_project
+
+
+def snapshot(path):
+    with open_project(path) as project:
+        docs = project.documents_frame()
+        texts = {name: project.document_text(int(i)) for name, i in zip(docs["document"], docs["document_id"])}
+        segments = project.segments_frame()[["document", "turn", "speaker", "participant", "role",
+                                             "start", "end", "text"]]
+        codes = project.codes_frame()[["code", "parent", "theme", "name", "definition", "color"]]
+        codings = project.codings_frame()[["document", "turn", "start", "end", "code", "coder",
+                                           "coder_kind", "status", "text"]]
+        attributes = project.attributes_frame().merge(docs[["document_id", "document"]])
+        coverage = project.coverage_frame().merge(project.segments_frame()[["segment_id", "document", "turn"]])
+    order = lambda f: f.sort_values(list(f.columns)).reset_index(drop=True)  # noqa: E731
+    return {"texts": texts, "segments": order(segments),
+            "codes": codes.reset_index(drop=True), "codings": order(codings),
+            "attributes": order(attributes[["document", "key", "value"]]),
+            "coverage": order(coverage[["coder", "document", "turn"]])}
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("study")
+    original = build_study(folder)
+    qdpx = folder / "study.qdpx"
+    with open_project(original) as project:
+        export_qdpx(project, qdpx)
+    copy = folder / "copy.qcproj"
+    with open_project(copy, create=True) as project:
+        result = import_qdpx(project, qdpx)
+    return snapshot(original), snapshot(copy), result
+
+
+def test_documents_turns_and_attributes_are_identical(study):
+    before, after, _ = study
+    assert after["texts"] == before["texts"]
+    assert "👋" in after["texts"]["scholars_montréal.txt"]
+    pd.testing.assert_frame_equal(after["segments"], before["segments"])
+    pd.testing.assert_frame_equal(after["attributes"], before["attributes"])
+    assert set(after["attributes"]["value"]) == {"scholar", "mentor", "Montréal", "Ålesund"}
+
+
+def test_codings_are_identical_with_offsets_and_text(study):
+    before, after, result = study
+    pd.testing.assert_frame_equal(after["codings"], before["codings"])
+    ana = after["codings"][after["codings"]["coder"] == "ana"]
+    assert sorted(ana["text"]) == ["I was afraid to say no 😬", "a compact 📝 that we signed together",
+                                   "from the first week, written down", "in a short agreement at the start"]
+    assert result.codings == {"ana": 4, "bo": 2, "rules": 5}
+
+
+def test_machine_tagger_comes_back_as_machine_and_humans_as_humans(study):
+    _, after, _ = study
+    kinds = after["codings"].groupby("coder")["coder_kind"].unique().map(list).to_dict()
+    assert kinds == {"ana": ["human"], "bo": ["human"], "rules": ["machine"]}
+
+
+def test_codes_are_identical_and_take_the_theme_palette(study):
+    before, after, _ = study
+    columns = ["code", "parent", "theme", "name", "definition"]
+    pd.testing.assert_frame_equal(after["codes"][columns], before["codes"][columns])
+    assert before["codes"]["color"].isna().all()
+    assert after["codes"]["color"].tolist() == [PALETTE[0], PALETTE[0], PALETTE[1], PALETTE[1]]
+
+
+def test_coverage_is_every_turn_of_the_documents_each_coder_coded(study):
+    _, after, _ = study
+    turns = len(after["segments"])
+    counts = after["coverage"].groupby("coder").size().to_dict()
+    assert counts == {"ana": turns, "bo": turns, "rules": turns}
+
+
+def test_stored_colors_survive_the_trip(tmp_path):
+    path = tmp_path / "colors.qcproj"
+    with open_project(path, create=True) as project, project.transaction():
+        project.add_codebook("Colored", "1", "h1", None, None, [
+            ("a", None, "a", "Alpha", "First.", "#112233"), ("a.b", "a", "a", "Beta", "Second.", "#ABCDEF")])
+    with open_project(path) as project:
+        export_qdpx(project, tmp_path / "colors.qdpx")
+    with open_project(tmp_path / "back.qcproj", create=True) as project:
+        import_qdpx(project, tmp_path / "colors.qdpx")
+        codes = project.codes_frame().fillna("")
+    assert list(zip(codes["code"], codes["parent"], codes["name"], codes["definition"], codes["color"])) == [
+        ("a", "", "Alpha", "First.", "#112233"), ("a.b", "a", "Beta", "Second.", "#ABCDEF")]
