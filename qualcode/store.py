@@ -344,8 +344,11 @@ class Project:
         return pd.read_sql_query("SELECT document_id, key, value FROM document_attributes"
                                  " ORDER BY document_id, key", self.conn)
 
-    def segments_frame(self, include_facilitators: bool = True, document: str | None = None) -> pd.DataFrame:
-        """One row per turn: document, turn, speaker label, participant pseudonym, role, span, text."""
+    def segments_frame(self, include_facilitators: bool = True, document: str | None = None,
+                       text: bool = True) -> pd.DataFrame:
+        """One row per turn: document, turn, speaker label, participant pseudonym, role, span, text.
+
+        ``text=False`` leaves the text column out (cutting it from a long document is slow)."""
         where, params = [], []
         if not include_facilitators:
             where.append("COALESCE(sp.role, '') != 'facilitator'")
@@ -353,8 +356,8 @@ class Project:
             where.append("d.name = ?")
             params.append(document)
         sql = ("SELECT s.id AS segment_id, d.name AS document, s.turn, sp.label AS speaker,"
-               " p.pid AS participant, sp.role, s.start, s.end, s.time_start, s.time_end, s.words,"
-               " substr(d.text, s.start + 1, s.end - s.start) AS text"
+               " p.pid AS participant, sp.role, s.start, s.end, s.time_start, s.time_end, s.words"
+               + (", substr(d.text, s.start + 1, s.end - s.start) AS text" if text else "") +
                " FROM segments s JOIN documents d ON d.id = s.document_id"
                " JOIN speakers sp ON sp.id = s.speaker_id JOIN participants p ON p.id = sp.participant_id"
                + (" WHERE " + " AND ".join(where) if where else "") +

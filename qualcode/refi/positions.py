@@ -16,15 +16,19 @@ makes the selections fall on word boundaries; :func:`to_codepoints` converts.
 from __future__ import annotations
 
 import bisect
+import re
 
 CODEPOINTS = "codepoints"
 UTF16 = "utf16"
 UNITS = (CODEPOINTS, UTF16, "auto")
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
 
 
 def astral_positions(text: str) -> list[int]:
     """Code-point indexes of the characters that take two UTF-16 code units."""
-    return [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF]
+    if not _ASTRAL.search(text):
+        return []
+    return [m.start() for m in _ASTRAL.finditer(text)]
 
 
 class Utf16Map:
@@ -80,7 +84,7 @@ def detect_units(text: str, spans: list[tuple[int, int]]) -> str:
     """``utf16`` or ``codepoints``: which reading puts more selection edges on word boundaries.
 
     Texts without characters beyond U+FFFF read the same either way (``codepoints``)."""
-    if not spans or not any(ord(ch) > 0xFFFF for ch in text):
+    if not spans or not _ASTRAL.search(text):
         return CODEPOINTS
     as_cp = _boundary_score(text, to_codepoints(text, spans, CODEPOINTS))
     as_u16 = _boundary_score(text, to_codepoints(text, spans, UTF16))

@@ -94,7 +94,7 @@ def export_qdpx(project: Project, path: str | Path, *, codebook: str | None = No
     code_rows = code_rows[code_rows["codebook_id"].isin(list(labels))]
     documents = project.documents_frame()
     attributes = project.attributes_frame()
-    segments = project.segments_frame()
+    segments = project.segments_frame(text=False)
     codings = project.codings_frame()
     codings = codings[codings["codebook_id"].isin(list(labels)) & codings["status"].isin(list(statuses))]
     coverage = project.coverage_frame()

@@ -304,7 +304,7 @@ def _segment_for(segs: list[tuple[int, int, int]], start: int, end: int) -> int 
 
 
 def _segments(project: Project, document: str) -> list[tuple[int, int, int]]:
-    frame = project.segments_frame(document=document)
+    frame = project.segments_frame(document=document, text=False)
     return sorted(zip(frame["segment_id"].astype(int), frame["start"].astype(int), frame["end"].astype(int)),
                   key=lambda r: r[1])
 

@@ -9,6 +9,8 @@ External entities and network access are disabled in the XML parser.
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from qualcode.errors import FormatError
@@ -33,7 +35,8 @@ def parse_xml(data: bytes, where: str) -> etree._Element:
         return etree.fromstring(data, safe_parser())
     except etree.XMLSyntaxError as exc:
         line = exc.lineno if exc.lineno else None
-        raise FormatError(f"malformed XML: {exc.msg}", where, line) from None
+        message = re.sub(r", line \d+, column (\d+)$", r" (column \1)", exc.msg)
+        raise FormatError(f"malformed XML: {message}", where, line) from None
 
 
 def local(element: etree._Element) -> str:
