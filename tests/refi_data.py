@@ -104,3 +104,19 @@ def build_study(folder: Path, name: str = "study.qcproj") -> Path:
             for coder in ("ana", "bo"):
                 project.add_coverage(coder, cb_id, segments["segment_id"].astype(int).tolist())
     return project_path
+
+
+_BUILT: dict[str, Path] = {}
+
+
+def study_copy(folder: Path) -> Path:
+    """A copy of the study project in ``folder`` (built once per test run, then copied)."""
+    import shutil
+    import tempfile
+
+    if "study" not in _BUILT or not _BUILT["study"].exists():
+        _BUILT["study"] = build_study(Path(tempfile.mkdtemp(prefix="qualcode-refi-study-")))
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / "study.qcproj"
+    shutil.copyfile(_BUILT["study"], target)
+    return target

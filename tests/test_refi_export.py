@@ -8,7 +8,7 @@ import zipfile
 import pytest
 from conftest import shared_path
 from lxml import etree
-from refi_data import build_study
+from refi_data import study_copy
 
 from qualcode.errors import FormatError, SelectionError
 from qualcode.refi import export_qdpx
@@ -23,7 +23,7 @@ NS = {"q": "urn:QDA-XML:project:1.0"}
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory):
     folder = tmp_path_factory.mktemp("export")
-    project_path = build_study(folder)
+    project_path = study_copy(folder)
     with open_project(project_path) as project:
         summary = export_qdpx(project, folder / "a.qdpx")
         export_qdpx(project, folder / "b.qdpx")

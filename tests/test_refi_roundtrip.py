@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from refi_data import build_study
+from refi_data import study_copy
 
 from qualcode.refi import export_qdpx, import_qdpx
 from qualcode.refi.codebook_xml import PALETTE
@@ -33,7 +33,7 @@ def snapshot(path):
 @pytest.fixture(scope="module")
 def study(tmp_path_factory):
     folder = tmp_path_factory.mktemp("study")
-    original = build_study(folder)
+    original = study_copy(folder)
     qdpx = folder / "study.qdpx"
     with open_project(original) as project:
         export_qdpx(project, qdpx)
