@@ -3,7 +3,6 @@ definitions and criteria (rules are dropped and counted), ids made from names.""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from conftest import REPO, shared_path

@@ -241,7 +241,7 @@ def _prepare(archive: Archive, refi: RefiProject, role_variable: str, units: str
         converted = positions.to_codepoints(text, raw, chosen)
         spans = {}
         for selection, span in zip(source.selections, converted):
-            if span is None or span[0] >= span[1] and selection.codings:
+            if span is None or (span[0] >= span[1] and selection.codings):
                 problems.append((selection.line, f"<PlainTextSelection guid={selection.guid}> in source "
                                  f"{source.name!r}: positions {selection.start}-{selection.end} do not fit "
                                  f"its text of {len(text)} characters"))
@@ -268,7 +268,7 @@ def _prepare(archive: Archive, refi: RefiProject, role_variable: str, units: str
     return prepared
 
 
-def _turns_from_cases(refi: RefiProject, item: _Prepared, role_variable: str):
+def _turns_from_cases(refi: RefiProject, item: _Prepared):
     """[(FoundTurn, case)] from cases' SelectionRefs into this source, in text order."""
     by_selection = {}
     for case in refi.cases:
@@ -309,14 +309,15 @@ def _segments(project: Project, document: str) -> list[tuple[int, int, int]]:
                   key=lambda r: r[1])
 
 
-def _add_turns(project: Project, resolver: SpeakerResolver, refi: RefiProject, item: _Prepared, doc_id: int, role_variable: str,
-               document_role: str | None) -> int:
-    from_cases = _turns_from_cases(refi, item, role_variable)
+def _add_turns(project: Project, resolver: SpeakerResolver, refi: RefiProject, item: _Prepared,
+               doc_id: int, role_variable: str, document_role: str | None) -> int:
+    from_cases = _turns_from_cases(refi, item)
     assignments = resolver.assignments
     if from_cases:
         turns = [t for t, _ in from_cases]
         for turn, case in from_cases:
-            role = case.variables.get(role_variable)
+            role = next((v for k, v in case.variables.items() if k.casefold() == role_variable.casefold()),
+                        None)
             found = project.participant_by_pid(case.name)
             pid = case.name if _PSEUDONYM.match(case.name) and (found is None or found[1] == f"id:{case.name}") \
                 else None
