@@ -58,7 +58,7 @@ def test_code_tree_becomes_a_codebook_with_ids_from_names(tmp_path):
         ("bien_etre", "", "Bien-être", "Comment les doctorant·e·s se sentent.", "#33AA55"),
         ("bien_etre.joie", "bien_etre", "Joie 😀", "No definition was given in the imported codebook.", ""),
         ("bien_etre.inquietude", "bien_etre", "Inquiétude", "Peur, stress, doute.", "")]
-    assert (result.codebook, result.codes) == ("Étude pilote", 3)
+    assert (result.codebooks, result.codes) == ({"Étude pilote": 3}, 3)
 
 
 def test_source_and_case_variables_become_document_attributes(tmp_path):
@@ -175,3 +175,31 @@ def test_importing_the_same_file_again_replaces_instead_of_duplicating(tmp_path)
     assert again.documents_reused == ["entrevue_zoë", "note de terrain"] and again.documents_added == []
     assert again.replaced == 5
     assert counts["codings"] == 5 and counts["documents"] == 2 and counts["turns"] == 5
+
+
+def test_a_source_shipped_only_as_docx_is_read_with_its_paragraphs(tmp_path):
+    import io
+
+    import docx
+
+    paragraphs = ["Ana: On a signé un accord 📝 en janvier.", "Bo: Moi, jamais.", "Ana: Dommage !"]
+    text = "\n".join(paragraphs)
+    document = docx.Document()
+    for paragraph in paragraphs:
+        document.add_paragraph(paragraph)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    xml = project_xml(selection("5E100000-0000-4000-8000-000000000001", cp(text, "signé un accord 📝"),
+                                ("C0D10000-0000-4000-8000-000000000001", CODE_JOY, ANA)),
+                      plain_path="").replace(' plainTextPath=""', f' richTextPath="internal://{SOURCE_GUID}.docx"')
+    qdpx = tmp_path / "docx.qdpx"
+    write_qdpx(qdpx, xml, sources={})
+    import zipfile
+    with zipfile.ZipFile(qdpx, "a") as zf:
+        zf.writestr(f"sources/{SOURCE_GUID}.docx", buffer.getvalue())
+    result, (segments, codings, _, _, _, texts) = imported(tmp_path, qdpx)
+    assert texts["entrevue_zoë"] == text
+    turns = segments[segments["document"] == "entrevue_zoë"]
+    assert list(zip(turns["speaker"], turns["text"])) == [
+        ("Ana", "On a signé un accord 📝 en janvier."), ("Bo", "Moi, jamais."), ("Ana", "Dommage !")]
+    assert codings.loc[codings["document"] == "entrevue_zoë", "text"].tolist() == ["signé un accord 📝"]

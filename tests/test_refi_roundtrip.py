@@ -94,3 +94,38 @@ def test_stored_colors_survive_the_trip(tmp_path):
         codes = project.codes_frame().fillna("")
     assert list(zip(codes["code"], codes["parent"], codes["name"], codes["definition"], codes["color"])) == [
         ("a", "", "Alpha", "First.", "#112233"), ("a.b", "a", "Beta", "Second.", "#ABCDEF")]
+
+
+SECOND = """name: Second book
+version: "2"
+codes:
+  - id: tone
+    name: Tone
+    definition: How warm or tense the exchange is.
+    rules:
+      phrases: [afraid, honesty]
+"""
+
+
+def test_several_codebooks_go_out_as_groups_and_come_back_one_by_one(tmp_path):
+    from conftest import shared_path
+    from qualcode.codebook import load_codebook
+    from qualcode.coding import code_project
+    from qualcode.refi.validate import validate_qdpx
+
+    path = study_copy(tmp_path)
+    (tmp_path / "second.yaml").write_text(SECOND, encoding="utf-8")
+    with open_project(path) as project:
+        code_project(project, load_codebook(tmp_path / "second.yaml"))
+        export_qdpx(project, tmp_path / "two.qdpx")
+    validate_qdpx(tmp_path / "two.qdpx", shared_path("refi-qda", "Project-mrt2019.xsd"))
+    with open_project(tmp_path / "back.qcproj", create=True) as project:
+        result = import_qdpx(project, tmp_path / "two.qdpx")
+    assert result.codebooks == {"Small study": 4, "Second book": 1}
+    before, after = snapshot(path), snapshot(tmp_path / "back.qcproj")
+    pd.testing.assert_frame_equal(after["codings"], before["codings"])
+    columns = ["code", "parent", "theme", "name", "definition"]
+    pd.testing.assert_frame_equal(after["codes"][columns], before["codes"][columns])
+    with open_project(tmp_path / "back.qcproj") as project:
+        books = project.codings_frame().groupby("codebook").size().to_dict()
+    assert books == {"Second book": 2, "Small study": 11}

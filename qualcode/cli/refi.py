@@ -177,8 +177,8 @@ def import_qdpx_cmd(project, file, coder_map, role_variable, codebook_name, unit
     click.echo(f"imported {file}" + (f" (written by {r.origin})" if r.origin else "") + ":")
     click.echo(f"  documents: {len(r.documents_added)} added ({r.turns} turns), "
                f"{len(r.documents_reused)} already in the project")
-    if r.codebook:
-        click.echo(f"  codebook: {r.codebook} ({r.codes} codes)")
+    for name, n in r.codebooks.items():
+        click.echo(f"  codebook: {name} ({n} codes)")
     for coder, n in sorted(r.codings.items()):
         click.echo(f"  coder {coder}: {n} codings")
     if r.replaced:

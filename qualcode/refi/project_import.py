@@ -14,7 +14,8 @@ What comes in:
   turns are found in the text (:func:`qualcode.refi.turns.find_turns`).
 - **codes**: the code tree becomes a codebook registered in the project (ids from
   the descriptions' ``Code id:`` lines or from the names; see
-  :mod:`qualcode.refi.codebook_xml`), named ``codebook_name`` or after the project.
+  :mod:`qualcode.refi.codebook_xml`), named ``codebook_name`` or after the project; a
+  file qualcode exported with several codebooks gives them back one by one.
 - **codings**: each ``Coding`` of a ``PlainTextSelection`` becomes a coding by its
   user, a human coder (renamed by ``coder_map``) unless qualcode exported the user
   as a machine tagger.  Positions are converted to code points (``units``:
@@ -61,8 +62,7 @@ _PSEUDONYM = re.compile(r"^[A-Z]{1,3}\d{1,4}$")
 class QdpxImport:
     path: Path
     origin: str | None
-    codebook: str | None = None
-    codebook_id: int | None = None
+    codebooks: dict[str, int] = field(default_factory=dict)    # codebook name -> codes
     codes: int = 0
     documents_added: list[str] = field(default_factory=list)
     documents_reused: list[str] = field(default_factory=list)
@@ -342,28 +342,39 @@ def _add_turns(project: Project, resolver: SpeakerResolver, refi: RefiProject, i
     return len(rows)
 
 
+def _codebook_groups(refi: RefiProject, codebook_name: str | None, path: Path):
+    """[(codebook name, entries)]: one per group when the file holds qualcode's grouping codes
+    (several codebooks exported together), else one for the whole code tree."""
+    roots = refi.codes
+    if len(roots) > 1 and all(not r.codable and r.description == f"Codebook {r.name}" for r in roots):
+        return [(r.name, entries_from_refi(r.children)) for r in roots]
+    entries = entries_from_refi(roots)
+    return [(codebook_name or refi.name or path.stem, entries)] if entries else []
+
+
 def _write(project: Project, path: Path, refi: RefiProject, prepared: list[_Prepared],
            coder_map: dict[str, str], role_variable: str, codebook_name: str | None) -> QdpxImport:
     result = QdpxImport(path, refi.origin, skipped=dict(refi.skipped))
-    entries = entries_from_refi(refi.codes)
-    guid_to_code = {e.guid: e.id for r in entries for e in r.preorder()}
     role_key = _attribute_name(role_variable)
     with project.transaction():
-        codebook_id = None
-        existed = False
-        if entries:
-            name = codebook_name or refi.name or path.stem
+        guid_to_code: dict[str, tuple[int, str]] = {}
+        existed: set[int] = set()
+        known_hashes = set(project.codebooks_frame()["hash"])
+        for name, entries in _codebook_groups(refi, codebook_name, path):
             text = entries_to_yaml(entries, name, "refi", f"Imported from {path.name}"
                                    + (f" (written by {refi.origin})" if refi.origin else "") + ".")
             hash_ = codebook_hash(text)
-            existed = hash_ in set(project.codebooks_frame()["hash"])
             codebook_id = project.add_codebook(name, "refi", hash_, str(path), text, entry_rows(entries))
-            result.codebook, result.codebook_id = name, codebook_id
-            result.codes = len(guid_to_code)
+            if hash_ in known_hashes:
+                existed.add(codebook_id)
+            codes = {e.guid: (codebook_id, e.id) for r in entries for e in r.preorder()}
+            guid_to_code.update(codes)
+            result.codebooks[name] = len(codes)
+        result.codes = len(guid_to_code)
         resolver = SpeakerResolver(project, [], source=str(path))
-        rows_by_coder: dict[str, list[dict]] = defaultdict(list)
+        rows_by_coder: dict[tuple[str, int], list[dict]] = defaultdict(list)
         seen: set[tuple] = set()
-        docs_by_coder: dict[str, set[str]] = defaultdict(set)
+        docs_by_coder: dict[tuple[str, int], set[str]] = defaultdict(set)
         for item in prepared:
             sha = content_hash(item.text)
             result.units[item.name] = item.units
@@ -382,7 +393,7 @@ def _write(project: Project, path: Path, refi: RefiProject, prepared: list[_Prep
                 result.turns += _add_turns(project, resolver, refi, item, doc_id,
                                            role_variable, item.attributes.get(role_key))
                 result.documents_added.append(item.name)
-            if codebook_id is None:
+            if not guid_to_code:
                 continue
             segs = _segments(project, doc_name)
             for selection in item.source.selections:
@@ -395,23 +406,23 @@ def _write(project: Project, path: Path, refi: RefiProject, prepared: list[_Prep
                     user_name = user.name if user else (coding.user or "unknown")
                     coder = coder_map.get(user_name, user_name)
                     machine = user is not None and user.id == MACHINE_USER_ID
-                    code = guid_to_code[coding.code]
-                    key = (coder, doc_id, start, end, code)
+                    codebook_id, code = guid_to_code[coding.code]
+                    key = (coder, doc_id, start, end, codebook_id, code)
                     if key in seen:
                         continue
                     seen.add(key)
-                    rows_by_coder[coder].append({
+                    rows_by_coder[(coder, codebook_id)].append({
                         "document_id": doc_id, "segment_id": segment_id, "codebook_id": codebook_id,
                         "code": code, "start": start, "end": end, "coder": coder,
                         "coder_kind": "machine" if machine else "human",
                         "status": "suggested" if machine else "accepted"})
-                    docs_by_coder[coder].add(doc_name)
-        for coder, rows in rows_by_coder.items():
-            if existed:
+                    docs_by_coder[(coder, codebook_id)].add(doc_name)
+        for (coder, codebook_id), rows in rows_by_coder.items():
+            if codebook_id in existed:
                 result.replaced += project.delete_coder_codings(coder, [codebook_id])
                 project.delete_coverage(coder, [codebook_id])
             project.add_codings(rows)
-            result.codings[coder] = len(rows)
-            for doc_name in sorted(docs_by_coder[coder]):
+            result.codings[coder] = result.codings.get(coder, 0) + len(rows)
+            for doc_name in sorted(docs_by_coder[(coder, codebook_id)]):
                 project.add_coverage(coder, codebook_id, [s for s, _, _ in _segments(project, doc_name)])
     return result
