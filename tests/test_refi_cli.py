@@ -30,7 +30,7 @@ def test_export_qdpx_then_import_into_a_new_project(tmp_path):
     assert again.exit_code == 0, again.output
     assert again.output == (f"imported {out} (written by qualcode 0.1.0):\n"
                             "  documents: 2 added (9 turns), 0 already in the project\n"
-                            "  codebook: study (4 codes)\n"
+                            "  codebook: Small study (4 codes)\n"
                             "  coder Ana: 4 codings\n  coder bo: 2 codings\n  coder rules: 5 codings\n")
 
 

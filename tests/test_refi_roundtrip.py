@@ -129,3 +129,18 @@ def test_several_codebooks_go_out_as_groups_and_come_back_one_by_one(tmp_path):
     with open_project(tmp_path / "back.qcproj") as project:
         books = project.codings_frame().groupby("codebook").size().to_dict()
     assert books == {"Second book": 2, "Small study": 11}
+
+
+def test_a_file_coming_back_joins_its_codebook_and_replaces_instead_of_duplicating(tmp_path):
+    path = study_copy(tmp_path)
+    with open_project(path) as project:
+        export_qdpx(project, tmp_path / "out.qdpx")
+        before = (project.counts(), len(project.codebooks_frame()), snapshot(path)["codings"])
+        result = import_qdpx(project, tmp_path / "out.qdpx", coder_map={"ana": "ana"})
+        after = (project.counts(), len(project.codebooks_frame()))
+    assert result.codebooks == {"Small study": 4}
+    assert result.documents_reused == ["scholars_montréal.txt", "mentors_ålesund.txt"]
+    assert result.replaced == 6      # ana's 4 and bo's 2; the tagger's own codings are kept
+    assert result.skipped == {"codings of tagger 'rules' already in the project": 5}
+    assert after == before[:2]
+    pd.testing.assert_frame_equal(snapshot(path)["codings"], before[2])

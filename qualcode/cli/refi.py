@@ -187,7 +187,7 @@ def import_qdpx_cmd(project, file, coder_map, role_variable, codebook_name, unit
     if utf16:
         click.echo(f"  positions read as UTF-16 code units in: {', '.join(utf16)}")
     for kind, n in sorted(r.skipped.items()):
-        click.echo(f"  skipped {n} {kind} (not text)")
+        click.echo(f"  skipped {n} {kind}" + ("" if kind.startswith("codings") else " (not text)"))
 
 
 @import_.command("taguette-highlights")

@@ -82,6 +82,7 @@ class RefiProject:
     sources: list[RefiSource]
     cases: list[RefiCase]
     creating_user: str | None = None
+    description: str = ""
     skipped: dict[str, int] = field(default_factory=dict)     # e.g. {"PDFSource": 2}
 
     def all_codes(self) -> list[RefiCode]:

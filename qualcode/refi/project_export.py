@@ -19,6 +19,8 @@ Design (what each qualcode object becomes):
   who-said-what and "scholar vs mentor" survive in NVivo, ATLAS.ti or MAXQDA.
 - **Positions** are Unicode code points of the stored text (an emoji is one
   character); see :mod:`qualcode.refi.positions`.
+- **Project description**: "Exported by qualcode ... from <project>." and one
+  ``Codebook: <name>`` line per codebook, so an import names the codebook as it was.
 - **GUIDs** are uuid5 of a fixed namespace (:mod:`qualcode.refi.ids`), and no
   time stamps are written, so exporting the same data twice gives the same bytes.
 
@@ -232,6 +234,10 @@ def _write_project(xf, name, users, kinds, trees, code_guids, variable_names, pa
                                                                {"targetGUID": code_guids[(cb_id, code)]}))
                         for key, value in sorted(attrs_by_doc.get(doc_id, [])):
                             _write_value(xf, key, value)
+        # Project/Description comes after Sources; the importer reads the codebook name from it
+        with xf.element("Description"):
+            xf.write(f"Exported by {ORIGIN} from {name}."
+                     + "".join(f"\nCodebook: {label}" for _, label, _ in trees))
 
 
 def _write_value(xf, variable: str, value: str) -> None:

@@ -14,8 +14,12 @@ What comes in:
   turns are found in the text (:func:`qualcode.refi.turns.find_turns`).
 - **codes**: the code tree becomes a codebook registered in the project (ids from
   the descriptions' ``Code id:`` lines or from the names; see
-  :mod:`qualcode.refi.codebook_xml`), named ``codebook_name`` or after the project; a
-  file qualcode exported with several codebooks gives them back one by one.
+  :mod:`qualcode.refi.codebook_xml`), named ``codebook_name``, or as the project
+  description's ``Codebook:`` line says (qualcode's exports), or after the project; a
+  file qualcode exported with several codebooks gives them back one by one.  When the
+  project already has a codebook with exactly these code ids and parents (the file went
+  out of this project, was coded in NVivo and came back), the codings join that codebook,
+  so they can be compared with the tagger's; ``codebook_name`` always makes a new one.
 - **codings**: each ``Coding`` of a ``PlainTextSelection`` becomes a coding by its
   user, a human coder (renamed by ``coder_map``) unless qualcode exported the user
   as a machine tagger.  Positions are converted to code points (``units``:
@@ -29,7 +33,8 @@ Everything is checked before anything is written: missing source files,
 positions that do not fit the text, codings of unknown codes and malformed XML
 raise one :class:`~qualcode.errors.FormatError` naming the file and elements, and
 the project is left untouched.  A document already in the project (same text) is
-reused, and re-importing the same file replaces those coders' codings in that codebook.
+reused, and re-importing the same file replaces those coders' codings in that codebook
+(a machine tagger's codings that the project already has are kept, with their evidence).
 """
 
 from __future__ import annotations
@@ -349,7 +354,22 @@ def _codebook_groups(refi: RefiProject, codebook_name: str | None, path: Path):
     if len(roots) > 1 and all(not r.codable and r.description == f"Codebook {r.name}" for r in roots):
         return [(r.name, entries_from_refi(r.children)) for r in roots]
     entries = entries_from_refi(roots)
-    return [(codebook_name or refi.name or path.stem, entries)] if entries else []
+    named = re.findall(r"^Codebook: (.+)$", refi.description, re.M)
+    name = codebook_name or (named[0].strip() if len(named) == 1 else None) or refi.name or path.stem
+    return [(name, entries)] if entries else []
+
+
+def _matching_codebook(project: Project, rows: list[tuple]) -> int | None:
+    """The newest codebook in the project with exactly these codes (ids and parents), if any:
+    codings coded elsewhere with a codebook qualcode exported join that codebook."""
+    wanted = {(code, parent) for code, parent, *_ in rows}
+    books = project.codebooks_frame()
+    for cb_id in sorted(books["codebook_id"].astype(int), reverse=True):
+        codes = project.codes_frame(cb_id)
+        have = {(c, p if isinstance(p, str) else None) for c, p in zip(codes["code"], codes["parent"])}
+        if have == wanted:
+            return cb_id
+    return None
 
 
 def _write(project: Project, path: Path, refi: RefiProject, prepared: list[_Prepared],
@@ -364,9 +384,15 @@ def _write(project: Project, path: Path, refi: RefiProject, prepared: list[_Prep
             text = entries_to_yaml(entries, name, "refi", f"Imported from {path.name}"
                                    + (f" (written by {refi.origin})" if refi.origin else "") + ".")
             hash_ = codebook_hash(text)
-            codebook_id = project.add_codebook(name, "refi", hash_, str(path), text, entry_rows(entries))
-            if hash_ in known_hashes:
+            rows = entry_rows(entries)
+            codebook_id = _matching_codebook(project, rows) if codebook_name is None else None
+            if codebook_id is not None:
                 existed.add(codebook_id)
+                name = str(project.codebooks_frame().set_index("codebook_id").loc[codebook_id, "name"])
+            else:
+                codebook_id = project.add_codebook(name, "refi", hash_, str(path), text, rows)
+                if hash_ in known_hashes:
+                    existed.add(codebook_id)
             codes = {e.guid: (codebook_id, e.id) for r in entries for e in r.preorder()}
             guid_to_code.update(codes)
             result.codebooks[name] = len(codes)
@@ -417,7 +443,13 @@ def _write(project: Project, path: Path, refi: RefiProject, prepared: list[_Prep
                         "coder_kind": "machine" if machine else "human",
                         "status": "suggested" if machine else "accepted"})
                     docs_by_coder[(coder, codebook_id)].add(doc_name)
+        covered = set(zip(project.coverage_frame()["coder"], project.coverage_frame()["codebook_id"]))
         for (coder, codebook_id), rows in rows_by_coder.items():
+            if rows[0]["coder_kind"] == "machine" and (coder, codebook_id) in covered:
+                # the tagger's own codings are already here, with their evidence: keep those
+                key = f"codings of tagger {coder!r} already in the project"
+                result.skipped[key] = result.skipped.get(key, 0) + len(rows)
+                continue
             if codebook_id in existed:
                 result.replaced += project.delete_coder_codings(coder, [codebook_id])
                 project.delete_coverage(coder, [codebook_id])

@@ -145,7 +145,8 @@ def parse_project(data: bytes, where: str) -> RefiProject:
             variables[norm_guid(required(element, "guid", where))] = required(element, "name", where).strip()
     project = RefiProject(name=root.get("name", ""), origin=root.get("origin"), users=users,
                           codes=codes, sources=[], cases=[],
-                          creating_user=norm_guid(root.get("creatingUserGUID")))
+                          creating_user=norm_guid(root.get("creatingUserGUID")),
+                          description=text_of(child(root, "Description")).strip())
     cases_el = child(root, "Cases")
     if cases_el is not None:
         for element in children(cases_el, "Case"):
