@@ -22,6 +22,13 @@ def imported(tmp_path, qdpx, **options):
     return result, frames
 
 
+def test_the_hand_made_file_follows_the_standard(tmp_path):
+    from conftest import shared_path
+    from qualcode.refi.validate import validate_qdpx
+
+    validate_qdpx(write_qdpx(tmp_path / "a.qdpx"), shared_path("refi-qda", "Project-mrt2019.xsd"))
+
+
 def test_text_kept_verbatim_and_turns_found_at_speaker_labels(tmp_path):
     result, (segments, _, _, _, _, texts) = imported(tmp_path, write_qdpx(tmp_path / "a.qdpx"))
     assert texts == {"entrevue_zoë": TEXT, "note de terrain": INLINE}

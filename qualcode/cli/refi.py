@@ -8,11 +8,7 @@ from pathlib import Path
 import click
 
 from qualcode.cli.base import (QualcodeGroup, cli, codebook, existing_file, export, open_project_file,
-                               output_path,
-                               project_argument)
-
-YAML_SUFFIXES = (".yaml", ".yml")
-CODEBOOK_OUT = (".qdc", ".csv", ".yaml", ".yml")
+                               output_path, project_argument)
 
 
 @cli.group("import", cls=QualcodeGroup)
@@ -47,33 +43,12 @@ def export_qdpx_cmd(project, output, codebook_name, include_rejected, schema):
                f"{s.selections} selections, {s.users} users, {s.cases} cases")
 
 
-def _codebook_entries(source: Path, codebook_name: str | None):
-    """(name, entries, Codebook or None) from a YAML codebook or a project file."""
-    from qualcode.refi.codebook_xml import entries_from_codebook, project_codebook
+def _write_codebook(source: Path, codebook_name: str | None, output: Path) -> str:
+    from qualcode.refi.codebook_xml import codebook_source, write_codebook_as
 
-    if source.suffix.lower() in YAML_SUFFIXES:
-        from qualcode.codebook import load_codebook
-        book = load_codebook(source)
-        return book.name, entries_from_codebook(book), book
-    with open_project_file(source) as proj:
-        return project_codebook(proj, codebook_name)
-
-
-def _write_codebook(name, entries, book, output: Path) -> str:
-    from qualcode.refi.codebook_xml import count_rules, write_csv_entries, write_qdc_entries
-
-    suffix = output.suffix.lower()
-    if suffix == ".qdc":
-        write_qdc_entries(entries, name, output)
-    elif suffix == ".csv":
-        write_csv_entries(entries, output)
-    else:
-        from qualcode.errors import InputError
-        raise InputError(f"cannot write a codebook as {suffix or 'a file without suffix'}: use .qdc or .csv",
-                         output)
-    n = sum(1 for r in entries for _ in r.preorder())
-    rules = count_rules(book) if book is not None else 0
-    note = f" ({rules} rules dropped: {suffix} has no place for them; keep the YAML)" if rules else ""
+    n, rules = write_codebook_as(output, *codebook_source(source, codebook_name))
+    note = f" ({rules} rules dropped: {output.suffix.lower()} has no place for them; keep the YAML)" \
+        if rules else ""
     return f"wrote {output}: {n} codes{note}"
 
 
@@ -88,7 +63,7 @@ def export_qdc_cmd(source, output, codebook_name):
 
     Example: qualcode export qdc codebooks/mentoring_expectations.yaml -o codebook.qdc
     """
-    click.echo(_write_codebook(*_codebook_entries(source, codebook_name), output))
+    click.echo(_write_codebook(source, codebook_name, output))
 
 
 @export.command("codebook-csv")
@@ -100,7 +75,7 @@ def export_codebook_csv_cmd(source, output, codebook_name):
 
     Example: qualcode export codebook-csv codebooks/mentoring_expectations.yaml -o codebook.csv
     """
-    click.echo(_write_codebook(*_codebook_entries(source, codebook_name), output))
+    click.echo(_write_codebook(source, codebook_name, output))
 
 
 @codebook.command("convert")
@@ -115,20 +90,13 @@ def codebook_convert(source, output, name):
     if source.suffix.lower() == ".qdc":
         click.echo(_qdc_to_yaml(source, output, name))
     else:
-        click.echo(_write_codebook(*_codebook_entries(source, None), output))
+        click.echo(_write_codebook(source, None, output))
 
 
 def _qdc_to_yaml(source: Path, output: Path, name: str | None) -> str:
-    from qualcode.errors import InputError
-    from qualcode.export.files import atomic_output
-    from qualcode.refi.codebook_xml import load_codebook_text, qdc_to_yaml
+    from qualcode.refi.codebook_xml import convert_qdc_to_yaml
 
-    if output.suffix.lower() not in YAML_SUFFIXES:
-        raise InputError("a .qdc converts to a YAML codebook: name the output .yaml", output)
-    text, n = qdc_to_yaml(source, name)
-    load_codebook_text(text, str(output))  # the result must be a valid codebook
-    with atomic_output(output) as tmp:
-        tmp.write_text(text, encoding="utf-8")
+    n = convert_qdc_to_yaml(source, output, name)
     return f"wrote {output}: {n} codes (no rules: add them to use the rule tagger)"
 
 

@@ -350,3 +350,47 @@ def project_codebook(project, name: str | None = None):
     row = books[books["codebook_id"] == cb_id].iloc[0]
     entries, book = stored_codebook_entries(project, cb_id, row["name"])
     return row["name"], entries, book
+
+
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def codebook_source(path: str | Path, codebook_name: str | None = None):
+    """(name, entries, Codebook or None) from a YAML codebook or a project file (its latest
+    codebook, or the one named ``codebook_name``)."""
+    path = Path(path)
+    if path.suffix.lower() in YAML_SUFFIXES:
+        from qualcode.codebook import load_codebook
+        book = load_codebook(path)
+        return book.name, entries_from_codebook(book), book
+    from qualcode.store import open_project
+    with open_project(path) as project:
+        return project_codebook(project, codebook_name)
+
+
+def write_codebook_as(path: str | Path, name: str, entries: list[CodeEntry], book=None) -> tuple[int, int]:
+    """Write ``.qdc`` or ``.csv`` by the suffix of ``path``; returns (codes written, rules dropped)."""
+    from qualcode.errors import InputError
+
+    suffix = Path(path).suffix.lower()
+    if suffix == ".qdc":
+        write_qdc_entries(entries, name, path)
+    elif suffix == ".csv":
+        write_csv_entries(entries, path)
+    else:
+        raise InputError(f"cannot write a codebook as {suffix or 'a file without suffix'}: use .qdc or .csv",
+                         path)
+    return sum(1 for r in entries for _ in r.preorder()), count_rules(book) if book is not None else 0
+
+
+def convert_qdc_to_yaml(source: str | Path, output: str | Path, name: str | None = None) -> int:
+    """Write the YAML codebook for a ``.qdc`` (checked to load as a codebook); returns its codes."""
+    from qualcode.errors import InputError
+
+    if Path(output).suffix.lower() not in YAML_SUFFIXES:
+        raise InputError("a .qdc converts to a YAML codebook: name the output .yaml", output)
+    text, n = qdc_to_yaml(source, name)
+    load_codebook_text(text, str(output))
+    with atomic_output(output) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return n
