@@ -7,7 +7,7 @@ from conftest import shared_path
 
 from qualcode.errors import FormatError
 from qualcode.refi import import_qdpx, positions, read_qdpx
-from qualcode.refi.project_import import Archive, _source_text
+from qualcode.refi.project_import import Archive, source_text
 from qualcode.store import open_project
 
 
@@ -36,12 +36,12 @@ def test_nvivo_counts_utf16_code_units_which_auto_detection_finds():
     refi = read_qdpx(qdpx)
     source = refi.sources[1]
     archive = Archive(qdpx)
-    text, where = _source_text(archive, source)
+    text, where = source_text(archive, source)
     archive.close()
     assert where == f"sources/{source.guid}.txt"
     assert sum(ord(ch) > 0xFFFF for ch in text) == 892      # emoji before many selections
     spans = [(s.start, s.end) for s in source.selections]
-    on_words = {units: sum(positions._on_boundary(text, a) and positions._on_boundary(text, b)
+    on_words = {units: sum(positions.on_word_boundary(text, a) and positions.on_word_boundary(text, b)
                            for a, b in positions.to_codepoints(text, spans, units))
                 for units in (positions.CODEPOINTS, positions.UTF16)}
     assert on_words == {"codepoints": 49, "utf16": 300}

@@ -9,13 +9,13 @@ Modules: :mod:`~qualcode.refi.ids` (stable GUIDs), :mod:`~qualcode.refi.position
 (character counting), :mod:`~qualcode.refi.codebook_xml` (codes, .qdc, YAML, CSV),
 :mod:`~qualcode.refi.project_export`, :mod:`~qualcode.refi.qde_reader`,
 :mod:`~qualcode.refi.project_import`, :mod:`~qualcode.refi.turns`,
-:mod:`~qualcode.refi.taguette` (highlights), :mod:`~qualcode.refi.validate` (XSD).
+:mod:`~qualcode.refi.taguette_highlights`, :mod:`~qualcode.refi.validate` (XSD).
 """
 
 from qualcode.refi.codebook_xml import qdc_to_yaml, read_qdc, write_codebook_csv, write_qdc
 from qualcode.refi.project_export import QdpxSummary, export_qdpx
 from qualcode.refi.project_import import QdpxImport, import_qdpx, parse_coder_map, read_qdpx
-from qualcode.refi.taguette import import_highlights
+from qualcode.refi.taguette_highlights import import_highlights
 
 __all__ = ["export_qdpx", "import_qdpx", "read_qdpx", "parse_coder_map", "write_qdc", "read_qdc",
            "qdc_to_yaml", "write_codebook_csv", "import_highlights", "QdpxSummary", "QdpxImport"]

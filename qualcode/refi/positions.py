@@ -65,7 +65,7 @@ def to_codepoints(text: str, spans: list[tuple[int, int]], units: str) -> list[t
     return out
 
 
-def _on_boundary(text: str, i: int) -> bool:
+def on_word_boundary(text: str, i: int) -> bool:
     return i <= 0 or i >= len(text) or not (text[i - 1].isalnum() and text[i].isalnum())
 
 
@@ -76,7 +76,7 @@ def _boundary_score(text: str, spans: list[tuple[int, int] | None]) -> int:
         if span is None:
             score -= 2
         else:
-            score += _on_boundary(text, span[0]) + _on_boundary(text, span[1])
+            score += on_word_boundary(text, span[0]) + on_word_boundary(text, span[1])
     return score
 
 

@@ -97,18 +97,19 @@ def export_qdpx(project: Project, path: str | Path, *, codebook: str | None = No
     documents = project.documents_frame()
     attributes = project.attributes_frame()
     segments = project.segments_frame(text=False)
-    codings = project.codings_frame()
-    codings = codings[codings["codebook_id"].isin(list(labels)) & codings["status"].isin(list(statuses))]
+    all_codings = project.codings_frame()
+    codings = all_codings[all_codings["codebook_id"].isin(list(labels))
+                          & all_codings["status"].isin(list(statuses))]
     coverage = project.coverage_frame()
     coverage = coverage[coverage["codebook_id"].isin(list(labels))]
 
     # users: every coder, with its kind
     kinds: dict[str, str] = {}
-    for coder, kind in zip(codings["coder"], codings["coder_kind"]):
+    for coder, kind in zip(all_codings["coder"], all_codings["coder_kind"]):
         kinds.setdefault(coder, kind)
-    for coder in coverage["coder"]:
-        kinds.setdefault(coder, "machine" if coder == "rules" else "human")
-    users = sorted(kinds)
+    users = sorted(set(codings["coder"]) | set(coverage["coder"]))
+    for coder in users:  # a coder who covered turns but never coded anything: a person
+        kinds.setdefault(coder, "human")
 
     # codes per codebook, and their guids
     code_guids: dict[tuple[int, str], str] = {}
@@ -140,10 +141,7 @@ def export_qdpx(project: Project, path: str | Path, *, codebook: str | None = No
         entry = spans[doc].setdefault(span, {"name": "", "codings": []})
         entry["name"] = f"{row.speaker}: turn {int(row.turn)}" if row.speaker else f"turn {int(row.turn)}"
         participant_turns[row.participant].append(ids.selection_guid(hashes[doc], *span))
-        if row.role is not None and row.role == row.role:  # not NaN
-            participant_role.setdefault(row.participant, row.role)
-        else:
-            participant_role.setdefault(row.participant, None)
+        participant_role.setdefault(row.participant, row.role if isinstance(row.role, str) else None)
     n_codings = 0
     for row in codings.itertuples(index=False):
         doc = int(row.document_id)

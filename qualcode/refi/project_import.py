@@ -55,7 +55,7 @@ from qualcode.refi.codebook_xml import entries_from_refi, entries_to_yaml, entry
 from qualcode.refi.model import RefiProject, RefiSource
 from qualcode.refi.project_export import MACHINE_USER_ID
 from qualcode.refi.qde_reader import parse_project
-from qualcode.refi.turns import FoundTurn, find_turns, label_before
+from qualcode.refi.turns import FoundTurn, document_spans, find_turns, label_before, segment_for
 from qualcode.speakers import SpeakerResolver
 from qualcode.store import Project, count_words
 
@@ -146,7 +146,7 @@ def _docx_text(data: bytes) -> str:
     return "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
 
 
-def _source_text(archive: Archive, source: RefiSource) -> tuple[str | None, str]:
+def source_text(archive: Archive, source: RefiSource) -> tuple[str | None, str]:
     """(text or None, what was looked for)."""
     if source.content is not None and not source.plain_path:
         return source.content, "PlainTextContent"
@@ -236,7 +236,7 @@ def _prepare(archive: Archive, refi: RefiProject, role_variable: str, units: str
     prepared: list[_Prepared] = []
     names_used: set[str] = set()
     for source in refi.sources:
-        text, looked_for = _source_text(archive, source)
+        text, looked_for = source_text(archive, source)
         if text is None:
             problems.append((source.line, f"source text of <TextSource name={source.name!r}> is missing: "
                                           f"{looked_for} is not in {archive.path.name}"))
@@ -294,24 +294,6 @@ def _turns_from_cases(refi: RefiProject, item: _Prepared):
         out.append((FoundTurn(label, start, end, item.text.count("\n", 0, start) + 1), case))
         last_end = end
     return out
-
-
-def _segment_for(segs: list[tuple[int, int, int]], start: int, end: int) -> int | None:
-    """The turn holding ``start``, else the one overlapping the span most, else None."""
-    best, best_overlap = None, 0
-    for seg_id, s, e in segs:
-        if s <= start < e:
-            return seg_id
-        overlap = min(e, end) - max(s, start)
-        if overlap > best_overlap:
-            best, best_overlap = seg_id, overlap
-    return best
-
-
-def _segments(project: Project, document: str) -> list[tuple[int, int, int]]:
-    frame = project.segments_frame(document=document, text=False)
-    return sorted(zip(frame["segment_id"].astype(int), frame["start"].astype(int), frame["end"].astype(int)),
-                  key=lambda r: r[1])
 
 
 def _add_turns(project: Project, resolver: SpeakerResolver, refi: RefiProject, item: _Prepared,
@@ -421,12 +403,12 @@ def _write(project: Project, path: Path, refi: RefiProject, prepared: list[_Prep
                 result.documents_added.append(item.name)
             if not guid_to_code:
                 continue
-            segs = _segments(project, doc_name)
+            segs = document_spans(project, doc_name)
             for selection in item.source.selections:
                 if not selection.codings or selection.guid not in item.spans:
                     continue
                 start, end = item.spans[selection.guid]
-                segment_id = _segment_for(segs, start, end)
+                segment_id = segment_for(segs, start, end)
                 for coding in selection.codings:
                     user = refi.users.get(coding.user) if coding.user else None
                     user_name = user.name if user else (coding.user or "unknown")
@@ -456,5 +438,5 @@ def _write(project: Project, path: Path, refi: RefiProject, prepared: list[_Prep
             project.add_codings(rows)
             result.codings[coder] = result.codings.get(coder, 0) + len(rows)
             for doc_name in sorted(docs_by_coder[(coder, codebook_id)]):
-                project.add_coverage(coder, codebook_id, [s for s, _, _ in _segments(project, doc_name)])
+                project.add_coverage(coder, codebook_id, [s for s, _, _ in document_spans(project, doc_name)])
     return result

@@ -128,7 +128,8 @@ def parse_project(data: bytes, where: str) -> RefiProject:
         raise FormatError(f"root element is <{local(root)}>, not a REFI-QDA <Project>", where,
                           root.sourceline)
     users = {}
-    for element in children(child(root, "Users") if child(root, "Users") is not None else root, "User"):
+    users_el = child(root, "Users")
+    for element in children(users_el, "User") if users_el is not None else []:
         guid = norm_guid(required(element, "guid", where))
         users[guid] = RefiUser(guid, (element.get("name") or element.get("id") or guid).strip(),
                                element.get("id"))

@@ -85,3 +85,22 @@ def label_before(text: str, start: int) -> str | None:
         if found is not None:
             return found.label
     return None
+
+
+def segment_for(segs: list[tuple[int, int, int]], start: int, end: int) -> int | None:
+    """The turn holding ``start``, else the one overlapping the span most, else None."""
+    best, best_overlap = None, 0
+    for seg_id, s, e in segs:
+        if s <= start < e:
+            return seg_id
+        overlap = min(e, end) - max(s, start)
+        if overlap > best_overlap:
+            best, best_overlap = seg_id, overlap
+    return best
+
+
+def document_spans(project, document: str) -> list[tuple[int, int, int]]:
+    """(segment id, start, end) of a document's turns, by start."""
+    frame = project.segments_frame(document=document, text=False)
+    return sorted(zip(frame["segment_id"].astype(int), frame["start"].astype(int), frame["end"].astype(int)),
+                  key=lambda r: r[1])

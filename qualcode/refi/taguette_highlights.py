@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qualcode.errors import FormatError, InputError, SelectionError
-from qualcode.refi.project_import import _segment_for, _segments
+from qualcode.refi.turns import document_spans, segment_for
 from qualcode.store import Project
 
 COLUMNS = ("document", "tag", "content")
@@ -137,7 +137,7 @@ def import_highlights(project: Project, path: str | Path, coder: str, *,
         more = f"; and {len(problems) - MAX_LISTED} more" if len(problems) > MAX_LISTED else ""
         head = f"{len(problems)} problems: " if len(problems) > 1 else ""
         raise FormatError(head + "; ".join(problems[:MAX_LISTED]) + more, path)
-    segments = {doc: _segments(project, doc) for doc in texts}
+    segments = {doc: document_spans(project, doc) for doc in texts}
     with project.transaction():
         result.replaced = project.delete_coder_codings(coder, [codebook_id])
         project.delete_coverage(coder, [codebook_id])
@@ -147,7 +147,7 @@ def import_highlights(project: Project, path: str | Path, coder: str, *,
                 continue
             seen.add((doc, code, start, end))
             rows_out.append({"document_id": project.document_id(doc),
-                             "segment_id": _segment_for(segments[doc], start, end),
+                             "segment_id": segment_for(segments[doc], start, end),
                              "codebook_id": codebook_id, "code": code, "start": start, "end": end,
                              "coder": coder, "coder_kind": "human", "status": "accepted"})
             result.by_code[code] = result.by_code.get(code, 0) + 1
