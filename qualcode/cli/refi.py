@@ -162,7 +162,8 @@ def import_qdpx_cmd(project, file, coder_map, role_variable, codebook_name, unit
 @project_argument
 @click.argument("file", type=existing_file)
 @click.option("--coder", required=True, help="Whose highlights these are (a human coder's name).")
-@click.option("--codebook", "codebook_name", help="Codebook whose codes the tags name (default: the latest added).")
+@click.option("--codebook", "codebook_name",
+              help="Codebook whose codes the tags name (default: the latest added).")
 def import_taguette_cmd(project, file, coder, codebook_name):
     """Import a Taguette highlights export (CSV/XLSX: id, document, tag, content) as codings.
 

@@ -128,7 +128,8 @@ def parse_description(text: str) -> tuple[str, list[str], list[str], list[str], 
 
 
 # ------------------------------------------------------------------ writing XML
-def write_code_elements(xf, entries: list[CodeEntry], codebook_name: str, guids: dict[str, str] | None = None) -> None:
+def write_code_elements(xf, entries: list[CodeEntry], codebook_name: str,
+                        guids: dict[str, str] | None = None) -> None:
     """Stream ``<Code>`` elements (the same in ``.qdc`` and ``.qde``) into an lxml xmlfile."""
     for entry in entries:
         attrs = {"guid": code_guid(codebook_name, entry.id), "name": entry.name, "isCodable": "true"}

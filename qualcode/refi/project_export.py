@@ -82,7 +82,8 @@ def _codebook_labels(codebooks) -> dict[int, str]:
 
 
 def export_qdpx(project: Project, path: str | Path, *, codebook: str | None = None,
-                statuses: tuple[str, ...] = DEFAULT_STATUSES, schema: str | Path | None = None) -> QdpxSummary:
+                statuses: tuple[str, ...] = DEFAULT_STATUSES,
+                schema: str | Path | None = None) -> QdpxSummary:
     """Write ``path`` (.qdpx).  ``codebook`` limits codes and codings to one codebook (by
     name); ``schema`` (Project-mrt2019.xsd) validates project.qde before the file is kept."""
     path = Path(path)

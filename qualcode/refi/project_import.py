@@ -306,9 +306,10 @@ def _add_turns(project: Project, resolver: SpeakerResolver, refi: RefiProject, i
             role = next((v for k, v in case.variables.items() if k.casefold() == role_variable.casefold()),
                         None)
             found = project.participant_by_pid(case.name)
-            pid = case.name if _PSEUDONYM.match(case.name) and (found is None or found[1] == f"id:{case.name}") \
-                else None
-            if any(a.document == item.name and a.label.casefold() == turn.speaker.casefold() for a in assignments):
+            free = found is None or found[1] == f"id:{case.name}"
+            pid = case.name if _PSEUDONYM.match(case.name) and free else None
+            label = turn.speaker.casefold()
+            if any(a.document == item.name and a.label.casefold() == label for a in assignments):
                 continue
             assignments.append(SpeakerAssignment(item.name, turn.speaker, pid,
                                                  role.casefold() if role else None, case.line or 0))

@@ -179,6 +179,7 @@ def parse_project(data: bytes, where: str) -> RefiProject:
             source.selections = [parse_selection(s, where) for s in children(element, "PlainTextSelection")]
             whole = children(element, "Coding")
             if whole:
-                project.skipped["source-level Coding"] = project.skipped.get("source-level Coding", 0) + len(whole)
+                key = "source-level Coding"
+                project.skipped[key] = project.skipped.get(key, 0) + len(whole)
             project.sources.append(source)
     return project

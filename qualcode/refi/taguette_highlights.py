@@ -50,7 +50,8 @@ def read_highlights(path: str | Path) -> list[tuple[int, str, str, str]]:
             book = load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds for a broken file
             raise FormatError(f"cannot read Excel file: {exc}", path) from None
-        rows = [["" if v is None else str(v) for v in row] for row in book.worksheets[0].iter_rows(values_only=True)]
+        rows = [["" if v is None else str(v) for v in row]
+                for row in book.worksheets[0].iter_rows(values_only=True)]
         book.close()
     elif suffix == ".csv":
         try:
