@@ -3,6 +3,8 @@ codes, codings (offsets and text) and attributes come back."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 from refi_data import study_copy
@@ -144,3 +146,45 @@ def test_a_file_coming_back_joins_its_codebook_and_replaces_instead_of_duplicati
     assert result.skipped == {"codings of tagger 'rules' already in the project": 5}
     assert after == before[:2]
     pd.testing.assert_frame_equal(snapshot(path)["codings"], before[2])
+
+
+def as_nvivo_writes_it(source: Path, target: Path) -> None:
+    """Rewrite a .qdpx the way NVivo 12 exports: CRLF line ends, UTF-8 BOM, positions in
+    UTF-16 code units of that text (see the NVivo sample in ../shared/refi-qda)."""
+    import zipfile
+
+    from lxml import etree
+
+    with zipfile.ZipFile(source) as zf:
+        files = {n: zf.read(n) for n in zf.namelist()}
+    root = etree.fromstring(files["project.qde"])
+    ns = "{urn:QDA-XML:project:1.0}"
+    for src in root.iter(f"{ns}TextSource"):
+        name = "sources/" + src.get("plainTextPath").split("://")[1]
+        text = files[name].decode("utf-8")
+        crlf = text.replace("\n", "\r\n")
+        files[name] = b"\xef\xbb\xbf" + crlf.encode("utf-8")
+        for sel in src.iter(f"{ns}PlainTextSelection"):
+            for attr in ("startPosition", "endPosition"):
+                cp = int(sel.get(attr))
+                moved = cp + text.count("\n", 0, cp)
+                sel.set(attr, str(len(crlf[:moved].encode("utf-16-le")) // 2))
+    files["project.qde"] = etree.tostring(root, xml_declaration=True, encoding="utf-8")
+    with zipfile.ZipFile(target, "w") as zf:
+        for name, data in files.items():
+            zf.writestr(name, data)
+
+
+def test_coded_elsewhere_and_returned_with_crlf_and_utf16_lands_on_the_same_text(tmp_path):
+    path = study_copy(tmp_path)
+    with open_project(path) as project:
+        export_qdpx(project, tmp_path / "out.qdpx")
+    as_nvivo_writes_it(tmp_path / "out.qdpx", tmp_path / "back.qdpx")
+    before = snapshot(path)
+    with open_project(path) as project:
+        result = import_qdpx(project, tmp_path / "back.qdpx")
+        documents = len(project.documents_frame())
+    assert result.documents_reused == ["scholars_montréal.txt", "mentors_ålesund.txt"]
+    assert result.units == {"scholars_montréal.txt": "utf16", "mentors_ålesund.txt": "utf16"}
+    assert (result.codebooks, result.replaced, documents) == ({"Small study": 4}, 6, 2)
+    pd.testing.assert_frame_equal(snapshot(path)["codings"], before["codings"])

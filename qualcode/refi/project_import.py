@@ -33,7 +33,8 @@ Everything is checked before anything is written: missing source files,
 positions that do not fit the text, codings of unknown codes and malformed XML
 raise one :class:`~qualcode.errors.FormatError` naming the file and elements, and
 the project is left untouched.  A document already in the project (same text) is
-reused, and re-importing the same file replaces those coders' codings in that codebook
+reused (also when it came back with "\r\n" line ends, as NVivo writes them), and
+re-importing the same file replaces those coders' codings in that codebook
 (a machine tagger's codings that the project already has are kept, with their evidence).
 """
 
@@ -167,6 +168,11 @@ def source_text(archive: Archive, source: RefiSource) -> tuple[str | None, str]:
             return _docx_text(data), archive.describe(source.rich_path)
         return None, archive.describe(source.rich_path)
     return None, "a plainTextPath, richTextPath or PlainTextContent"
+
+
+def lf_position(text: str, position: int) -> int:
+    """``position`` in ``text`` as it falls once every "\r\n" of ``text`` is "\n"."""
+    return position - text.count("\r\n", 0, position) - (text[position - 1:position + 1] == "\r\n")
 
 
 def _attribute_name(name: str) -> str:
@@ -388,14 +394,22 @@ def _write(project: Project, path: Path, refi: RefiProject, prepared: list[_Prep
             sha = content_hash(item.text)
             result.units[item.name] = item.units
             existing = project.document_by_hash(sha)
+            same_name = project.document_id(item.name)
+            if existing is None and same_name is not None and \
+                    item.text.replace("\r\n", "\n") == project.document_text(same_name):
+                # the document went out with "\n" line ends and came back with "\r\n" (NVivo):
+                # the same text, so its positions are moved onto the stored text
+                existing = item.name
+                item.spans = {g: (lf_position(item.text, a), lf_position(item.text, b))
+                              for g, (a, b) in item.spans.items()}
             if existing is not None:
                 doc_name = existing
                 doc_id = project.document_id(existing)
                 result.documents_reused.append(existing)
             else:
-                if project.document_id(item.name) is not None:
-                    raise InputError(f"a different document named {item.name!r} is already in the project",
-                                     path)
+                if same_name is not None:
+                    raise InputError(f"a different document named {item.name!r} is already in the project "
+                                     "(its text differs); import the file into another project", path)
                 doc_name = item.name
                 doc_id = project.add_document(item.name, item.text, "refi", sha, f"{path.name}:{item.name}",
                                               {}, item.attributes)
