@@ -30,6 +30,7 @@ demo: $(STAMP)
 	$(BIN)/qualcode export counts $(PROJECT) --by role -o out/counts_by_role.csv
 	$(BIN)/qualcode compare $(PROJECT) --by role --a scholar --b mentor -o out/compare_scholar_mentor.csv
 	$(BIN)/qualcode report $(PROJECT) -o out/report.docx
+	$(BIN)/qualcode export qdpx $(PROJECT) -o out/sample.qdpx
 	@echo "Done: see out/"
 
 test: $(STAMP)

@@ -357,8 +357,11 @@ class Project:
         return pd.read_sql_query("SELECT document_id, key, value FROM document_attributes"
                                  " ORDER BY document_id, key", self.conn)
 
-    def segments_frame(self, include_facilitators: bool = True, document: str | None = None) -> pd.DataFrame:
-        """One row per turn: document, turn, speaker label, participant pseudonym, role, span, text."""
+    def segments_frame(self, include_facilitators: bool = True, document: str | None = None,
+                       text: bool = True) -> pd.DataFrame:
+        """One row per turn: document, turn, speaker label, participant pseudonym, role, span, text.
+
+        ``text=False`` leaves the text column out (cutting it from a long document is slow)."""
         where, params = [], []
         if not include_facilitators:
             where.append("COALESCE(sp.role, '') != 'facilitator'")
@@ -366,8 +369,8 @@ class Project:
             where.append("d.name = ?")
             params.append(document)
         sql = ("SELECT s.id AS segment_id, d.name AS document, s.turn, sp.label AS speaker,"
-               " p.pid AS participant, sp.role, s.start, s.end, s.time_start, s.time_end, s.words,"
-               " substr(d.text, s.start + 1, s.end - s.start) AS text"
+               " p.pid AS participant, sp.role, s.start, s.end, s.time_start, s.time_end, s.words"
+               + (", substr(d.text, s.start + 1, s.end - s.start) AS text" if text else "") +
                " FROM segments s JOIN documents d ON d.id = s.document_id"
                " JOIN speakers sp ON sp.id = s.speaker_id JOIN participants p ON p.id = sp.participant_id"
                + (" WHERE " + " AND ".join(where) if where else "") +
@@ -413,6 +416,11 @@ class Project:
                          rest[0] if rest else None))
         return cb_id
 
+    def codebook_content(self, codebook_id: int) -> str | None:
+        """The codebook's YAML text as registered (None if it was not kept)."""
+        row = self.conn.execute("SELECT content FROM codebooks WHERE id=?", (codebook_id,)).fetchone()
+        return row["content"] if row else None
+
     def codebook_ids_named(self, name: str) -> list[int]:
         return [r[0] for r in self.conn.execute("SELECT id FROM codebooks WHERE name=?", (name,))]
 
@@ -440,6 +448,16 @@ class Project:
         marks = ",".join("?" * len(ids))
         return self._write(f"DELETE FROM codings WHERE coder_kind='machine' AND coder=?"
                            f" AND codebook_id IN ({marks})", (coder, *ids)).rowcount
+
+    def delete_coder_codings(self, coder: str, codebook_ids: Iterable[int]) -> int:
+        """Remove one coder's codings (human or machine) for the given codebooks, e.g. before a
+        re-import of the same coder's work replaces them."""
+        ids = list(codebook_ids)
+        if not ids:
+            return 0
+        marks = ",".join("?" * len(ids))
+        return self._write(f"DELETE FROM codings WHERE coder=? AND codebook_id IN ({marks})",
+                           (coder, *ids)).rowcount
 
     def add_coverage(self, coder: str, codebook_id: int, segment_ids: Iterable[int]) -> None:
         """Record that ``coder`` looked at these turns with this codebook (coded or not)."""

@@ -1,0 +1,56 @@
+"""Stable REFI-QDA GUIDs: uuid5 of one fixed namespace and what the object *is*.
+
+The same code, document, selection or coding gets the same GUID in every export,
+so a QDA program that imports a re-export updates its objects instead of
+duplicating them.  Each kind has its own prefix, so a code and a user with the
+same name never share a GUID.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+#: Fixed namespace of every GUID qualcode writes (itself uuid5 of the DNS namespace and
+#: "qualcode.refi"; never change it, or re-exports stop matching earlier ones).
+NAMESPACE = uuid.uuid5(uuid.NAMESPACE_DNS, "qualcode.refi")
+
+
+def make_guid(kind: str, *parts: object) -> str:
+    """``uuid5(NAMESPACE, "kind:part1\\x1fpart2...")`` as the lowercase 8-4-4-4-12 text."""
+    name = kind + ":" + "\x1f".join(str(p) for p in parts)
+    return str(uuid.uuid5(NAMESPACE, name))
+
+
+def code_guid(codebook: str, code_path: str) -> str:
+    """A code by its codebook's name and its id (the id holds the path: ``theme.sub``)."""
+    return make_guid("code", codebook, code_path)
+
+
+def codebook_group_guid(codebook: str) -> str:
+    """The non-codable code that groups one codebook's codes when a project has several."""
+    return make_guid("codebook", codebook)
+
+
+def user_guid(name: str) -> str:
+    return make_guid("user", name)
+
+
+def source_guid(sha256: str) -> str:
+    """A document by the hash of its plain text (the same conversation is the same source)."""
+    return make_guid("source", sha256)
+
+
+def selection_guid(sha256: str, start: int, end: int) -> str:
+    return make_guid("selection", sha256, start, end)
+
+
+def coding_guid(sha256: str, start: int, end: int, codebook: str, code: str, coder: str) -> str:
+    return make_guid("coding", sha256, start, end, codebook, code, coder)
+
+
+def variable_guid(name: str) -> str:
+    return make_guid("variable", name)
+
+
+def case_guid(participant: str) -> str:
+    return make_guid("case", participant)
