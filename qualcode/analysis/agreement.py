@@ -1,0 +1,428 @@
+"""Inter-coder agreement: percent agreement, Cohen's kappa, Krippendorff's alpha, and
+precision/recall/F1 against a reference coder.  Pure functions over frames.
+
+    >>> from qualcode.store import open_project
+    >>> from qualcode.codings_io.coverage import load_agreement_frames
+    >>> from qualcode.analysis.agreement import prepare_agreement, agreement_table
+    >>> with open_project("study.qcproj") as project:
+    ...     frames, coverage = load_agreement_frames(project)
+    >>> data = prepare_agreement(frames, coverage, coders=["gold", "rules"])
+    >>> agreement_table(data)            # one row per code, then 'overall'
+
+The data: for every code, each coder gives each unit (a turn, or a character of a
+turn) the value 1 (coded) or 0 (not coded) - if the coder read that turn (the
+project's coverage table); a turn the coder never read is *missing*, not 0.
+
+- percent agreement: over units with at least two values, the share of agreeing
+  coder pairs in the unit, averaged over units (two coders: the share of units
+  both read on which they agree);
+- Cohen's kappa (exactly two coders): on the units both read;
+- Krippendorff's alpha, nominal, any number of coders, missing values allowed,
+  computed with the ``krippendorff`` package;
+- ``overall`` pools every (unit, code) decision of the table: percent agreement and
+  kappa over the pooled decisions, alpha from the summed coincidence matrices
+  (the same number the package gives on the pooled data, without building it).
+
+Levels: ``code`` (each code's own codings), ``code`` with ``rollup=True`` (a turn
+coded with a subcode also counts as coded with its parent and every ancestor), and
+``theme`` (every code rolled up to its theme; one row per theme).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+
+from qualcode.analysis.frames import CorpusFrames
+from qualcode.analysis.selection import STATUSES, CodeTree
+from qualcode.errors import SelectionError
+
+FACILITATOR = "facilitator"
+LEVELS = ("code", "theme")
+UNITS = ("turns", "characters")
+OVERALL = "overall"
+
+
+# ------------------------------------------------------------------------ statistics
+def coincidences(matrix: np.ndarray) -> np.ndarray:
+    """Krippendorff's 2x2 coincidence matrix of binary reliability data (coders x units,
+    values 0/1, NaN for missing).  Units with fewer than two values are not pairable."""
+    matrix = np.asarray(matrix, dtype=float)
+    ones = np.sum(matrix == 1, axis=0).astype(float)
+    zeros = np.sum(matrix == 0, axis=0).astype(float)
+    m = ones + zeros
+    keep = m >= 2
+    ones, zeros, m = ones[keep], zeros[keep], m[keep]
+    o01 = np.sum(ones * zeros / (m - 1))
+    return np.array([[np.sum(zeros * (zeros - 1) / (m - 1)), o01],
+                     [o01, np.sum(ones * (ones - 1) / (m - 1))]])
+
+
+def alpha_from_coincidences(o: np.ndarray) -> float:
+    """Nominal alpha from a coincidence matrix; NaN when only one value occurs."""
+    n_c = o.sum(axis=1)
+    n = n_c.sum()
+    expected = n * n - np.sum(n_c * n_c)
+    if n <= 1 or expected == 0:
+        return float("nan")
+    observed = o.sum() - np.trace(o)
+    return float(1 - (n - 1) * observed / expected)
+
+
+def nominal_alpha(matrix: np.ndarray) -> float:
+    """Krippendorff's alpha (nominal) of binary data, computed from the coincidence matrix."""
+    return alpha_from_coincidences(coincidences(matrix))
+
+
+def krippendorff_alpha(matrix: np.ndarray) -> float:
+    """Krippendorff's alpha (nominal) by the ``krippendorff`` package; NaN when undefined
+    (fewer than two pairable values, or a single value throughout)."""
+    import krippendorff
+
+    matrix = np.asarray(matrix, dtype=float)
+    counts = np.stack([np.sum(matrix == 0, axis=0), np.sum(matrix == 1, axis=0)], axis=1)
+    counts = counts[counts.sum(axis=1) >= 2]
+    if counts.size == 0 or (counts[:, 0].sum() == 0 or counts[:, 1].sum() == 0):
+        return float("nan")
+    return float(krippendorff.alpha(value_counts=counts.astype(float), level_of_measurement="nominal"))
+
+
+def confusion(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """2x2 table of two coders' binary values on the units both gave a value:
+    rows a=0/1, columns b=0/1."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    both = ~np.isnan(a) & ~np.isnan(b)
+    a, b = a[both].astype(int), b[both].astype(int)
+    return np.array([[np.sum((a == 0) & (b == 0)), np.sum((a == 0) & (b == 1))],
+                     [np.sum((a == 1) & (b == 0)), np.sum((a == 1) & (b == 1))]], dtype=float)
+
+
+def kappa_from_confusion(table: np.ndarray) -> float:
+    """Cohen's kappa from a square confusion table; NaN when chance agreement is 1."""
+    table = np.asarray(table, dtype=float)
+    n = table.sum()
+    if n == 0:
+        return float("nan")
+    observed = np.trace(table) / n
+    expected = float(np.sum(table.sum(axis=0) * table.sum(axis=1))) / (n * n)
+    if expected >= 1:
+        return float("nan")
+    return float((observed - expected) / (1 - expected))
+
+
+def cohen_kappa(a: Iterable, b: Iterable) -> float:
+    """Cohen's kappa of two coders' binary values (NaN = missing: the unit is left out)."""
+    return kappa_from_confusion(confusion(np.asarray(list(a), dtype=float), np.asarray(list(b), dtype=float)))
+
+
+def agreement_sums(matrix: np.ndarray) -> tuple[float, int]:
+    """(sum over pairable units of the share of agreeing pairs, number of pairable units)."""
+    matrix = np.asarray(matrix, dtype=float)
+    ones = np.sum(matrix == 1, axis=0).astype(float)
+    zeros = np.sum(matrix == 0, axis=0).astype(float)
+    m = ones + zeros
+    keep = m >= 2
+    ones, zeros, m = ones[keep], zeros[keep], m[keep]
+    agreeing = (ones * (ones - 1) + zeros * (zeros - 1)) / (m * (m - 1))
+    return float(agreeing.sum()), int(keep.sum())
+
+
+def percent_agreement(matrix: np.ndarray) -> float:
+    """Percent (0-100) of agreeing coder pairs per unit, averaged over pairable units."""
+    total, units = agreement_sums(matrix)
+    return 100.0 * total / units if units else float("nan")
+
+
+def precision_recall_f1(tp: float, fp: float, fn: float) -> tuple[float, float, float]:
+    precision = tp / (tp + fp) if tp + fp else float("nan")
+    recall = tp / (tp + fn) if tp + fn else float("nan")
+    f1 = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else float("nan")
+    return precision, recall, f1
+
+
+# --------------------------------------------------------------------- the data
+@dataclass
+class AgreementData:
+    """The units, who read them, and what each coder coded, ready for the statistics."""
+
+    coders: list[str]
+    codebook: str
+    units: pd.DataFrame                     # one row per turn read by any coder
+    covered: dict[str, set[int]]            # coder -> segment ids read
+    codings: pd.DataFrame                   # coder, segment_id, code, start, end (selected codings)
+    tree: CodeTree
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def pairable(self) -> int:
+        """Turns read by at least two of the coders (the turns the statistics use)."""
+        return sum(1 for s in self.units["segment_id"].astype(int)
+                   if sum(s in c for c in self.covered.values()) >= 2)
+
+
+def _codebook_ids(frames: CorpusFrames, coverage: pd.DataFrame, coders: list[str],
+                  codebook: str | int | None) -> tuple[list[int], int]:
+    books = frames.codebooks
+    if books.empty:
+        raise SelectionError("the project has no codebook and no codings: nothing to compare")
+    if codebook is None:
+        used = set(frames.codings.loc[frames.codings["coder"].isin(coders), "codebook_id"].dropna().astype(int))
+        used |= set(coverage.loc[coverage["coder"].isin(coders), "codebook_id"].astype(int))
+        if not used:
+            raise SelectionError(f"no codings or coverage by {', '.join(coders)} in any codebook")
+        name = books.loc[books["codebook_id"] == max(used), "name"].iloc[0]
+    else:
+        wanted = str(codebook).casefold()
+        hit = books[[wanted in (str(n).casefold(), f"{n} {v}".casefold(), str(i))
+                     for i, n, v in zip(books["codebook_id"], books["name"], books["version"])]]
+        if hit.empty:
+            raise SelectionError(f"no codebook {codebook!r} in the project; codebooks: "
+                                 f"{', '.join(sorted(set(books['name'])))}")
+        name = hit["name"].iloc[-1]
+    ids = books.loc[books["name"] == name, "codebook_id"].astype(int).tolist()
+    return ids, max(ids)
+
+
+def prepare_agreement(frames: CorpusFrames, coverage: pd.DataFrame, coders: Iterable[str], *,
+                      codebook: str | int | None = None, documents: Iterable[str] = (),
+                      status: Iterable[str] | None = None,
+                      include_facilitators: bool = False) -> AgreementData:
+    """Select the codebook (all versions of one name), coders' codings (every status by
+    default: a tagger is judged on all it suggested, also what a reviewer rejected) and
+    the turns each coder read.
+
+    A coder with codings but no coverage record (codings made before coverage was
+    kept, or written by hand) counts as having read every participant turn of the
+    documents they coded; a note says so."""
+    coders = list(dict.fromkeys(c.strip() for c in coders if c and c.strip()))
+    if len(coders) < 2:
+        raise SelectionError("agreement needs at least two coders, e.g. --coders gold,rules")
+    ids, latest = _codebook_ids(frames, coverage, coders, codebook)
+    books = frames.codebooks.set_index("codebook_id")
+    version = books.loc[latest, "version"]
+    label = f"{books.loc[latest, 'name']} {version if isinstance(version, str) else ''}".strip()
+    statuses = tuple(status) if status else STATUSES
+    codings = frames.codings[frames.codings["codebook_id"].isin(ids)
+                             & frames.codings["coder"].isin(coders)
+                             & frames.codings["status"].isin(statuses)
+                             & frames.codings["segment_id"].notna()]
+    coverage = coverage[coverage["codebook_id"].isin(ids) & coverage["coder"].isin(coders)]
+    segments = frames.segments.copy()
+    if not include_facilitators:
+        segments = segments[segments["role"].fillna("") != FACILITATOR]
+    documents = list(documents)
+    if documents:
+        unknown = [d for d in documents if d not in set(frames.segments["document"])]
+        if unknown:
+            raise SelectionError(f"unknown document {unknown[0]!r}; documents: "
+                                 f"{', '.join(dict.fromkeys(frames.segments['document']))}")
+        segments = segments[segments["document"].isin(documents)]
+    allowed = set(segments["segment_id"].astype(int))
+    covered: dict[str, set[int]] = {}
+    notes: list[str] = []
+    everything = frames.codings[frames.codings["codebook_id"].isin(ids)]
+    for coder in coders:
+        rows = coverage[coverage["coder"] == coder]
+        if not rows.empty:
+            covered[coder] = set(rows["segment_id"].astype(int)) & allowed
+            continue
+        own = everything[everything["coder"] == coder]
+        if own.empty:
+            present = sorted(set(everything["coder"]) | set(coverage["coder"]))
+            raise SelectionError(f"coder {coder!r} has no codings and no coverage in codebook {label}; "
+                                 f"coders: {', '.join(present) or 'none'}")
+        docs = sorted(set(own["document"]))
+        covered[coder] = set(segments.loc[segments["document"].isin(docs), "segment_id"].astype(int))
+        notes.append(f"{coder} has no record of the turns they read: counted as having read every "
+                     f"participant turn of the {len(docs)} document{'s' if len(docs) != 1 else ''} "
+                     "they coded")
+    read = set().union(*covered.values())
+    units = segments[segments["segment_id"].astype(int).isin(read)].reset_index(drop=True)
+    pairable = sum(1 for s in read if sum(s in c for c in covered.values()) >= 2)
+    if units.empty or pairable == 0:
+        where = f" in {', '.join(documents)}" if documents else ""
+        raise SelectionError(f"no turn{where} was read by two of the coders {', '.join(coders)} "
+                             f"with codebook {label}: nothing to compare")
+    codes = frames.codes[frames.codes["codebook_id"] == latest]
+    tree = CodeTree(codes, sorted(set(codings["code"])))
+    kept = codings[codings["segment_id"].astype(int).isin(read)]
+    kept = kept.assign(segment_id=kept["segment_id"].astype(int))[["coder", "segment_id", "code", "start", "end"]]
+    return AgreementData(coders, label, units, covered, kept.reset_index(drop=True), tree, notes)
+
+
+def targets(data: AgreementData, level: str = "code", rollup: bool = False) -> dict[str, list[str]]:
+    """Target code -> the codes whose codings count for it, in display order."""
+    if level not in LEVELS:
+        raise SelectionError(f"unknown level {level!r}; use {' or '.join(LEVELS)}")
+    tree = data.tree
+    if level == "theme":
+        themes = [c for c in tree.display_order if tree.parent[c] is None]
+        return {t: tree.descendants(t) for t in themes}
+    if rollup:
+        return {c: tree.descendants(c) for c in tree.display_order}
+    return {c: [c] for c in tree.display_order}
+
+
+def _turn_matrix(data: AgreementData, counted: list[str]) -> np.ndarray:
+    seg_ids = data.units["segment_id"].astype(int).to_numpy()
+    matrix = np.full((len(data.coders), len(seg_ids)), np.nan)
+    chosen = data.codings[data.codings["code"].isin(counted)]
+    for i, coder in enumerate(data.coders):
+        read = np.fromiter((s in data.covered[coder] for s in seg_ids), bool, len(seg_ids))
+        coded = np.isin(seg_ids, chosen.loc[chosen["coder"] == coder, "segment_id"].to_numpy())
+        matrix[i, read] = coded[read].astype(float)
+    return matrix
+
+
+def _char_matrix(data: AgreementData, counted: list[str], layout=None) -> np.ndarray:
+    units = data.units
+    starts = units["start"].astype(int).to_numpy()
+    ends = units["end"].astype(int).to_numpy()
+    offsets = np.concatenate([[0], np.cumsum(ends - starts)])
+    position = {int(s): i for i, s in enumerate(units["segment_id"])}
+    matrix = np.full((len(data.coders), int(offsets[-1])), np.nan)
+    chosen = data.codings[data.codings["code"].isin(counted)]
+    for i, coder in enumerate(data.coders):
+        for seg in data.covered[coder]:
+            j = position[seg]
+            matrix[i, offsets[j]:offsets[j + 1]] = 0.0
+        for row in chosen[chosen["coder"] == coder].itertuples(index=False):
+            j = position.get(int(row.segment_id))
+            if j is None or int(row.segment_id) not in data.covered[coder]:
+                continue
+            lo = max(int(row.start), starts[j]) - starts[j] + offsets[j]
+            hi = min(int(row.end), ends[j]) - starts[j] + offsets[j]
+            if hi > lo:
+                matrix[i, lo:hi] = 1.0
+    return matrix
+
+
+def unit_matrix(data: AgreementData, counted: list[str], unit: str = "turns") -> np.ndarray:
+    """Coders x units (turns, or characters of the turns) with 1, 0 or NaN (not read)."""
+    if unit not in UNITS:
+        raise SelectionError(f"unknown unit {unit!r}; use {' or '.join(UNITS)}")
+    return _turn_matrix(data, counted) if unit == "turns" else _char_matrix(data, counted)
+
+
+def agreement_table(data: AgreementData, *, level: str = "code", rollup: bool = False,
+                    unit: str = "turns") -> pd.DataFrame:
+    """One row per code (or theme) and a last row ``overall``: units (pairable), units coded
+    by each coder (``n_<coder>``), agreement (percent), kappa (two coders only), alpha."""
+    rows = []
+    pooled_o, pooled_conf = np.zeros((2, 2)), np.zeros((2, 2))
+    pooled_sum, pooled_units = 0.0, 0
+    coded_totals = np.zeros(len(data.coders))
+    for code, counted in targets(data, level, rollup).items():
+        matrix = unit_matrix(data, counted, unit)
+        total, units = agreement_sums(matrix)
+        o = coincidences(matrix)
+        pooled_o += o
+        pooled_sum += total
+        pooled_units += units
+        coded = np.nansum(matrix == 1, axis=1)
+        coded_totals += coded
+        row = {"code": code, "units": units,
+               **{f"n_{c}": int(n) for c, n in zip(data.coders, coded)},
+               "agreement": 100.0 * total / units if units else float("nan")}
+        if len(data.coders) == 2:
+            conf = confusion(matrix[0], matrix[1])
+            pooled_conf += conf
+            row["kappa"] = kappa_from_confusion(conf)
+        row["alpha"] = krippendorff_alpha(matrix)
+        rows.append(row)
+    overall = {"code": OVERALL, "units": pooled_units,
+               **{f"n_{c}": int(n) for c, n in zip(data.coders, coded_totals)},
+               "agreement": 100.0 * pooled_sum / pooled_units if pooled_units else float("nan")}
+    if len(data.coders) == 2:
+        overall["kappa"] = kappa_from_confusion(pooled_conf)
+    overall["alpha"] = alpha_from_coincidences(pooled_o)
+    table = pd.DataFrame(rows + [overall])
+    table.attrs.update(coders=list(data.coders), codebook=data.codebook, level=level, unit=unit,
+                       rollup=rollup, notes=list(data.notes))
+    return table
+
+
+def reference_table(data: AgreementData, reference: str, *, level: str = "code", rollup: bool = False,
+                    unit: str = "turns") -> pd.DataFrame:
+    """Precision, recall and F1 of every other coder against ``reference``, per code and
+    pooled (micro) over codes, on the units both read."""
+    if reference not in data.coders:
+        raise SelectionError(f"reference {reference!r} is not one of the coders "
+                             f"({', '.join(data.coders)}); add it to --coders")
+    ref = data.coders.index(reference)
+    rows = []
+    for i, coder in enumerate(data.coders):
+        if i == ref:
+            continue
+        totals = np.zeros(3)
+        for code, counted in targets(data, level, rollup).items():
+            matrix = unit_matrix(data, counted, unit)
+            conf = confusion(matrix[ref], matrix[i])
+            tp, fp, fn = conf[1, 1], conf[0, 1], conf[1, 0]
+            totals += (tp, fp, fn)
+            rows.append({"coder": coder, "code": code, "tp": int(tp), "fp": int(fp), "fn": int(fn),
+                         **dict(zip(("precision", "recall", "f1"), precision_recall_f1(tp, fp, fn)))})
+        rows.append({"coder": coder, "code": OVERALL, "tp": int(totals[0]), "fp": int(totals[1]),
+                     "fn": int(totals[2]),
+                     **dict(zip(("precision", "recall", "f1"), precision_recall_f1(*totals)))})
+    table = pd.DataFrame(rows)
+    table.attrs.update(reference=reference, level=level, unit=unit)
+    return table
+
+
+def _spans(data: AgreementData, coder: str, seg: int, counted: list[str], start: int, end: int) -> str:
+    rows = data.codings[(data.codings["coder"] == coder) & (data.codings["segment_id"] == seg)
+                        & data.codings["code"].isin(counted)]
+    spans = sorted({(max(int(r.start), start), min(int(r.end), end)) for r in rows.itertuples(index=False)})
+    return "; ".join(f"{a}-{b}" for a, b in spans if b > a) or "no"
+
+
+def disagreements(data: AgreementData, *, level: str = "code", rollup: bool = False,
+                  unit: str = "turns") -> pd.DataFrame:
+    """One row per turn and code where the coders who read the turn differ: each coder's
+    decision ('yes', 'no', or 'not read'; with unit 'characters' the coded character
+    ranges of the document, or 'no'), and the turn's text."""
+    columns = ["document", "turn", "speaker", "participant", "role", "code", *data.coders, "text"]
+    units = data.units
+    seg_ids = units["segment_id"].astype(int).to_numpy()
+    rows = []
+    for code, counted in targets(data, level, rollup).items():
+        turns = _turn_matrix(data, counted)
+        if unit == "characters":
+            chars = _char_matrix(data, counted)
+            lengths = (units["end"] - units["start"]).astype(int).to_numpy()
+            bounds = np.concatenate([[0], np.cumsum(lengths)])
+        for j, seg in enumerate(seg_ids):
+            values = turns[:, j]
+            read = ~np.isnan(values)
+            if read.sum() < 2:
+                continue
+            if unit == "characters":
+                block = chars[read][:, bounds[j]:bounds[j + 1]]
+                differ = bool((block != block[0]).any())
+            else:
+                differ = len(set(values[read])) > 1
+            if not differ:
+                continue
+            turn = units.iloc[j]
+            row = {k: turn[k] for k in ("document", "turn", "speaker", "participant", "role")}
+            row["code"] = code
+            for i, coder in enumerate(data.coders):
+                if np.isnan(values[i]):
+                    row[coder] = "not read"
+                elif unit == "characters":
+                    row[coder] = _spans(data, coder, int(seg), counted, int(turn["start"]), int(turn["end"]))
+                else:
+                    row[coder] = "yes" if values[i] == 1 else "no"
+            row["text"] = turn["text"]
+            row["_u"] = j
+            rows.append(row)
+    frame = pd.DataFrame(rows, columns=columns + ["_u"])
+    order = {c: i for i, c in enumerate(targets(data, level, rollup))}
+    frame = (frame.assign(_o=frame["code"].map(order)).sort_values(["_u", "_o"], kind="stable")
+             .drop(columns=["_u", "_o"]).reset_index(drop=True))
+    frame["role"] = frame["role"].fillna("")
+    return frame
