@@ -47,22 +47,31 @@ OVERALL = "overall"
 
 
 # ------------------------------------------------------------------------ statistics
-def coincidences(matrix: np.ndarray) -> np.ndarray:
-    """Krippendorff's 2x2 coincidence matrix of binary reliability data (coders x units,
-    values 0/1, NaN for missing).  Units with fewer than two values are not pairable."""
+def value_counts(matrix: np.ndarray, values: Iterable[float] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(values, counts): counts[u, v] is how many coders gave unit u the value values[v]."""
     matrix = np.asarray(matrix, dtype=float)
-    ones = np.sum(matrix == 1, axis=0).astype(float)
-    zeros = np.sum(matrix == 0, axis=0).astype(float)
-    m = ones + zeros
-    keep = m >= 2
-    ones, zeros, m = ones[keep], zeros[keep], m[keep]
-    o01 = np.sum(ones * zeros / (m - 1))
-    return np.array([[np.sum(zeros * (zeros - 1) / (m - 1)), o01],
-                     [o01, np.sum(ones * (ones - 1) / (m - 1))]])
+    if values is None:
+        values = np.unique(matrix[~np.isnan(matrix)])
+    values = np.asarray(list(values), dtype=float)
+    counts = np.stack([np.sum(matrix == v, axis=0) for v in values], axis=1) if len(values) else \
+        np.zeros((matrix.shape[1], 0))
+    return values, counts.astype(float)
+
+
+def coincidences(matrix: np.ndarray, values: Iterable[float] | None = None) -> np.ndarray:
+    """Krippendorff's coincidence matrix of nominal reliability data (coders x units,
+    NaN for missing).  Units with fewer than two values are not pairable.  Binary data
+    (the default here) give a 2x2 matrix over the values 0 and 1."""
+    _, counts = value_counts(matrix, (0.0, 1.0) if values is None else values)
+    m = counts.sum(axis=1)
+    counts, m = counts[m >= 2], m[m >= 2]
+    weighted = counts / (m - 1)[:, None]
+    return weighted.T @ counts - np.diag(weighted.sum(axis=0))
 
 
 def alpha_from_coincidences(o: np.ndarray) -> float:
-    """Nominal alpha from a coincidence matrix; NaN when only one value occurs."""
+    """Nominal alpha from a coincidence matrix; NaN when fewer than two values occur."""
+    o = np.asarray(o, dtype=float)
     n_c = o.sum(axis=1)
     n = n_c.sum()
     expected = n * n - np.sum(n_c * n_c)
@@ -73,21 +82,22 @@ def alpha_from_coincidences(o: np.ndarray) -> float:
 
 
 def nominal_alpha(matrix: np.ndarray) -> float:
-    """Krippendorff's alpha (nominal) of binary data, computed from the coincidence matrix."""
-    return alpha_from_coincidences(coincidences(matrix))
+    """Krippendorff's alpha (nominal) of any reliability data (coders x units, NaN missing),
+    from the coincidence matrix (our own code; checked against the package in the tests)."""
+    values, _ = value_counts(matrix)
+    return alpha_from_coincidences(coincidences(matrix, values))
 
 
 def krippendorff_alpha(matrix: np.ndarray) -> float:
     """Krippendorff's alpha (nominal) by the ``krippendorff`` package; NaN when undefined
-    (fewer than two pairable values, or a single value throughout)."""
+    (no pairable unit, or a single value throughout)."""
     import krippendorff
 
-    matrix = np.asarray(matrix, dtype=float)
-    counts = np.stack([np.sum(matrix == 0, axis=0), np.sum(matrix == 1, axis=0)], axis=1)
+    _, counts = value_counts(matrix)
     counts = counts[counts.sum(axis=1) >= 2]
-    if counts.size == 0 or (counts[:, 0].sum() == 0 or counts[:, 1].sum() == 0):
+    if counts.size == 0 or np.count_nonzero(counts.sum(axis=0)) < 2:
         return float("nan")
-    return float(krippendorff.alpha(value_counts=counts.astype(float), level_of_measurement="nominal"))
+    return float(krippendorff.alpha(value_counts=counts, level_of_measurement="nominal"))
 
 
 def confusion(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -34,7 +34,7 @@ def export_coding_sheet(project, output, documents, codebook, suggestions, inclu
     With --suggestions rules, each row also shows the tagger's 'suggested' codes and
     a 'decision' column: 'accept' or 'reject' decides every suggestion of the turn,
     'CODE:accept' / 'CODE:reject' one of them ('accept; tools:reject' mixes both).
-    Rows left with no decision and no codes are skipped on import.
+    A row with an undecided suggestion and no codes counts as not reviewed yet.
 
     Example: qualcode export coding-sheet study.qcproj -o sheet.xlsx --suggestions rules
     """
@@ -86,7 +86,7 @@ def import_codings_command(project, file, coder, codebook, suggestions):
                    f"by {r.coder} in these documents")
     if r.layout == "review":
         click.echo(f"review of {r.suggester} suggestions: {r.accepted} accepted, {r.rejected} rejected"
-                   + (f"; {r.undecided_turns} turns with undecided suggestions skipped"
+                   + (f"; {r.undecided_turns} turns with undecided suggestions not counted as read"
                       if r.undecided_turns else ""))
     width = max((len(c) for c in r.by_code), default=0)
     for code, n in r.by_code.items():

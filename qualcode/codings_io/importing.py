@@ -19,7 +19,9 @@ as read by the coder::
 
 reviewed coding sheet (has a ``decision`` column; see :mod:`qualcode.codings_io.sheet`):
 machine suggestions are accepted or rejected, and the reviewer's own coding of the
-turn (accepted suggestions plus the ``codes`` column) is stored as theirs.
+turn (accepted suggestions plus the ``codes`` column) is stored as theirs.  A row
+with undecided suggestions and no codes is not (fully) reviewed: the decisions it
+does give are applied, but the turn does not count as read by the reviewer.
 
 Every problem is collected and reported at once, row by row, in one
 :class:`CodingsFileError`; nothing is written unless the whole file is good.
@@ -448,16 +450,16 @@ def _plan_review(check: _Checker, plan: _Plan, source: str, suggester: str | Non
             check.add(row, f"decision {cell!r} but nothing is suggested for this turn")
             continue
         undecided = [c for c in suggested if c not in decided]
-        if undecided:
-            if not cell and not values.get("codes", ""):
-                plan.undecided += 1      # not reviewed yet: left as it is
-                continue
+        if undecided and values.get("codes", ""):
             check.add(row, f"no decision for {'; '.join(undecided)}: write accept or reject (all "
                            "suggestions) or CODE:accept / CODE:reject for each")
             continue
         for code, status in decided.items():
             for coding_id in group.loc[group["code"] == code, "coding_id"]:
                 plan.statuses[int(coding_id)] = status
+        if undecided:            # not (fully) reviewed yet: decisions given apply, turn not read
+            plan.undecided += 1
+            continue
         accepted = [c for c in suggested if decided[c] == "accepted"]
         plan.documents.setdefault(seg.document, check.doc_ids[seg.document])
         plan.covered.add(seg_id)

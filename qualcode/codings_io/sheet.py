@@ -10,9 +10,11 @@ turn), ``decision`` (to fill in) and ``suggested_by`` (the tagger).  A decision 
 - both mixed: ``accept; tools:reject`` accepts every suggestion but ``tools``.
 
 The ``codes`` column holds the reviewer's own codes (in addition to the accepted
-suggestions).  A row whose suggestions are all undecided and whose codes cell is
-empty counts as not reviewed yet and is left alone on import; every other row is
-a turn the reviewer read.  Suggestions already reviewed show their decision.
+suggestions); the reviewer's coding of a turn is both together.  A row with a
+suggestion left undecided and an empty codes cell is not reviewed yet: decisions it
+gives are applied, but the turn does not count as read (delete rows you did not
+read; every other row is a turn the reviewer read).  Suggestions already reviewed
+show their decision.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ REVIEW_INSTRUCTIONS = [
     "Review of machine suggestions: the 'suggested' column shows the tagger's codes for the turn.",
     "In 'decision' write accept or reject (all suggestions of the turn), or CODE:accept /",
     "CODE:reject for single ones, e.g. 'accept; tools:reject'. Add codes the tagger missed in",
-    "'codes'. Rows whose suggestions you have not decided (empty decision and codes) are skipped.",
+    "'codes'. A row with an undecided suggestion and no codes counts as not reviewed yet.",
 ]
 
 
