@@ -319,8 +319,9 @@ def unit_matrix(data: AgreementData, counted: list[str], unit: str = "turns") ->
 
 def agreement_table(data: AgreementData, *, level: str = "code", rollup: bool = False,
                     unit: str = "turns") -> pd.DataFrame:
-    """One row per code (or theme) and a last row ``overall``: units (pairable), units coded
-    by each coder (``n_<coder>``), agreement (percent), kappa (two coders only), alpha."""
+    """One row per code (or theme) and a last row ``overall``: units (pairable: given a value by
+    at least two coders), how many of them each coder coded (``n_<coder>``), agreement
+    (percent), kappa (two coders only), alpha."""
     rows = []
     pooled_o, pooled_conf = np.zeros((2, 2)), np.zeros((2, 2))
     pooled_sum, pooled_units = 0.0, 0
@@ -332,7 +333,8 @@ def agreement_table(data: AgreementData, *, level: str = "code", rollup: bool = 
         pooled_o += o
         pooled_sum += total
         pooled_units += units
-        coded = np.nansum(matrix == 1, axis=1)
+        pairable = np.sum(~np.isnan(matrix), axis=0) >= 2
+        coded = np.sum(matrix[:, pairable] == 1, axis=1)
         coded_totals += coded
         row = {"code": code, "units": units,
                **{f"n_{c}": int(n) for c, n in zip(data.coders, coded)},

@@ -184,7 +184,7 @@ def agreement(project, coders, codebook_name, level, rollup, unit, documents, re
     click.echo(format_agreement(table))
     unit_word = "turns" if unit == "turns" else "characters"
     click.echo(f"units: {unit_word} read by at least two of the coders; "
-               f"{', '.join(data.coders)}: {unit_word} each coded")
+               f"{', '.join(data.coders)}: how many of those each coded")
     if reference is not None:
         click.echo(f"\nAgainst {reference} (reference), on the {unit_word} both read:")
         click.echo(format_reference(refs))

@@ -247,7 +247,7 @@ def _layout(table: Table) -> str:
 
 
 def _require(table: Table, layout: str) -> None:
-    needed = {"review": ("document", "turn", "codes"), "sheet": ("document", "turn"),
+    needed = {"review": ("document", "turn", "codes", "decision"), "sheet": ("document", "turn"),
               "spans": ("document", "start", "end", "code"), "turns": ("document", "turn", "code"),
               "quotes": ("document", "code", "text")}[layout]
     missing = [c for c in needed if not table.has(c)]
