@@ -123,6 +123,11 @@ def resolve_codebook(project: Project, codebook: Codebook | str | Path | None) -
     return int(row["codebook_id"]), f"{row['name']} {version}".strip()
 
 
+def codebook_name(project: Project, codebook_id: int) -> str:
+    books = project.codebooks_frame()
+    return str(books.loc[books["codebook_id"] == codebook_id, "name"].iloc[0])
+
+
 def did_you_mean(value: str, choices) -> str:
     choices = list(choices)
     folded = {c.casefold(): c for c in choices}
@@ -483,8 +488,8 @@ def read_codings(project: Project, path: str | Path, codebook_id: int, *,
     if layout == "sheet":
         _plan_sheet(check, plan, source)
     elif layout == "review":
-        name = project.conn.execute("SELECT name FROM codebooks WHERE id=?", (codebook_id,)).fetchone()[0]
-        suggester = _plan_review(check, plan, source, suggester, project.codebook_ids_named(name))
+        suggester = _plan_review(check, plan, source, suggester,
+                                 project.codebook_ids_named(codebook_name(project, codebook_id)))
     else:
         _plan_long(check, plan, layout, source)
     if check.problems:
@@ -505,16 +510,14 @@ def import_codings(project: Project, path: str | Path, coder: str, *,
     coder = (coder or "").strip()
     if not coder or coder.casefold() in RESERVED_CODERS:
         raise SelectionError(f"coder name {coder!r} is not allowed: give a person's name or initials")
-    machine = project.conn.execute("SELECT 1 FROM codings WHERE coder=? AND coder_kind='machine' LIMIT 1",
-                                   (coder,)).fetchone()
-    if machine:
+    codings = project.codings_frame()
+    if ((codings["coder"] == coder) & (codings["coder_kind"] == "machine")).any():
         raise SelectionError(f"{coder!r} is the name of a machine tagger in this project: "
                              "give the human coder another name")
     with project.transaction():
         codebook_id, label = resolve_codebook(project, codebook)
         layout, plan, suggester = read_codings(project, path, codebook_id, suggester=suggestions)
-        name = project.conn.execute("SELECT name FROM codebooks WHERE id=?", (codebook_id,)).fetchone()[0]
-        earlier = project.codebook_ids_named(name)
+        earlier = project.codebook_ids_named(codebook_name(project, codebook_id))
         replaced_codings, replaced_turns = project.delete_coder_documents(coder, earlier,
                                                                           plan.documents.values())
         project.add_codings({**c, "codebook_id": codebook_id, "coder": coder, "coder_kind": "human",

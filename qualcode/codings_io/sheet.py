@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from qualcode.codebook import Codebook
-from qualcode.codings_io.importing import FACILITATOR, resolve_codebook
+from qualcode.codings_io.importing import FACILITATOR, codebook_name, resolve_codebook
 from qualcode.errors import SelectionError
 from qualcode.export.files import atomic_output, table_format
 from qualcode.store import Project
@@ -76,10 +76,10 @@ def coding_sheet_frame(project: Project, *, documents: list[str] | tuple[str, ..
     sheet = segments[SHEET_COLUMNS].copy()
     sheet["role"] = sheet["role"].fillna("")
     if suggestions is not None:
-        name = project.conn.execute("SELECT name FROM codebooks WHERE id=?", (codebook_id,)).fetchone()[0]
         codings = project.codings_frame()
-        codings = codings[(codings["coder"] == suggestions)
-                          & codings["codebook_id"].isin(project.codebook_ids_named(name))]
+        codings = codings[(codings["coder"] == suggestions) & codings["segment_id"].notna()
+                          & codings["codebook_id"].isin(project.codebook_ids_named(
+                              codebook_name(project, codebook_id)))]
         if codings.empty:
             raise SelectionError(f"no codings by {suggestions!r} in codebook {label} to review "
                                  f"(run qualcode code first)", project.path)
