@@ -184,3 +184,14 @@ def test_cli_import_output_and_errors(project, write):
     empty = run("export", "coding-sheet", project, "-o", write("x.csv", ""), "--document", "nope.txt")
     assert empty.exit_code == 1
     assert empty.output.startswith("Error: ") and "unknown document 'nope.txt'" in empty.output
+
+
+def test_a_review_is_checked_against_the_taggers_codebook(project, tmp_path, write):
+    path = reviewed(project, tmp_path, {("scholars_south.txt", 2): ("accept", "")})
+    yaml = write("tiny.yaml", 'name: Tiny\nversion: "2"\ncodes:\n  - id: alpha\n    name: Alpha\n'
+                              "    definition: A test code.\n")
+    with open_project(project) as proj:
+        import_codings(proj, write("t.csv", "document,turn,codes\nscholars_north.txt,1,alpha\n"), "bob",
+                       codebook=yaml)
+        result = import_codings(proj, path, "rev")      # Tiny is newer, but rules coded Test book
+    assert (result.codebook, result.suggester, result.accepted) == ("Test book 1.0", "rules", 2)

@@ -19,7 +19,7 @@ SEG = {"scholars_north.txt": {0: 1, 1: 2, 2: 3, 3: 4, 4: 5, 5: 6},
 SHEET = """document,turn,speaker,codes,text
 scholars_north.txt,1,Ana,value.clarity,We set clear expectations early. That built real trust.
 scholars_north.txt,2,Ben,,My mentor spelled out the goals. I liked that.
-scholars_north.txt,4,Ana,power.fear ; value,
+scholars_north.txt,4,S01,power.fear ; value,
 scholars_south.txt,2,Di,power,"The mentor holds the power.
   We just comply."
 """
@@ -70,6 +70,8 @@ def test_coding_sheet_xlsx_with_numbers_and_extra_columns(project, tmp_path):
     sheet.append(["Document", "Turn", "Participant", "Codes"])
     sheet.append(["mentors_north.txt", 3, "M01", "value.clarity;value.trust"])
     sheet.append(["mentors_north.txt", 4.0, "M03", None])
+    sheet.title = "coding"
+    book.create_sheet("notes", 0).append(["a sheet before the coding sheet is not read"])
     path = tmp_path / "carol.xlsx"
     book.save(path)
     result = run_import(project, path, "carol")
@@ -226,3 +228,28 @@ def test_parse_decision():
     assert parse_decision("maybe, c:reject", ["a"]) == ({}, [
         "cannot read decision 'maybe': write accept, reject, CODE:accept or CODE:reject",
         "decision for 'c', which is not suggested for this turn (suggested: a)"])
+
+
+def test_codes_of_another_codebook_get_a_hint(project, write):
+    yaml = write("tiny.yaml", 'name: Tiny\nversion: "2"\ncodes:\n  - id: alpha\n    name: Alpha\n'
+                              "    definition: A test code.\n")
+    run_import(project, write("t.csv", "document,turn,codes\nscholars_north.txt,1,alpha\n"), "bob",
+               codebook=yaml)
+    sheet = write("s.csv", "document,turn,codes\nscholars_north.txt,1,value\nscholars_north.txt,2,tools\n")
+    with pytest.raises(CodingsFileError) as caught:
+        run_import(project, sheet, "bob")
+    assert caught.value.problems == [
+        (2, "unknown code 'value'"), (3, "unknown code 'tools'"),
+        (None, "the unknown codes are in codebook 'Test book': give --codebook 'Test book'")]
+    assert str(caught.value).endswith("\n  the unknown codes are in codebook 'Test book': give "
+                                      "--codebook 'Test book'")
+
+
+def test_one_turn_per_row_checks_speaker_and_text_when_given(project, write):
+    path = write("long.csv", "document,turn,speaker,code,text\n"
+                             "scholars_south.txt,1,Cy,power.fear,Talking about expectations helps.\n")
+    with pytest.raises(CodingsFileError) as caught:
+        run_import(project, path, "dan")
+    assert caught.value.problems == [
+        (2, "text 'Talking about expectations helps.' does not match turn 1 of scholars_south.txt "
+            "('Talking about expectations helps. But...')")]

@@ -8,12 +8,13 @@ coding sheet (wide), one row per turn the coder read::
     group1.docx,3,Dr. Okafor,value.clarity; tools,We wrote it all down...
 
   ``codes`` holds code ids separated by ``;``; an empty cell means "read, no code
-  applies".  ``speaker`` and ``text``, when present, must match the project's turn.
+  applies".  ``speaker`` (the label, or the participant id) and ``text``, when present,
+  must match the project's turn.
 
 one row per coding (long), every participant turn of each named document counts
 as read by the coder::
 
-    document,turn,code               (the whole turn is the excerpt)
+    document,turn,code               (the whole turn; speaker and text checked if given)
     document,start,end,code[,text]   (character span; ``text`` must equal the span)
     document,code,text               (a quote, found in the document; must occur once)
 
@@ -52,7 +53,7 @@ class CodingsFileError(InputError):
     """A codings file has bad rows.  ``problems`` is the list of (row, message)."""
 
     def __init__(self, path, problems: list[tuple[int | None, str]]):
-        self.problems = sorted(problems, key=lambda p: (p[0] or 0))
+        self.problems = sorted(problems, key=lambda p: (p[0] is None, p[0] or 0))
         n = len(self.problems)
         lines = [f"row {row}: {msg}" if row else msg for row, msg in self.problems[:MAX_LISTED]]
         if n > MAX_LISTED:
@@ -95,13 +96,13 @@ def resolve_codebook(project: Project, codebook: Codebook | str | Path | None) -
     """The project codebook id to import against, and its label.
 
     ``codebook`` is a loaded :class:`Codebook` or a YAML file (registered in the
-    project if new), a codebook name already in the project, or None for the most
-    recently added codebook."""
+    project if new), a codebook name (or id) already in the project, or None for the
+    most recently added codebook."""
     from qualcode.coding import register_codebook
 
     if isinstance(codebook, Codebook):
         return register_codebook(project, codebook), f"{codebook.name} {codebook.version}"
-    if codebook is not None and (Path(codebook).suffix.lower() in (".yaml", ".yml")
+    if isinstance(codebook, (str, Path)) and (Path(codebook).suffix.lower() in (".yaml", ".yml")
                                  or Path(codebook).is_file()):
         book = load_codebook(codebook)
         return register_codebook(project, book), f"{book.name} {book.version}"
@@ -110,6 +111,8 @@ def resolve_codebook(project: Project, codebook: Codebook | str | Path | None) -
         raise SelectionError("the project has no codebook: give --codebook FILE.yaml", project.path)
     if codebook is None:
         row = books.iloc[-1]
+    elif isinstance(codebook, int):
+        row = books[books["codebook_id"] == codebook].iloc[0]
     else:
         wanted = str(codebook).casefold()
         match = books[[wanted in (str(n).casefold(), f"{n} {v}".casefold())
@@ -218,7 +221,8 @@ class _Checker:
 
     def matches_turn(self, row: int, seg, values: dict) -> None:
         speaker = values.get("speaker", "")
-        if speaker and _squash(speaker).casefold() != _squash(seg.speaker).casefold():
+        known = {_squash(seg.speaker).casefold(), str(seg.participant).casefold()}
+        if speaker and _squash(speaker).casefold() not in known:
             self.add(row, f"speaker {speaker!r} is not the speaker of turn {seg.turn} of {seg.document} "
                           f"({seg.speaker!r}): is the sheet from another transcript?")
         text = values.get("text", "")
@@ -318,6 +322,7 @@ def _plan_long(check: _Checker, plan: _Plan, layout: str, source: str) -> None:
             seg = check.turn(row, document, values)
             if seg is None:
                 continue
+            check.matches_turn(row, seg, values)
             if document is not None:
                 plan.documents.setdefault(document, check.doc_ids[document])
             if codes:
@@ -473,11 +478,12 @@ def _plan_review(check: _Checker, plan: _Plan, source: str, suggester: str | Non
     return suggester
 
 
-def read_codings(project: Project, path: str | Path, codebook_id: int, *,
+def read_codings(project: Project, path: str | Path | Table, codebook_id: int, *,
                  suggester: str | None = None) -> tuple[str, _Plan, str | None]:
     """Check a codings file against the project; raise :class:`CodingsFileError` listing every
     bad row.  Returns (layout, plan, suggester); writes nothing."""
-    table = read_table(path)
+    table = path if isinstance(path, Table) else read_table(path)
+    path = table.path
     layout = "review" if suggester is not None else _layout(table)
     _require(table, layout)
     if not table.rows:
@@ -493,8 +499,33 @@ def read_codings(project: Project, path: str | Path, codebook_id: int, *,
     else:
         _plan_long(check, plan, layout, source)
     if check.problems:
-        raise CodingsFileError(path, check.problems)
+        hint = _other_codebook_hint(project, codebook_id, check.problems)
+        raise CodingsFileError(path, check.problems + ([(None, hint)] if hint else []))
     return layout, plan, suggester
+
+
+def _other_codebook_hint(project: Project, codebook_id: int, problems) -> str | None:
+    """When the unknown codes all belong to another codebook of the project, say which."""
+    unknown = {m.group(1) for _, msg in problems if (m := re.match(r"unknown code '(.+?)'", msg))}
+    if not unknown:
+        return None
+    codes = project.codes_frame()
+    codes = codes[codes["codebook_id"] != codebook_id]
+    for _, group in codes.groupby("codebook_id", sort=False):
+        if unknown <= set(group["code"]):
+            name = group["codebook"].iloc[0]
+            return f"the unknown codes are in codebook {name!r}: give --codebook {name!r}"
+    return None
+
+
+def _suggester_codebook(project: Project, table: Table, suggester: str | None) -> int | None:
+    """For a reviewed sheet: the most recent codebook the suggesting tagger coded with."""
+    names = {v.get("suggested_by", "") for _, v in table.rows} - {""}
+    name = suggester or (names.pop() if len(names) == 1 else None)
+    codings = project.codings_frame()
+    ids = codings.loc[(codings["coder"] == name) & (codings["coder_kind"] == "machine"), "codebook_id"]
+    ids = ids.dropna()
+    return int(ids.max()) if not ids.empty else None
 
 
 # ---------------------------------------------------------------------------- writing
@@ -506,7 +537,8 @@ def import_codings(project: Project, path: str | Path, coder: str, *,
     Re-importing for the same coder and codebook replaces that coder's earlier codings
     and coverage in the documents the file covers; other coders are never touched.
     ``suggestions`` names the tagger whose suggestions a reviewed sheet decides on
-    (default: the sheet's ``suggested_by`` column)."""
+    (default: the sheet's ``suggested_by`` column); a reviewed sheet is checked against
+    the codebook that tagger last coded with unless ``codebook`` is given."""
     coder = (coder or "").strip()
     if not coder or coder.casefold() in RESERVED_CODERS:
         raise SelectionError(f"coder name {coder!r} is not allowed: give a person's name or initials")
@@ -514,9 +546,12 @@ def import_codings(project: Project, path: str | Path, coder: str, *,
     if ((codings["coder"] == coder) & (codings["coder_kind"] == "machine")).any():
         raise SelectionError(f"{coder!r} is the name of a machine tagger in this project: "
                              "give the human coder another name")
+    table = read_table(path)
+    if codebook is None and (suggestions is not None or table.has("decision")):
+        codebook = _suggester_codebook(project, table, suggestions)
     with project.transaction():
         codebook_id, label = resolve_codebook(project, codebook)
-        layout, plan, suggester = read_codings(project, path, codebook_id, suggester=suggestions)
+        layout, plan, suggester = read_codings(project, table, codebook_id, suggester=suggestions)
         earlier = project.codebook_ids_named(codebook_name(project, codebook_id))
         replaced_codings, replaced_turns = project.delete_coder_documents(coder, earlier,
                                                                           plan.documents.values())

@@ -37,7 +37,8 @@ def _cell(value) -> str:
 
 
 def read_table(path: str | Path) -> Table:
-    """Every non-blank row of the first sheet (XLSX) or of the file (CSV/TSV)."""
+    """Every non-blank row of the file (CSV/TSV), or of an XLSX workbook's sheet named
+    'coding' (as written by ``export coding-sheet``), else its first sheet."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in TABLE_SUFFIXES:
@@ -82,6 +83,7 @@ def _xlsx_records(path: Path) -> list[list]:
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise FormatError(f"not an Excel .xlsx workbook ({exc.__class__.__name__}: {exc})", path) from None
     try:
-        return [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
+        sheet = book["coding"] if "coding" in book.sheetnames else book.worksheets[0]
+        return [list(r) for r in sheet.iter_rows(values_only=True)]
     finally:
         book.close()
