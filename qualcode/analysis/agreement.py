@@ -58,14 +58,22 @@ def value_counts(matrix: np.ndarray, values: Iterable[float] | None = None) -> t
     return values, counts.astype(float)
 
 
-def coincidences(matrix: np.ndarray, values: Iterable[float] | None = None) -> np.ndarray:
+def _weights(matrix: np.ndarray, weights) -> np.ndarray:
+    return np.ones(np.asarray(matrix).shape[1]) if weights is None else np.asarray(weights, dtype=float)
+
+
+def coincidences(matrix: np.ndarray, values: Iterable[float] | None = None,
+                 weights: np.ndarray | None = None) -> np.ndarray:
     """Krippendorff's coincidence matrix of nominal reliability data (coders x units,
     NaN for missing).  Units with fewer than two values are not pairable.  Binary data
-    (the default here) give a 2x2 matrix over the values 0 and 1."""
+    (the default here) give a 2x2 matrix over the values 0 and 1.  ``weights`` counts a
+    unit (column) that many times, e.g. a run of identical characters."""
+    w = _weights(matrix, weights)
     _, counts = value_counts(matrix, (0.0, 1.0) if values is None else values)
     m = counts.sum(axis=1)
-    counts, m = counts[m >= 2], m[m >= 2]
-    weighted = counts / (m - 1)[:, None]
+    keep = m >= 2
+    counts, m, w = counts[keep], m[keep], w[keep]
+    weighted = counts * (w / (m - 1))[:, None]
     return weighted.T @ counts - np.diag(weighted.sum(axis=0))
 
 
@@ -81,11 +89,11 @@ def alpha_from_coincidences(o: np.ndarray) -> float:
     return float(1 - (n - 1) * observed / expected)
 
 
-def nominal_alpha(matrix: np.ndarray) -> float:
+def nominal_alpha(matrix: np.ndarray, weights: np.ndarray | None = None) -> float:
     """Krippendorff's alpha (nominal) of any reliability data (coders x units, NaN missing),
     from the coincidence matrix (our own code; checked against the package in the tests)."""
     values, _ = value_counts(matrix)
-    return alpha_from_coincidences(coincidences(matrix, values))
+    return alpha_from_coincidences(coincidences(matrix, values, weights))
 
 
 def krippendorff_alpha(matrix: np.ndarray) -> float:
@@ -100,14 +108,15 @@ def krippendorff_alpha(matrix: np.ndarray) -> float:
     return float(krippendorff.alpha(value_counts=counts, level_of_measurement="nominal"))
 
 
-def confusion(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def confusion(a: np.ndarray, b: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
     """2x2 table of two coders' binary values on the units both gave a value:
     rows a=0/1, columns b=0/1."""
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    w = _weights(a[None, :], weights)
     both = ~np.isnan(a) & ~np.isnan(b)
-    a, b = a[both].astype(int), b[both].astype(int)
-    return np.array([[np.sum((a == 0) & (b == 0)), np.sum((a == 0) & (b == 1))],
-                     [np.sum((a == 1) & (b == 0)), np.sum((a == 1) & (b == 1))]], dtype=float)
+    a, b, w = a[both], b[both], w[both]
+    return np.array([[w[(a == 0) & (b == 0)].sum(), w[(a == 0) & (b == 1)].sum()],
+                     [w[(a == 1) & (b == 0)].sum(), w[(a == 1) & (b == 1)].sum()]], dtype=float)
 
 
 def kappa_from_confusion(table: np.ndarray) -> float:
@@ -128,21 +137,22 @@ def cohen_kappa(a: Iterable, b: Iterable) -> float:
     return kappa_from_confusion(confusion(np.asarray(list(a), dtype=float), np.asarray(list(b), dtype=float)))
 
 
-def agreement_sums(matrix: np.ndarray) -> tuple[float, int]:
+def agreement_sums(matrix: np.ndarray, weights: np.ndarray | None = None) -> tuple[float, float]:
     """(sum over pairable units of the share of agreeing pairs, number of pairable units)."""
+    w = _weights(matrix, weights)
     matrix = np.asarray(matrix, dtype=float)
     ones = np.sum(matrix == 1, axis=0).astype(float)
     zeros = np.sum(matrix == 0, axis=0).astype(float)
     m = ones + zeros
     keep = m >= 2
-    ones, zeros, m = ones[keep], zeros[keep], m[keep]
+    ones, zeros, m, w = ones[keep], zeros[keep], m[keep], w[keep]
     agreeing = (ones * (ones - 1) + zeros * (zeros - 1)) / (m * (m - 1))
-    return float(agreeing.sum()), int(keep.sum())
+    return float((w * agreeing).sum()), float(w.sum())
 
 
-def percent_agreement(matrix: np.ndarray) -> float:
+def percent_agreement(matrix: np.ndarray, weights: np.ndarray | None = None) -> float:
     """Percent (0-100) of agreeing coder pairs per unit, averaged over pairable units."""
-    total, units = agreement_sums(matrix)
+    total, units = agreement_sums(matrix, weights)
     return 100.0 * total / units if units else float("nan")
 
 
@@ -276,77 +286,118 @@ def targets(data: AgreementData, level: str = "code", rollup: bool = False) -> d
     return {c: [c] for c in tree.display_order}
 
 
-def _turn_matrix(data: AgreementData, counted: list[str]) -> np.ndarray:
+def _read_masks(data: AgreementData) -> np.ndarray:
+    """Coders x turns: True where the coder read the turn."""
     seg_ids = data.units["segment_id"].astype(int).to_numpy()
+    return np.array([np.isin(seg_ids, np.fromiter(data.covered[c], int, len(data.covered[c])))
+                     for c in data.coders])
+
+
+def _turn_matrix(data: AgreementData, counted: list[str], read: np.ndarray | None = None) -> np.ndarray:
+    seg_ids = data.units["segment_id"].astype(int).to_numpy()
+    read = _read_masks(data) if read is None else read
     matrix = np.full((len(data.coders), len(seg_ids)), np.nan)
     chosen = data.codings[data.codings["code"].isin(counted)]
     for i, coder in enumerate(data.coders):
-        read = np.fromiter((s in data.covered[coder] for s in seg_ids), bool, len(seg_ids))
         coded = np.isin(seg_ids, chosen.loc[chosen["coder"] == coder, "segment_id"].to_numpy())
-        matrix[i, read] = coded[read].astype(float)
+        matrix[i, read[i]] = coded[read[i]].astype(float)
     return matrix
 
 
-def _char_matrix(data: AgreementData, counted: list[str], layout=None) -> np.ndarray:
+def _char_runs(data: AgreementData, counted: list[str],
+               read: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The characters of the turns as runs over which every coder's value is constant:
+    (coders x runs matrix of 1/0/NaN, run lengths, the turn index of each run)."""
     units = data.units
+    read = _read_masks(data) if read is None else read
     starts = units["start"].astype(int).to_numpy()
     ends = units["end"].astype(int).to_numpy()
     offsets = np.concatenate([[0], np.cumsum(ends - starts)])
-    position = {int(s): i for i, s in enumerate(units["segment_id"])}
-    matrix = np.full((len(data.coders), int(offsets[-1])), np.nan)
+    position = pd.Series(np.arange(len(units)), index=units["segment_id"].astype(int).to_numpy())
     chosen = data.codings[data.codings["code"].isin(counted)]
+    spans = []
     for i, coder in enumerate(data.coders):
-        for seg in data.covered[coder]:
-            j = position[seg]
-            matrix[i, offsets[j]:offsets[j + 1]] = 0.0
-        for row in chosen[chosen["coder"] == coder].itertuples(index=False):
-            j = position.get(int(row.segment_id))
-            if j is None or int(row.segment_id) not in data.covered[coder]:
-                continue
-            lo = max(int(row.start), starts[j]) - starts[j] + offsets[j]
-            hi = min(int(row.end), ends[j]) - starts[j] + offsets[j]
-            if hi > lo:
-                matrix[i, lo:hi] = 1.0
-    return matrix
+        mine = chosen[chosen["coder"] == coder]
+        j = position.reindex(mine["segment_id"].to_numpy()).to_numpy()
+        ok = ~np.isnan(j)
+        j = j[ok].astype(int)
+        ok_read = read[i][j]
+        j = j[ok_read]
+        lo = np.maximum(mine["start"].to_numpy()[ok][ok_read], starts[j]) - starts[j] + offsets[j]
+        hi = np.minimum(mine["end"].to_numpy()[ok][ok_read], ends[j]) - starts[j] + offsets[j]
+        keep = hi > lo
+        spans.append((lo[keep], hi[keep]))
+    points = np.unique(np.concatenate([offsets] + [np.concatenate([lo, hi]) for lo, hi in spans]))
+    lengths = np.diff(points)
+    turn = np.searchsorted(offsets, points[:-1], side="right") - 1
+    matrix = np.full((len(data.coders), len(lengths)), np.nan)
+    for i, (lo, hi) in enumerate(spans):
+        depth = np.zeros(len(points))
+        np.add.at(depth, np.searchsorted(points, lo), 1)
+        np.add.at(depth, np.searchsorted(points, hi), -1)
+        coded = (np.cumsum(depth)[:-1] > 0).astype(float)
+        mask = read[i][turn]
+        matrix[i, mask] = coded[mask]
+    keep = lengths > 0
+    return matrix[:, keep], lengths[keep].astype(float), turn[keep]
 
 
 def unit_matrix(data: AgreementData, counted: list[str], unit: str = "turns") -> np.ndarray:
-    """Coders x units (turns, or characters of the turns) with 1, 0 or NaN (not read)."""
+    """Coders x units (turns, or every character of the turns) with 1, 0 or NaN (not read)."""
     if unit not in UNITS:
         raise SelectionError(f"unknown unit {unit!r}; use {' or '.join(UNITS)}")
-    return _turn_matrix(data, counted) if unit == "turns" else _char_matrix(data, counted)
+    if unit == "turns":
+        return _turn_matrix(data, counted)
+    matrix, lengths, _ = _char_runs(data, counted)
+    return np.repeat(matrix, lengths.astype(int), axis=1)
+
+
+def _weighted_matrix(data: AgreementData, counted: list[str], unit: str,
+                     read: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    if unit not in UNITS:
+        raise SelectionError(f"unknown unit {unit!r}; use {' or '.join(UNITS)}")
+    if unit == "turns":
+        return _turn_matrix(data, counted, read), None
+    matrix, lengths, _ = _char_runs(data, counted, read)
+    return matrix, lengths
 
 
 def agreement_table(data: AgreementData, *, level: str = "code", rollup: bool = False,
                     unit: str = "turns") -> pd.DataFrame:
     """One row per code (or theme) and a last row ``overall``: units (pairable: given a value by
     at least two coders), how many of them each coder coded (``n_<coder>``), agreement
-    (percent), kappa (two coders only), alpha."""
+    (percent), kappa (two coders only), alpha.
+
+    Turn-level alpha comes from the ``krippendorff`` package; character-level alpha from the
+    coincidences of runs of identical characters weighted by their length (the same number
+    without one column per character; checked against the package in the tests)."""
     rows = []
     pooled_o, pooled_conf = np.zeros((2, 2)), np.zeros((2, 2))
-    pooled_sum, pooled_units = 0.0, 0
+    pooled_sum, pooled_units = 0.0, 0.0
     coded_totals = np.zeros(len(data.coders))
+    read = _read_masks(data)
     for code, counted in targets(data, level, rollup).items():
-        matrix = unit_matrix(data, counted, unit)
-        total, units = agreement_sums(matrix)
-        o = coincidences(matrix)
+        matrix, weights = _weighted_matrix(data, counted, unit, read)
+        w = _weights(matrix, weights)
+        total, units = agreement_sums(matrix, weights)
+        o = coincidences(matrix, weights=weights)
         pooled_o += o
         pooled_sum += total
         pooled_units += units
         pairable = np.sum(~np.isnan(matrix), axis=0) >= 2
-        coded = np.sum(matrix[:, pairable] == 1, axis=1)
+        coded = ((matrix[:, pairable] == 1) * w[pairable]).sum(axis=1)
         coded_totals += coded
-        row = {"code": code, "units": units,
-               **{f"n_{c}": int(n) for c, n in zip(data.coders, coded)},
+        row = {"code": code, "units": int(round(units)),
+               **{f"n_{c}": int(round(n)) for c, n in zip(data.coders, coded)},
                "agreement": 100.0 * total / units if units else float("nan")}
         if len(data.coders) == 2:
-            conf = confusion(matrix[0], matrix[1])
+            conf = confusion(matrix[0], matrix[1], weights)
             pooled_conf += conf
             row["kappa"] = kappa_from_confusion(conf)
-        row["alpha"] = krippendorff_alpha(matrix)
+        row["alpha"] = krippendorff_alpha(matrix) if unit == "turns" else alpha_from_coincidences(o)
         rows.append(row)
-    overall = {"code": OVERALL, "units": pooled_units,
-               **{f"n_{c}": int(n) for c, n in zip(data.coders, coded_totals)},
+    overall = {"code": OVERALL, "units": int(round(pooled_units)),
+               **{f"n_{c}": int(round(n)) for c, n in zip(data.coders, coded_totals)},
                "agreement": 100.0 * pooled_sum / pooled_units if pooled_units else float("nan")}
     if len(data.coders) == 2:
         overall["kappa"] = kappa_from_confusion(pooled_conf)
@@ -365,14 +416,16 @@ def reference_table(data: AgreementData, reference: str, *, level: str = "code",
         raise SelectionError(f"reference {reference!r} is not one of the coders "
                              f"({', '.join(data.coders)}); add it to --coders")
     ref = data.coders.index(reference)
+    read = _read_masks(data)
+    matrices = {code: _weighted_matrix(data, counted, unit, read)
+                for code, counted in targets(data, level, rollup).items()}
     rows = []
     for i, coder in enumerate(data.coders):
         if i == ref:
             continue
         totals = np.zeros(3)
-        for code, counted in targets(data, level, rollup).items():
-            matrix = unit_matrix(data, counted, unit)
-            conf = confusion(matrix[ref], matrix[i])
+        for code, (matrix, weights) in matrices.items():
+            conf = confusion(matrix[ref], matrix[i], weights)
             tp, fp, fn = conf[1, 1], conf[0, 1], conf[1, 0]
             totals += (tp, fp, fn)
             rows.append({"coder": coder, "code": code, "tp": int(tp), "fp": int(fp), "fn": int(fn),
@@ -385,11 +438,9 @@ def reference_table(data: AgreementData, reference: str, *, level: str = "code",
     return table
 
 
-def _spans(data: AgreementData, coder: str, seg: int, counted: list[str], start: int, end: int) -> str:
-    rows = data.codings[(data.codings["coder"] == coder) & (data.codings["segment_id"] == seg)
-                        & data.codings["code"].isin(counted)]
-    spans = sorted({(max(int(r.start), start), min(int(r.end), end)) for r in rows.itertuples(index=False)})
-    return "; ".join(f"{a}-{b}" for a, b in spans if b > a) or "no"
+def _span_text(spans, start: int, end: int) -> str:
+    clipped = sorted({(max(int(a), start), min(int(b), end)) for a, b in spans})
+    return "; ".join(f"{a}-{b}" for a, b in clipped if b > a) or "no"
 
 
 def disagreements(data: AgreementData, *, level: str = "code", rollup: bool = False,
@@ -400,41 +451,41 @@ def disagreements(data: AgreementData, *, level: str = "code", rollup: bool = Fa
     columns = ["document", "turn", "speaker", "participant", "role", "code", *data.coders, "text"]
     units = data.units
     seg_ids = units["segment_id"].astype(int).to_numpy()
+    read = _read_masks(data)
     rows = []
-    for code, counted in targets(data, level, rollup).items():
-        turns = _turn_matrix(data, counted)
+    records = units.to_dict("records")
+    for position, (code, counted) in enumerate(targets(data, level, rollup).items()):
+        turns = _turn_matrix(data, counted, read)
         if unit == "characters":
-            chars = _char_matrix(data, counted)
-            lengths = (units["end"] - units["start"]).astype(int).to_numpy()
-            bounds = np.concatenate([[0], np.cumsum(lengths)])
-        for j, seg in enumerate(seg_ids):
-            values = turns[:, j]
-            read = ~np.isnan(values)
-            if read.sum() < 2:
-                continue
-            if unit == "characters":
-                block = chars[read][:, bounds[j]:bounds[j + 1]]
-                differ = bool((block != block[0]).any())
-            else:
-                differ = len(set(values[read])) > 1
-            if not differ:
-                continue
-            turn = units.iloc[j]
+            chosen = data.codings[data.codings["code"].isin(counted)]
+            spans: dict[tuple[str, int], list[tuple[int, int]]] = {}
+            for who, seg, a, b in zip(chosen["coder"], chosen["segment_id"], chosen["start"], chosen["end"]):
+                spans.setdefault((who, int(seg)), []).append((a, b))
+        pairable = np.sum(~np.isnan(turns), axis=0) >= 2
+        if unit == "characters":
+            runs, _, run_turn = _char_runs(data, counted, read)
+            differ_run = np.nanmax(runs, axis=0) != np.nanmin(runs, axis=0)
+            differ = np.zeros(len(seg_ids), bool)
+            differ[np.unique(run_turn[differ_run])] = True
+        else:
+            differ = np.nanmax(turns, axis=0, initial=-1) != np.nanmin(turns, axis=0, initial=2)
+            differ &= pairable
+        for j in np.flatnonzero(differ & pairable):
+            turn = records[j]
             row = {k: turn[k] for k in ("document", "turn", "speaker", "participant", "role")}
             row["code"] = code
             for i, coder in enumerate(data.coders):
-                if np.isnan(values[i]):
+                if np.isnan(turns[i, j]):
                     row[coder] = "not read"
                 elif unit == "characters":
-                    row[coder] = _spans(data, coder, int(seg), counted, int(turn["start"]), int(turn["end"]))
+                    row[coder] = _span_text(spans.get((coder, int(seg_ids[j])), []), int(turn["start"]),
+                                            int(turn["end"]))
                 else:
-                    row[coder] = "yes" if values[i] == 1 else "no"
+                    row[coder] = "yes" if turns[i, j] == 1 else "no"
             row["text"] = turn["text"]
-            row["_u"] = j
+            row["_u"], row["_o"] = j, position
             rows.append(row)
-    frame = pd.DataFrame(rows, columns=columns + ["_u"])
-    order = {c: i for i, c in enumerate(targets(data, level, rollup))}
-    frame = (frame.assign(_o=frame["code"].map(order)).sort_values(["_u", "_o"], kind="stable")
-             .drop(columns=["_u", "_o"]).reset_index(drop=True))
+    frame = pd.DataFrame(rows, columns=columns + ["_u", "_o"])
+    frame = frame.sort_values(["_u", "_o"], kind="stable").drop(columns=["_u", "_o"]).reset_index(drop=True)
     frame["role"] = frame["role"].fillna("")
     return frame
