@@ -24,6 +24,7 @@ import pytest
 from click.testing import CliRunner
 
 import krippendorff
+from sklearn.metrics import cohen_kappa_score
 from qualcode.analysis.agreement import (agreement_table, disagreements, prepare_agreement,
                                          reference_table, unit_matrix)
 from qualcode.cli import cli
@@ -109,6 +110,8 @@ def test_characters_unit(project):
     table = agreement_table(data, unit="characters").set_index("code")
     assert table.loc["power.fear", "units"] == 187
     assert table.loc["power.fear", "alpha"] == pytest.approx(krippendorff.alpha(fear, level_of_measurement="nominal"))
+    assert table.loc["power.fear", "kappa"] == pytest.approx(cohen_kappa_score(fear[0], fear[1]))
+    assert (table.loc["power.fear", "n_bob"], table.loc["power.fear", "n_rules"]) == (41, 26)
 
 
 def test_disagreement_listing(project):

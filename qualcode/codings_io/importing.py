@@ -36,7 +36,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
+import numpy as np
 
 from qualcode.codebook import Codebook, load_codebook
 from qualcode.codings_io.tables import Table, read_table
@@ -171,6 +171,7 @@ class _Checker:
         self.turns = {(r.document, int(r.turn)): r for r in segments.itertuples(index=False)}
         self.turn_range = segments.groupby("document")["turn"].agg(["min", "max"]).to_dict("index")
         self._texts: dict[str, str] = {}
+        self._spans: dict[str, tuple] = {}
         self.project = project
 
     def text(self, document: str) -> str:
@@ -230,12 +231,17 @@ class _Checker:
             self.add(row, f"text {_short(text)!r} does not match turn {seg.turn} of {seg.document} "
                           f"({_short(seg.text)!r})")
 
-    def segment_for_span(self, document: str, start: int, end: int):
-        rows = self.segments[self.segments["document"] == document]
-        overlap = (rows["end"].clip(upper=end) - rows["start"].clip(lower=start))
-        if overlap.empty or overlap.max() <= 0:
+    def segment_for_span(self, document: str, start: int, end: int) -> int | None:
+        """The id of the turn that overlaps the span most (None: it overlaps no turn)."""
+        if document not in self._spans:
+            rows = self.segments[self.segments["document"] == document]
+            self._spans[document] = (rows["start"].to_numpy(), rows["end"].to_numpy(),
+                                     rows["segment_id"].to_numpy())
+        starts, ends, ids = self._spans[document]
+        overlap = np.minimum(ends, end) - np.maximum(starts, start)
+        if overlap.size == 0 or overlap.max() <= 0:
             return None
-        return rows.loc[overlap.idxmax()]
+        return int(ids[int(np.argmax(overlap))])
 
 
 def _layout(table: Table) -> str:
@@ -364,13 +370,13 @@ def _plan_long(check: _Checker, plan: _Plan, layout: str, source: str) -> None:
                                f"(at characters {where}): give a longer quote or start,end")
                 continue
             start, end = found[0]
-        seg = check.segment_for_span(document, start, end)
-        if seg is None:
+        seg_id = check.segment_for_span(document, start, end)
+        if seg_id is None:
             check.add(row, f"span {start}-{end} of {document} lies in no turn (only labels or blank lines)")
             continue
         plan.documents.setdefault(document, check.doc_ids[document])
         if codes:
-            plan.codings.append({"document_id": check.doc_ids[document], "segment_id": int(seg["segment_id"]),
+            plan.codings.append({"document_id": check.doc_ids[document], "segment_id": seg_id,
                                  "code": codes[0], "start": start, "end": end,
                                  "evidence": {"file": source, "row": row}})
     # every participant turn of each named document is covered
