@@ -84,6 +84,10 @@ def test_review_sheet_shows_suggestions_and_earlier_decisions(project, tmp_path)
         ("mentors_", 1, "value.clarity", ""), ("mentors_", 2, "power.fear", "reject"),
         ("mentors_", 3, "value.clarity", ""), ("mentors_", 4, "value.trust", "")]
     assert set(sheet["suggested_by"]) == {"rules"} and set(sheet["codes"]) == {""}
+    with open_project(project) as proj:
+        chosen, _ = coding_sheet_frame(proj, segment_ids=[14, 2, 1])   # 1 is a facilitator turn
+    assert [(r.document, r.turn) for r in chosen.itertuples()] == [("scholars_north.txt", 1),
+                                                                   ("mentors_north.txt", 3)]
     with open_project(project) as proj, pytest.raises(SelectionError, match="'alice' is a human coder"):
         coding_sheet_frame(proj, suggestions="alice")
 
@@ -195,3 +199,11 @@ def test_a_review_is_checked_against_the_taggers_codebook(project, tmp_path, wri
                        codebook=yaml)
         result = import_codings(proj, path, "rev")      # Tiny is newer, but rules coded Test book
     assert (result.codebook, result.suggester, result.accepted) == ("Test book 1.0", "rules", 2)
+
+
+def test_sheet_needs_a_codebook(tmp_path):
+    bare = build_project(tmp_path / "bare.qcproj", codings=[], codes=[])
+    result = run("export", "coding-sheet", bare, "-o", tmp_path / "s.xlsx")
+    assert (result.exit_code, result.output) == (
+        1, f"Error: {bare}: the project has no codebook: give --codebook FILE.yaml\n")
+    assert not (tmp_path / "s.xlsx").exists()

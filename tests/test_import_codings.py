@@ -122,12 +122,13 @@ def test_every_bad_row_is_reported_at_once_and_nothing_is_written(project, write
                             "scholars_north.txt,1,Bob,Power,\n"
                             "scholars_north.txt,2,Ben,,My mentor wrote the goals.\n"
                             "scholars_north.txt,1,Ana,,\n"
-                            ",2,Ben,tools,\n")
+                            ",2,Ben,tools,\n"
+                            'scholars_north.txt,5,Ben,"tools, value",\n')
     before = project.read_bytes()
     with pytest.raises(CodingsFileError) as caught:
         run_import(project, path, "bob")
     assert str(caught.value) == (
-        f"{path}: 10 problems, nothing imported:\n"
+        f"{path}: 11 problems, nothing imported:\n"
         "  row 2: unknown document 'scholars_nort.txt' (did you mean 'scholars_north.txt'?)\n"
         "  row 3: turn 'one' is not a turn number\n"
         "  row 4: no turn 9 in scholars_north.txt (turns 0-5)\n"
@@ -139,8 +140,9 @@ def test_every_bad_row_is_reported_at_once_and_nothing_is_written(project, write
         "  row 6: text 'My mentor wrote the goals.' does not match turn 2 of scholars_north.txt "
         "('My mentor spelled out the goals. I li...')\n"
         "  row 7: turn 1 of scholars_north.txt is listed again (first in row 5)\n"
-        "  row 8: no document")
-    assert [row for row, _ in caught.value.problems] == [2, 3, 4, 4, 4, 5, 5, 6, 7, 8]
+        "  row 8: no document\n"
+        "  row 9: unknown code 'tools, value': separate codes with ';'")
+    assert [row for row, _ in caught.value.problems] == [2, 3, 4, 4, 4, 5, 5, 6, 7, 8, 9]
     assert project.read_bytes() == before
 
 

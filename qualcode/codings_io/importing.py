@@ -216,6 +216,8 @@ class _Checker:
         for code in split_codes(cell):
             if code in self.code_set:
                 good.append(code)
+            elif "," in code:
+                self.add(row, f"unknown code {code!r}: separate codes with ';'")
             else:
                 self.add(row, f"unknown code {code!r}{did_you_mean(code, self.codes)}")
         return good

@@ -20,6 +20,7 @@ show their decision.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterable
 
 import pandas as pd
 
@@ -57,8 +58,12 @@ def _decision_cell(statuses: dict[str, str]) -> str:
 
 def coding_sheet_frame(project: Project, *, documents: list[str] | tuple[str, ...] = (),
                        codebook: Codebook | str | Path | None = None, suggestions: str | None = None,
-                       include_facilitators: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(sheet, codes): the turns to code and the codebook's codes (code, name, theme, definition)."""
+                       include_facilitators: bool = False,
+                       segment_ids: Iterable[int] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(sheet, codes): the turns to code and the codebook's codes (code, name, theme, definition).
+
+    ``segment_ids`` limits the sheet to these turns (e.g. the ones a model is least sure
+    of), in project order."""
     codebook_id, label = resolve_codebook(project, codebook)
     segments = project.segments_frame(include_facilitators=True)
     if segments.empty:
@@ -71,6 +76,8 @@ def coding_sheet_frame(project: Project, *, documents: list[str] | tuple[str, ..
             raise SelectionError(f"unknown document {unknown[0]!r}; documents: "
                                  f"{', '.join(dict.fromkeys(segments['document']))}", project.path)
         segments = segments[segments["document"].isin(documents)]
+    if segment_ids is not None:
+        segments = segments[segments["segment_id"].isin([int(i) for i in segment_ids])]
     if segments.empty:
         raise SelectionError("no participant turns to put on the sheet", project.path)
     sheet = segments[SHEET_COLUMNS].copy()
