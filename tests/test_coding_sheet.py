@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from qualcode.cli import cli
 from qualcode.codings_io import coding_sheet_frame, import_codings, write_coding_sheet
-from qualcode.codings_io.importing import CodingsFileError
+from qualcode.codings_io.checks import CodingsFileError
 from qualcode.errors import SelectionError
 from qualcode.store import open_project
 from tests.projects import build_project

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from qualcode.codings_io import import_codings
-from qualcode.codings_io.importing import CodingsFileError, parse_decision
+from qualcode.codings_io.checks import CodingsFileError
+from qualcode.codings_io.review import parse_decision
 from qualcode.errors import InputError, SelectionError
 from qualcode.store import open_project
 from tests.projects import build_project

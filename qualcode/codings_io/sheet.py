@@ -25,7 +25,7 @@ from typing import Iterable
 import pandas as pd
 
 from qualcode.codebook import Codebook
-from qualcode.codings_io.importing import FACILITATOR, codebook_name, resolve_codebook
+from qualcode.codings_io.checks import FACILITATOR, codebook_name, resolve_codebook
 from qualcode.errors import SelectionError
 from qualcode.export.files import atomic_output, table_format
 from qualcode.store import Project
