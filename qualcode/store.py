@@ -474,6 +474,30 @@ class Project:
         return self._write(f"DELETE FROM coverage WHERE coder=? AND codebook_id IN ({marks})",
                            (coder, *ids)).rowcount
 
+    def delete_coder_documents(self, coder: str, codebook_ids: Iterable[int],
+                               document_ids: Iterable[int]) -> tuple[int, int]:
+        """Remove one coder's codings and coverage for some documents (a re-import replaces them).
+
+        Returns (codings deleted, coverage rows deleted); other coders are never touched."""
+        ids, docs = list(codebook_ids), [int(d) for d in document_ids]
+        if not ids or not docs:
+            return 0, 0
+        books, dmarks = ",".join("?" * len(ids)), ",".join("?" * len(docs))
+        codings = self._write(f"DELETE FROM codings WHERE coder=? AND codebook_id IN ({books})"
+                              f" AND document_id IN ({dmarks})", (coder, *ids, *docs)).rowcount
+        coverage = self._write(
+            f"DELETE FROM coverage WHERE coder=? AND codebook_id IN ({books}) AND segment_id IN"
+            f" (SELECT id FROM segments WHERE document_id IN ({dmarks}))", (coder, *ids, *docs)).rowcount
+        return codings, coverage
+
+    def update_coding_status(self, coding_ids: Iterable[int], status: str) -> int:
+        """Set the review status (suggested, accepted, rejected) of these codings."""
+        if not self._depth:
+            raise RuntimeError("writes must happen inside Project.transaction()")
+        cur = self.conn.executemany("UPDATE codings SET status=? WHERE id=?",
+                                    ((status, int(i)) for i in coding_ids))
+        return cur.rowcount
+
     def coverage_frame(self) -> pd.DataFrame:
         """One row per (coder, codebook_id, segment_id) a coder has looked at."""
         return pd.read_sql_query("SELECT coder, codebook_id, segment_id FROM coverage"
