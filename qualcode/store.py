@@ -504,7 +504,7 @@ def _statements(script: str) -> list[str]:
 def _describe_sqlite_error(exc: sqlite3.Error) -> str:
     text = str(exc)
     if "locked" in text or "busy" in text:
-        return (f"project is in use by another qualcode command (waited {LOCK_TIMEOUT_SECONDS:.0f} s);"
+        return (f"project is in use by another qualcode command (waited {LOCK_TIMEOUT_SECONDS:g} s);"
                 " try again when it has finished")
     if "not a database" in text or "malformed" in text:
         return f"project file is damaged or not a qualcode project ({text})"

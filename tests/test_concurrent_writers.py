@@ -61,7 +61,7 @@ def test_a_second_writer_that_cannot_wait_gets_the_in_use_error(tmp_path):
     out1, err1 = first.communicate(timeout=120)
     assert second.returncode == 1
     assert err2.strip().splitlines()[-1] == (
-        f"Error: {project}: project is in use by another qualcode command (waited 0 s); "
+        f"Error: {project}: project is in use by another qualcode command (waited 0.5 s); "
         "try again when it has finished")
     assert "Traceback" not in err2
     assert first.returncode == 0, err1

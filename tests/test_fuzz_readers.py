@@ -160,3 +160,19 @@ def test_office_zip_with_garbage_parts(kind, part):
             zf.writestr("[Content_Types].xml", part)
             zf.writestr("xl/workbook.xml", part)
     read_or_clean_error(_write(buffer.getvalue(), "." + kind))
+
+
+def _normalize_by_character(text: str) -> str:
+    """The definition normalize_turn_text implements with a translate table."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFC", text)
+    for old in ("\r\n", "\r", "\u2028", "\u2029"):
+        text = text.replace(old, "\n")
+    text = "".join(ch if ch in "\n\t" or unicodedata.category(ch)[0] != "C" else " " for ch in text)
+    return "\n".join(p for p in (" ".join(line.split()) for line in text.split("\n")) if p)
+
+
+@given(text=st.text(max_size=60))
+def test_normalize_turn_text_matches_its_definition(text):
+    assert normalize_turn_text(text) == _normalize_by_character(text)

@@ -139,6 +139,10 @@ def read_delimited(text: str, path, delimiter: str | None, speaker_column=None, 
 def read_xlsx(path: Path, speaker_column=None, text_column=None, sheet: str | int | None = None):
     import openpyxl  # local import: only Excel users pay for it
 
+    from qualcode.ingest.registry import check_office_zip
+
+    if zipfile.is_zipfile(path):
+        check_office_zip(path, ".xlsx")
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:
