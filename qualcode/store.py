@@ -290,6 +290,19 @@ class Project:
             self._write("INSERT INTO document_attributes VALUES (?, ?, ?)", (doc_id, key, value))
         return doc_id
 
+    def replace_document_text(self, document_id: int, text: str, segments: Iterable[tuple] = (),
+                              codings: Iterable[tuple] = ()) -> None:
+        """Store a document's rewritten text (e.g. redacted) with its turns' and codings' new spans.
+
+        segments: (start, end, words, segment_id); codings: (start, end, evidence, coding_id).
+        The content hash is kept: it names the conversation as ingested, so ingesting the
+        original file again is still recognised as a duplicate."""
+        self._write("UPDATE documents SET text=? WHERE id=?", (text, document_id))
+        self.conn.executemany("UPDATE segments SET start=?, end=?, words=? WHERE id=? AND document_id=?",
+                              ((*row, document_id) for row in segments))
+        self.conn.executemany("UPDATE codings SET start=?, end=?, evidence=? WHERE id=? AND document_id=?",
+                              ((*row, document_id) for row in codings))
+
     def document_text(self, document_id: int) -> str:
         return self.conn.execute("SELECT text FROM documents WHERE id=?", (document_id,)).fetchone()[0]
 

@@ -45,6 +45,13 @@ COMMANDS = [
     # re-coding: the earlier codings are deleted and the new ones inserted when it stops
     Interruptible("code", lambda p, tmp: ["code", str(p), "--codebook", str(CODEBOOK)],
                   prepare=ingest_all_and_code, stop_in="add_codings", after=1),
+    # redaction rewrites three documents: stopped after the second one is written
+    Interruptible("redact", lambda p, tmp: ["redact", str(p)],
+                  prepare=ingest_all_and_code, stop_in="replace_document_text", after=2),
+    # ingest --redact: the new documents and their redaction are one transaction
+    Interruptible("ingest-redact", lambda p, tmp: ["ingest", str(p), *map(str, REST), "--manifest",
+                                                   str(MANIFEST), "--speakers", str(SPEAKERS), "--redact"],
+                  prepare=ingest_first_half, stop_in="replace_document_text", after=1),
 ]
 ids = [case.name for case in COMMANDS]
 
