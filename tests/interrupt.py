@@ -19,9 +19,9 @@ Run as a script::
     python tests/interrupt.py --stop-after add_codings:1 --marker M [--hold S] [--lock-timeout S] \
         -- code P --codebook C
 
-``--hold S`` waits S seconds at the stop point and then lets the command finish (used to
-hold the write lock while a second command tries to write); without it the process
-waits to be killed.
+``--hold S`` waits S seconds at the stop point, ``--release FILE`` waits until FILE exists,
+and then the command finishes (used to hold the write lock while a second command tries to
+write); without either the process waits to be killed.
 """
 
 from __future__ import annotations
@@ -100,13 +100,16 @@ def failing_after(monkeypatch, method: str, calls: int = 1):
 
 
 def command(args: list[str], *, stop_after: str | None = None, marker: Path | None = None,
-            hold: float | None = None, lock_timeout: float | None = None) -> list[str]:
+            hold: float | None = None, release: Path | None = None,
+            lock_timeout: float | None = None) -> list[str]:
     """The argv that runs ``qualcode ARGS`` through this file's runner."""
     argv = [sys.executable, str(Path(__file__).resolve())]
     if stop_after:
         argv += ["--stop-after", stop_after, "--marker", str(marker)]
     if hold is not None:
         argv += ["--hold", str(hold)]
+    if release is not None:
+        argv += ["--release", str(release)]
     if lock_timeout is not None:
         argv += ["--lock-timeout", str(lock_timeout)]
     return argv + ["--", *args]
@@ -146,7 +149,8 @@ def kill_mid_write(case: Interruptible, project: Path, tmp: Path) -> subprocess.
 
 # ------------------------------------------------------------------ the runner (subprocess side)
 
-def _install_stop(method: str, calls: int, marker: Path, hold: float | None) -> None:
+def _install_stop(method: str, calls: int, marker: Path, hold: float | None,
+                  release: Path | None = None) -> None:
     from qualcode.store import Project
 
     original = getattr(Project, method)
@@ -157,10 +161,15 @@ def _install_stop(method: str, calls: int, marker: Path, hold: float | None) -> 
         seen["n"] += 1
         if seen["n"] == calls:
             marker.write_text(f"{method} {calls}\n")
-            if hold is None:
+            if release is not None:
+                deadline = time.monotonic() + 300
+                while not release.exists() and time.monotonic() < deadline:
+                    time.sleep(0.02)
+            elif hold is None:
                 while True:  # wait to be killed, with the transaction open
                     time.sleep(1)
-            time.sleep(hold)
+            else:
+                time.sleep(hold)
         return result
 
     setattr(Project, method, wrapped)
@@ -171,6 +180,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--stop-after", help="METHOD:N, a Project write method and a call count")
     parser.add_argument("--marker", type=Path, help="file touched at the stop point")
     parser.add_argument("--hold", type=float, help="wait this long at the stop point, then go on")
+    parser.add_argument("--release", type=Path, help="wait at the stop point until this file exists")
     parser.add_argument("--lock-timeout", type=float, help="seconds to wait for a busy project")
     parser.add_argument("qualcode_args", nargs=argparse.REMAINDER)
     opts = parser.parse_args(argv)
@@ -180,7 +190,7 @@ def main(argv: list[str] | None = None) -> None:
         qualcode.store.LOCK_TIMEOUT_SECONDS = opts.lock_timeout
     if opts.stop_after:
         method, _, calls = opts.stop_after.partition(":")
-        _install_stop(method, int(calls or 1), opts.marker, opts.hold)
+        _install_stop(method, int(calls or 1), opts.marker, opts.hold, opts.release)
     from qualcode.cli import cli
     cli.main(args=args, prog_name="qualcode")
 

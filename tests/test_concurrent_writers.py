@@ -4,6 +4,7 @@ Either way the project stays intact."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -35,12 +36,15 @@ def _documents(project: Path) -> list[str]:
 
 def test_a_second_writer_waits_for_the_first_and_both_succeed(tmp_path):
     project, a, b = _setup(tmp_path)
-    marker = tmp_path / "a.stopped"
+    marker, release = tmp_path / "a.stopped", tmp_path / "a.release"
     first = start(command(["ingest", str(project), str(a)], stop_after="add_segments:1",
-                          marker=marker, hold=1.5), cwd=tmp_path)
+                          marker=marker, release=release), cwd=tmp_path)
     wait_for(marker, first)
-    # the first writer holds the write lock for 1.5 s more; the second waits (timeout 30 s)
-    second = start(command(["ingest", str(project), str(b)], lock_timeout=30), cwd=tmp_path)
+    # the first writer holds the write lock; the second starts and waits for it (up to 60 s)
+    second = start(command(["ingest", str(project), str(b)], lock_timeout=60), cwd=tmp_path)
+    time.sleep(1.0)
+    assert second.poll() is None, "the second writer waits while the first holds the project"
+    release.touch()
     out1, err1 = first.communicate(timeout=120)
     out2, err2 = second.communicate(timeout=120)
     assert (first.returncode, second.returncode) == (0, 0), err1 + err2
@@ -52,12 +56,13 @@ def test_a_second_writer_waits_for_the_first_and_both_succeed(tmp_path):
 
 def test_a_second_writer_that_cannot_wait_gets_the_in_use_error(tmp_path):
     project, a, b = _setup(tmp_path)
-    marker = tmp_path / "a.stopped"
+    marker, release = tmp_path / "a.stopped", tmp_path / "a.release"
     first = start(command(["ingest", str(project), str(a)], stop_after="add_segments:1",
-                          marker=marker, hold=6), cwd=tmp_path)
+                          marker=marker, release=release), cwd=tmp_path)
     wait_for(marker, first)
     second = start(command(["ingest", str(project), str(b)], lock_timeout=0.5), cwd=tmp_path)
     out2, err2 = second.communicate(timeout=120)
+    release.touch()
     out1, err1 = first.communicate(timeout=120)
     assert second.returncode == 1
     assert err2.strip().splitlines()[-1] == (

@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 import yaml
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from qualcode.codebook import load_codebook, validate_codebook
 from qualcode.errors import CodebookError, QualcodeError
@@ -49,6 +49,10 @@ YAML_VALUES = st.recursive(
     max_leaves=25)
 
 
+#: Codebooks with patterns are checked by spaCy's Matcher: half the profile's examples.
+PATTERNS = settings(max_examples=max(10, settings.default.max_examples // 2))
+
+
 def _path(text: str | bytes) -> Path:
     path = Path(_DIR.name) / "book.yaml"
     path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
@@ -74,6 +78,7 @@ def test_arbitrary_yaml_documents(value):
     load_or_clean_error(yaml.safe_dump(value, allow_unicode=True))
 
 
+@PATTERNS
 @given(value=YAML_VALUES, key=st.sampled_from(["name", "version", "defaults", "codes", "description"]))
 def test_arbitrary_values_at_top_level_keys(value, key):
     book = yaml.safe_load(VALID)
@@ -81,6 +86,7 @@ def test_arbitrary_values_at_top_level_keys(value, key):
     load_or_clean_error(yaml.safe_dump(book, allow_unicode=True))
 
 
+@PATTERNS
 @given(value=YAML_VALUES, key=st.sampled_from(["id", "name", "definition", "include", "exclude",
                                               "examples", "rules", "children"]))
 def test_arbitrary_values_in_a_code(value, key):
@@ -89,6 +95,7 @@ def test_arbitrary_values_in_a_code(value, key):
     load_or_clean_error(yaml.safe_dump(book, allow_unicode=True))
 
 
+@PATTERNS
 @given(value=YAML_VALUES, key=st.sampled_from(["phrases", "patterns", "exclude", "scope", "negation",
                                               "near", "window"]))
 def test_arbitrary_values_in_rules(value, key):
@@ -97,6 +104,7 @@ def test_arbitrary_values_in_rules(value, key):
     load_or_clean_error(yaml.safe_dump(book, allow_unicode=True))
 
 
+@PATTERNS
 @given(token=st.dictionaries(st.sampled_from(["LEMMA", "LOWER", "ORTH", "OP", "TEXT", "LENGTH",
                                              "IS_ALPHA", "REGEX", "IN", "POS", "_", "lower"]),
                              YAML_VALUES, max_size=3))

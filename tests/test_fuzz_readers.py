@@ -12,7 +12,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from qualcode.errors import InputError
 from qualcode.ingest import read_document
@@ -112,6 +112,8 @@ def _xlsx_bytes(rows: list[list]) -> bytes:
     return buffer.getvalue()
 
 
+#: Writing Word and Excel files is slow: fewer examples for those (a third of the profile's).
+OFFICE = settings(max_examples=max(10, settings.default.max_examples // 3))
 _XML_SAFE = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=30)
 
 
@@ -119,11 +121,13 @@ def _xml_compatible(text: str) -> bool:
     return all(ch in "\t\n\r" or (ord(ch) >= 0x20 and ch not in "\ufffe\uffff") for ch in text)
 
 
+@OFFICE
 @given(paragraphs=st.lists(st.one_of(_PIECES.filter(_xml_compatible), _XML_SAFE), max_size=8))
 def test_arbitrary_docx_paragraphs(paragraphs):
     read_or_clean_error(_write(_docx_bytes(paragraphs), ".docx"))
 
 
+@OFFICE
 @given(rows=st.lists(st.lists(st.one_of(st.none(), st.integers(), st.floats(allow_nan=False), _XML_SAFE),
                               max_size=4), max_size=6))
 def test_arbitrary_xlsx_cells(rows):

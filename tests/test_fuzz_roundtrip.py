@@ -9,7 +9,7 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
-from hypothesis import assume, given, strategies as st
+from hypothesis import assume, given, settings, strategies as st
 
 from qualcode.ingest import read_document
 from qualcode.ingest.labels import SpeakerJudge
@@ -138,6 +138,8 @@ def read_turns(path: Path, fmt: str | None = None):
     return doc.turns()
 
 
+#: Writing Word and Excel files is slow: fewer examples for those (a third of the profile's).
+OFFICE = settings(max_examples=max(10, settings.default.max_examples // 3))
 ENCODING = st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252"])
 NEWLINE = st.sampled_from(["\n", "\r\n", "\r"])
 
@@ -188,6 +190,7 @@ def test_csv_and_tsv(turns, delimiter, encoding, newline):
     assert read_turns(path) == expected(turns)
 
 
+@OFFICE
 @given(turns=transcript())
 def test_xlsx(turns):
     import openpyxl
@@ -201,6 +204,7 @@ def test_xlsx(turns):
     assert read_turns(path) == expected(turns)
 
 
+@OFFICE
 @given(turns=transcript())
 def test_docx(turns):
     import docx
