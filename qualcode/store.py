@@ -202,8 +202,10 @@ class Project:
             return
         if app_id != APPLICATION_ID or "meta" not in tables:
             raise ProjectError("not a qualcode project (an SQLite file of another program)", self.path)
-        version = int(self.conn.execute(
-            "SELECT value FROM meta WHERE key='schema_version'").fetchone()[0])
+        row = self.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        if row is None or not str(row[0]).strip().isdigit():
+            raise ProjectError("project file is damaged: it records no valid schema version", self.path)
+        version = int(row[0])
         if version > SCHEMA_VERSION:
             raise ProjectError(f"project has schema version {version}, newer than this qualcode "
                                f"understands ({SCHEMA_VERSION}); upgrade qualcode", self.path)

@@ -109,3 +109,19 @@ def test_a_kill_mid_write_leaves_the_project_as_it_was(case, prepared):
     assert integrity(project) == "ok"
     assert snapshot(project) == before
     _changed_without_interruption(case, project, tmp)
+
+
+def test_a_kill_during_the_first_ingest_leaves_an_empty_project(tmp_path):
+    """The project is created (schema only) before the ingest's transaction: a kill leaves
+    an empty, valid project that the next ingest fills."""
+    project = tmp_path / "new.qcproj"
+    case = Interruptible("first-ingest", lambda p, tmp: ["ingest", str(p), str(REST[1])],
+                         prepare=lambda p, tmp: None, stop_in="add_segments")
+    kill_mid_write(case, project, tmp_path)
+    with open_project(project) as reopened:
+        assert reopened.counts() == {"documents": 0, "participants": 0, "turns": 0, "words": 0,
+                                     "codings": 0}
+    assert integrity(project) == "ok"
+    qualcode("ingest", project, REST[1])
+    with open_project(project) as reopened:
+        assert reopened.counts()["documents"] == 1
