@@ -193,3 +193,10 @@ def test_redact_and_ingest_redact_commands(tmp_path, write):
     result = run("redact", project, "--names", write("bad.txt", "---\n"))
     assert result.exit_code == 1
     assert result.stderr == f"Error: {tmp_path / 'bad.txt'}, line 1: not a name: '---'\n"
+
+
+def test_the_original_file_is_still_a_duplicate_after_redaction(project, tmp_path):
+    with open_project(project) as proj:
+        redact_project(proj)
+        again = ingest(proj, [tmp_path / "group.txt"])
+    assert (again.added, again.skipped) == ([], [(str(tmp_path / "group.txt"), "group.txt")])
