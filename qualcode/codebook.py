@@ -28,6 +28,29 @@ DEFAULT_WINDOW = 8
 CODE_ID_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
 RULE_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:/-]*$")
 
+# Limits that keep a mistaken or hostile codebook from exhausting memory or time.  Each is
+# reported as a CodebookError naming the file, the line and the limit (codebooks/README.md).
+#: Largest codebook file read (the shipped ones are under 100 kB).
+MAX_CODEBOOK_BYTES = 5_000_000
+#: Most YAML values (scalars, lists, mappings) once aliases are expanded: stops "billion laughs".
+MAX_YAML_VALUES = 200_000
+#: Most codes in one codebook.
+MAX_CODES = 2_000
+#: Most rules (phrases, patterns and exclude phrases) in one codebook.
+MAX_RULES = 20_000
+#: Most words in one phrase.
+MAX_PHRASE_WORDS = 30
+#: Most tokens in one pattern, counting ``{"OP": "{n,m}"}`` as ``m`` (or ``n``) tokens.
+MAX_PATTERN_TOKENS = 20
+#: Most open-ended tokens (``OP`` ``*``, ``+`` or ``{n,}``) in one pattern.  Matching time
+#: grows with the square of a turn's length for one such token (about 8 s on a 4,000-token
+#: turn) and explodes with two (7 s on 400 tokens); a bounded ``{"OP": "{,3}"}`` is cheap.
+MAX_PATTERN_REPEATS = 1
+#: Most alternatives in one ``IN``/``NOT_IN`` list.
+MAX_ALTERNATIVES = 1_000
+#: Longest ``REGEX`` value in a pattern.
+MAX_REGEX_CHARS = 200
+
 TOP_KEYS = ("name", "version", "description", "defaults", "codes")
 TOP_REQUIRED = ("name", "version", "codes")
 DEFAULTS_KEYS = ("scope", "negation", "window")
@@ -219,10 +242,16 @@ class _Checker:
         if isinstance(node, SequenceNode):
             return [self.value(n) for n in node.value]
         if isinstance(node, MappingNode):
-            return {self.value(k): self.value(v) for k, v in node.value}
+            return {_hashable(self.value(k)): self.value(v) for k, v in node.value}
         if node.tag == "tag:yaml.org,2002:bool" and node.value.lower() not in ("true", "false"):
             return node.value
-        return self.constructor.construct_object(node, deep=True)
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
+            # e.g. "window: !!int many": report it and go on with the text as written
+            reason = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+            self.add(f"invalid YAML value '{node.value}' ({node.tag.rsplit(':', 1)[-1]}): {reason}", node)
+            return str(node.value)
 
     def mapping(self, node: Node, where: str, allowed: tuple[str, ...],
                 required: tuple[str, ...] = ()) -> dict[str, tuple[Node, Node]] | None:
@@ -300,9 +329,66 @@ class _Checker:
         return value
 
 
+def _hashable(value: Any) -> Any:
+    """A mapping key YAML allows but Python cannot hash (``? [a, b]``) becomes its text."""
+    try:
+        hash(value)
+    except TypeError:
+        return str(value)
+    return value
+
+
+def _expanded_size(root: Node, path: Path) -> QualcodeError | None:
+    """A problem if aliases make the node graph recursive or expand past MAX_YAML_VALUES."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+
+    def size(node: Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in open_nodes:
+            raise _Recursive(node)
+        open_nodes.add(key)
+        total = 1
+        if isinstance(node, SequenceNode):
+            children = node.value
+        elif isinstance(node, MappingNode):
+            children = [n for pair in node.value for n in pair]
+        else:
+            children = []
+        for child in children:
+            total += size(child)
+            if total > MAX_YAML_VALUES:
+                break
+        open_nodes.discard(key)
+        sizes[key] = total
+        return total
+
+    try:
+        if size(root) > MAX_YAML_VALUES:
+            return QualcodeError(f"codebook expands to more than {MAX_YAML_VALUES:,} YAML values "
+                                 "(aliases repeating aliases?); the limit keeps loading fast", path)
+    except _Recursive as rec:
+        return QualcodeError("recursive YAML alias: an anchor (&name) contains an alias (*name) "
+                             "of itself", path, rec.node.start_mark.line + 1)
+    except RecursionError:
+        return QualcodeError("codebook is nested too deeply to read", path)
+    return None
+
+
+class _Recursive(Exception):
+    def __init__(self, node: Node):
+        self.node = node
+
+
 def _parse(path: Path) -> tuple[Codebook | None, list[QualcodeError]]:
     check = _Checker(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_CODEBOOK_BYTES:
+            return None, [QualcodeError(f"codebook is {size:,} bytes, more than the limit of "
+                                        f"{MAX_CODEBOOK_BYTES:,} bytes", path)]
         raw = path.read_bytes()
     except OSError as exc:
         return None, [QualcodeError(f"cannot read codebook: {exc.strerror or exc}", path)]
@@ -319,8 +405,13 @@ def _parse(path: Path) -> tuple[Codebook | None, list[QualcodeError]]:
         return None, [QualcodeError(f"YAML syntax error: {problem}", path, line)]
     except yaml.YAMLError as exc:
         return None, [QualcodeError(f"YAML syntax error: {exc}", path)]
+    except RecursionError:
+        return None, [QualcodeError("codebook is nested too deeply to read", path)]
     if root is None:
         return None, [QualcodeError("codebook is empty", path)]
+    too_big = _expanded_size(root, path)
+    if too_big is not None:
+        return None, [too_big]
 
     top = check.mapping(root, "top level", TOP_KEYS, TOP_REQUIRED)
     roots: list[Code] = []
@@ -333,6 +424,7 @@ def _parse(path: Path) -> tuple[Codebook | None, list[QualcodeError]]:
             _defaults(check, top["defaults"][1])
         if "codes" in top:
             roots = _codes(check, top["codes"][1], None, "top level")
+    _check_totals(check, roots, root)
     check.problems = check.sorted_problems()
     if check.problems:
         return None, check.problems
@@ -341,6 +433,60 @@ def _parse(path: Path) -> tuple[Codebook | None, list[QualcodeError]]:
     codebook = Codebook(meta["name"], meta["version"], meta["description"], roots,
                         path=str(path), hash=codebook_hash(text), defaults=dict(check.defaults))
     return codebook, []
+
+
+def _check_totals(check: _Checker, roots: list[Code], root: Node) -> None:
+    codes = list(_preorder(roots))
+    if len(codes) > MAX_CODES:
+        check.add(f"codebook has {len(codes):,} codes, more than the limit of {MAX_CODES:,}", root)
+    rules = sum(len(c.rules.all) + len(c.rules.exclude) for c in codes)
+    if rules > MAX_RULES:
+        check.add(f"codebook has {rules:,} rules, more than the limit of {MAX_RULES:,}", root)
+
+
+def pattern_limit_problems(tokens: Any) -> list[str]:
+    """Problems with a token pattern's size (see the MAX_* limits above), as short messages.
+
+    Checked before spaCy sees the pattern: ``{"OP": "{100000}"}`` would make the Matcher
+    build 100,000 token states, and chains of ``*`` make matching on long turns explode."""
+    if not isinstance(tokens, list):
+        return []
+    problems: list[str] = []
+    length, repeats = 0, 0
+    for i, token in enumerate(tokens, 1):
+        if not isinstance(token, dict):
+            length += 1
+            continue
+        op = token.get("OP")
+        m = re.fullmatch(r"\{\s*(\d*)\s*(,?)\s*(\d*)\s*\}", op) if isinstance(op, str) else None
+        if op in ("*", "+") or (m and m.group(2) and not m.group(3)):
+            repeats += 1
+        if m:
+            low, high = m.group(1), m.group(3)
+            count = int(high or low or 0)
+            if count > MAX_PATTERN_TOKENS:
+                problems.append(f"token {i}: OP {op} repeats a token {count:,} times, more than the "
+                                f"limit of {MAX_PATTERN_TOKENS} tokens in a pattern")
+                count = 1
+            length += max(count, 1)
+        else:
+            length += 1
+        for key, value in token.items():
+            if isinstance(value, dict):
+                for op_name, alternatives in value.items():
+                    if isinstance(alternatives, list) and len(alternatives) > MAX_ALTERNATIVES:
+                        problems.append(f"token {i}: {key} {op_name} lists {len(alternatives):,} "
+                                        f"alternatives, more than the limit of {MAX_ALTERNATIVES:,}")
+                    if op_name == "REGEX" and isinstance(alternatives, str) \
+                            and len(alternatives) > MAX_REGEX_CHARS:
+                        problems.append(f"token {i}: {key} REGEX is {len(alternatives):,} characters, "
+                                        f"more than the limit of {MAX_REGEX_CHARS}")
+    if length > MAX_PATTERN_TOKENS:
+        problems.append(f"pattern has {length:,} tokens, more than the limit of {MAX_PATTERN_TOKENS}")
+    if repeats > MAX_PATTERN_REPEATS:
+        problems.append(f"pattern has {repeats} open-ended tokens (OP *, + or {{n,}}), more than the "
+                        f"limit of {MAX_PATTERN_REPEATS}: matching would slow down explosively on long turns")
+    return problems
 
 
 def _defaults(check: _Checker, node: Node) -> None:
@@ -478,7 +624,7 @@ def _one_rule(check: _Checker, node: Node, kind: str, i: int, code_id: str, wher
         from qualcode.tagging.nlp import get_nlp
         from qualcode.tagging.patterns import check_pattern
 
-        problems = check_pattern(tokens, get_nlp())
+        problems = pattern_limit_problems(tokens) or check_pattern(tokens, get_nlp())
         for problem in problems:
             check.add(f"invalid pattern '{rule_id}' {_in(where)}: {problem}", body)
         return None if problems else Rule(kind="pattern", pattern=tuple(tokens), **common)
@@ -489,5 +635,9 @@ def _one_rule(check: _Checker, node: Node, kind: str, i: int, code_id: str, wher
     phrase = " ".join(str(body.value).split())
     if not phrase:
         check.add(f"empty {label} {i} {_in(where)}", body)
+        return None
+    if len(phrase.split()) > MAX_PHRASE_WORDS:
+        check.add(f"{label} {i} {_in(where)} has {len(phrase.split()):,} words, more than the limit "
+                  f"of {MAX_PHRASE_WORDS}", body)
         return None
     return Rule(kind="phrase", phrase=phrase, **common)

@@ -204,8 +204,10 @@ class Project:
             return
         if app_id != APPLICATION_ID or "meta" not in tables:
             raise ProjectError("not a qualcode project (an SQLite file of another program)", self.path)
-        version = int(self.conn.execute(
-            "SELECT value FROM meta WHERE key='schema_version'").fetchone()[0])
+        row = self.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        if row is None or not str(row[0]).strip().isdigit():
+            raise ProjectError("project file is damaged: it records no valid schema version", self.path)
+        version = int(row[0])
         if version > SCHEMA_VERSION:
             raise ProjectError(f"project has schema version {version}, newer than this qualcode "
                                f"understands ({SCHEMA_VERSION}); upgrade qualcode", self.path)
@@ -302,6 +304,19 @@ class Project:
         for key, value in attributes.items():
             self._write("INSERT INTO document_attributes VALUES (?, ?, ?)", (doc_id, key, value))
         return doc_id
+
+    def replace_document_text(self, document_id: int, text: str, segments: Iterable[tuple] = (),
+                              codings: Iterable[tuple] = ()) -> None:
+        """Store a document's rewritten text (e.g. redacted) with its turns' and codings' new spans.
+
+        segments: (start, end, words, segment_id); codings: (start, end, evidence, coding_id).
+        The content hash is kept: it names the conversation as ingested, so ingesting the
+        original file again is still recognised as a duplicate."""
+        self._write("UPDATE documents SET text=? WHERE id=?", (text, document_id))
+        self.conn.executemany("UPDATE segments SET start=?, end=?, words=? WHERE id=? AND document_id=?",
+                              ((*row, document_id) for row in segments))
+        self.conn.executemany("UPDATE codings SET start=?, end=?, evidence=? WHERE id=? AND document_id=?",
+                              ((*row, document_id) for row in codings))
 
     def document_text(self, document_id: int) -> str:
         return self.conn.execute("SELECT text FROM documents WHERE id=?", (document_id,)).fetchone()[0]
@@ -559,7 +574,7 @@ def _statements(script: str) -> list[str]:
 def _describe_sqlite_error(exc: sqlite3.Error) -> str:
     text = str(exc)
     if "locked" in text or "busy" in text:
-        return (f"project is in use by another qualcode command (waited {LOCK_TIMEOUT_SECONDS:.0f} s);"
+        return (f"project is in use by another qualcode command (waited {LOCK_TIMEOUT_SECONDS:g} s);"
                 " try again when it has finished")
     if "not a database" in text or "malformed" in text:
         return f"project file is damaged or not a qualcode project ({text})"

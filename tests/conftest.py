@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -33,3 +34,16 @@ def write(tmp_path):
         return path
 
     return _write
+
+
+# Property-based tests (hypothesis): one reproducible profile for every run, so a failure
+# in CI is the same failure on a laptop.  HYPOTHESIS_PROFILE=fuzz explores more, randomly.
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+settings.register_profile(
+    "qualcode", max_examples=40, deadline=None, derandomize=True, database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+settings.register_profile(
+    "fuzz", max_examples=1000, deadline=None, derandomize=False,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "qualcode"))

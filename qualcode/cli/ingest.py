@@ -22,7 +22,13 @@ from qualcode.cli.base import (KeyValue, cli, echo_frame, existing_file, export,
 @click.option("--format", "fmt", help="Force a reader (default: from suffix and content).")
 @click.option("--speaker-column", help="Speaker column of CSV/XLSX transcripts.")
 @click.option("--text-column", help="Text column of CSV/XLSX transcripts.")
-def ingest(project, files, attrs, manifest, speakers, fmt, speaker_column, text_column):
+@click.option("--redact", "redact_names", is_flag=True,
+              help="Replace participants' names in the new transcripts with their pseudonyms "
+                   "(as `qualcode redact`), in the same transaction.")
+@click.option("--names", "names_file", type=existing_file,
+              help="With --redact: extra names to replace, one a line (or NAME,REPLACEMENT).")
+def ingest(project, files, attrs, manifest, speakers, fmt, speaker_column, text_column, redact_names,
+           names_file):
     """Read transcripts into PROJECT (all files or none).
 
     Formats: Word .docx, WebVTT (Zoom, Teams), SRT, Otter/Rev/plain text with
@@ -32,16 +38,24 @@ def ingest(project, files, attrs, manifest, speakers, fmt, speaker_column, text_
     Example: qualcode ingest study.qcproj --manifest transcripts_sample/manifest.csv
     --speakers transcripts_sample/speakers.csv
     """
+    from qualcode.cli.privacy import echo_redaction
     from qualcode.project import ingest as ingest_files, plan_files
+    from qualcode.redact import read_names, redact_project
 
     options = {k: v for k, v in (("speaker_column", speaker_column), ("text_column", text_column)) if v}
     planned = plan_files(files, manifest, dict(attrs))
-    with open_project_file(project, create=True) as proj:
+    if names_file and not redact_names:
+        raise click.UsageError("--names needs --redact")
+    names = read_names(names_file) if names_file else []
+    plan = None
+    with open_project_file(project, create=True) as proj, proj.transaction():
         with click.progressbar(length=len(planned), label="Ingesting", file=sys.stderr,
                                show_pos=True) as bar:
             result = ingest_files(proj, files, attributes=dict(attrs), manifest=manifest,
                                   speakers=speakers, fmt=fmt, reader_options=options,
                                   progress=lambda _path: bar.update(1))
+        if redact_names:
+            plan = redact_project(proj, names, documents=[item["name"] for item in result.added])
     for item in result.added:
         click.echo(f"added {item['name']}: {item['turns']} turns, {item['speakers']} speakers, "
                    f"{item['words']} words")
@@ -50,6 +64,8 @@ def ingest(project, files, attrs, manifest, speakers, fmt, speaker_column, text_
     for warning in result.warnings:
         click.echo(f"Warning: {warning}", err=True)
     click.echo(f"{len(result.added)} added, {len(result.skipped)} skipped")
+    if plan is not None:
+        echo_redaction(plan)
 
 
 @cli.command()

@@ -20,8 +20,9 @@ from pathlib import Path
 
 from qualcode.errors import FormatError, InputError
 from qualcode.ingest.captions import parse_srt, parse_vtt
+from qualcode.ingest import encoding
 from qualcode.ingest.encoding import decode_bytes, read_bytes
-from qualcode.ingest.plaintext import parse_text
+from qualcode.ingest.plaintext import parse_units
 from qualcode.ingest.registry import FORMATS, format_for_suffix, normalize_format, sniff_text, zip_kind
 from qualcode.models import Document, build_document
 
@@ -40,17 +41,19 @@ def read_document(path: str | Path, fmt: str | None = None, *, name: str | None 
     """
     path = Path(path)
     fmt = normalize_format(fmt, path)
-    data = read_bytes(path)
-    if not data.strip():
-        raise InputError("empty file: no transcript to read", path)
     sniff = fmt is None
     if sniff:
         fmt = format_for_suffix(path)
         sniff = fmt is None  # .txt and unknown suffixes: look at the content
-        if sniff and data.startswith(b"PK"):
+        if sniff and _starts_with(path, b"PK"):
             kind = zip_kind(path)
             if kind in ("docx", "xlsx"):
                 fmt, sniff = kind, False
+    # text is read checking line lengths (an absurd single line is refused early); zips are not text
+    office = fmt in ("docx", "xlsx") or _starts_with(path, b"PK")
+    data = read_bytes(path, None if office else encoding.MAX_LINE_BYTES)
+    if not data or data.isspace():  # (strip() would copy a large file)
+        raise InputError("empty file: no transcript to read", path)
     metadata: dict[str, str] = {}
     if fmt == "docx":
         from qualcode.ingest.word import read_docx
@@ -60,7 +63,8 @@ def read_document(path: str | Path, fmt: str | None = None, *, name: str | None 
         turns = read_xlsx(path, speaker_column, text_column, sheet)
     else:
         text = decode_bytes(data, path)
-        if not text.strip():
+        del data  # the decoded text is all that is needed from here on
+        if not text or text.isspace():
             raise InputError("empty file: no transcript to read", path)
         if sniff:
             fmt = sniff_text(text)
@@ -72,9 +76,20 @@ def read_document(path: str | Path, fmt: str | None = None, *, name: str | None 
             from qualcode.ingest.tables import read_delimited
             turns = read_delimited(text, path, "\t" if fmt == "tsv" else None, speaker_column, text_column)
         else:
-            parsed = parse_text(text, path, style=fmt)
+            units = list(enumerate(text.split("\n"), start=1))
+            del text  # the lines are all that is needed: one copy of the transcript, not two
+            parsed = parse_units(units, path, style=fmt)
+            del units
             turns, metadata = parsed.turns, parsed.metadata
     document = build_document(name or path.name, turns, fmt, metadata, str(path))
     if not document.segments:
         raise FormatError("no speaker turns with text found", path)
     return document
+
+
+def _starts_with(path: Path, magic: bytes) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(len(magic)) == magic
+    except OSError:
+        return False  # read_bytes reports the problem with its usual message

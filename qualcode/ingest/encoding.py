@@ -16,7 +16,7 @@ with an :class:`~qualcode.errors.InputError` naming the file.  Line endings
 from __future__ import annotations
 
 import codecs
-import unicodedata
+import re
 from pathlib import Path
 
 from qualcode.errors import InputError
@@ -93,12 +93,16 @@ def normalize_newlines(text: str) -> str:
             .replace("\u2028", "\n").replace("\u2029", "\n").replace("\x85", "\n"))
 
 
+#: Control characters (category Cc) other than tab, newline, vertical tab and form feed.
+_CONTROLS = re.compile("[\x00-\x08\x0d-\x1f\x7f-\x9f]")
+
+
 def _looks_binary(text: str) -> bool:
     if "\x00" in text:
         return True
     if not text:
         return False
-    controls = sum(1 for ch in text if ch not in "\n\t\f\v" and unicodedata.category(ch) == "Cc")
+    controls = sum(1 for _ in _CONTROLS.finditer(text))
     return controls > 2 and controls / len(text) > 0.02
 
 
@@ -110,7 +114,7 @@ def decode_bytes(data: bytes, path: str | Path | None = None) -> str:
     codec, skip = detect_encoding(data)
     errors = "qualcode-latin1" if codec == "cp1252" else "strict"
     try:
-        text = data[skip:].decode(codec, errors=errors)
+        text = codecs.decode(memoryview(data)[skip:] if skip else data, codec, errors)
     except UnicodeDecodeError as exc:
         raise InputError(f"cannot decode the file as {codec}: {exc.reason} at byte {exc.start + skip}",
                          path) from None
@@ -120,11 +124,51 @@ def decode_bytes(data: bytes, path: str | Path | None = None) -> str:
     return text
 
 
-def read_bytes(path: str | Path) -> bytes:
-    """A file's bytes, or InputError 'file not found' / 'cannot read'."""
+#: Longest line (bytes between line breaks) a text transcript may have.  Real transcripts
+#: have lines of a few kB; a whole one-hour focus group on one line is about 60 kB.  A file
+#: with a longer line is refused while it is read (a 1 GB file on one line is stopped after
+#: its first 4 MB instead of being parsed for minutes).  Files with many lines are never
+#: refused for their size.
+MAX_LINE_BYTES = 4_000_000
+#: How much of a file is read at a time while its line lengths are checked.
+READ_CHUNK_BYTES = 1 << 20
+
+
+def _read_checking_lines(fh, path, max_line: int) -> bytearray:
+    """Read the whole file, raising as soon as a line grows past ``max_line`` bytes.
+
+    Chunks are appended to one growing buffer (no list of chunks joined at the end), so
+    memory is about the file's size, not twice it; an absurd line stops the reading early."""
+    buf = bytearray()
+    chunk_size = max(1, min(READ_CHUNK_BYTES, max_line))  # a too-long line spans >= 2 chunks
+    run = 0  # bytes since the last line break, across chunks
+    while chunk := fh.read(chunk_size):
+        pos = len(buf)
+        buf += chunk
+        end = len(buf)
+        breaks = [i for i in (buf.find(b"\n", pos, end), buf.find(b"\r", pos, end)) if i >= 0]
+        if not breaks:
+            run += end - pos
+        elif run + min(breaks) - pos > max_line:
+            run += min(breaks) - pos
+        else:
+            run = end - 1 - max(buf.rfind(b"\n", pos, end), buf.rfind(b"\r", pos, end))
+        if run > max_line:
+            raise InputError(f"a line is longer than {max_line:,} bytes (the limit for one line of "
+                             "a text transcript): is this really a transcript?", path)
+    return buf
+
+
+def read_bytes(path: str | Path, max_line: int | None = None) -> bytes | bytearray:
+    """A file's bytes, or InputError 'file not found' / 'cannot read'.
+
+    With ``max_line``, an InputError as soon as a line is longer than that many bytes."""
     p = Path(path)
     try:
-        return p.read_bytes()
+        if max_line is None:
+            return p.read_bytes()
+        with open(p, "rb") as fh:
+            return _read_checking_lines(fh, path, max_line)
     except FileNotFoundError:
         raise InputError("file not found", path) from None
     except IsADirectoryError:
@@ -135,4 +179,4 @@ def read_bytes(path: str | Path) -> bytes:
 
 def read_text_file(path: str | Path) -> str:
     """Read and decode a text file (see :func:`decode_bytes`); an empty file gives ``""``."""
-    return decode_bytes(read_bytes(path), path)
+    return decode_bytes(read_bytes(path, MAX_LINE_BYTES), path)

@@ -83,13 +83,12 @@ def _heading(text: str, style: str, blank_before: bool, next_text: str | None):
 
 
 def _neighbours(units: list[tuple[int, str]]):
-    """Per unit: (blank line before it, next non-blank text) ."""
-    out = []
-    for i, (_, text) in enumerate(units):
+    """Per unit: (blank line before it, next non-blank text), generated (a list of them
+    would cost a tuple per line of a large transcript)."""
+    for i in range(len(units)):
         blank_before = i == 0 or not units[i - 1][1].strip()
         nxt = units[i + 1][1] if i + 1 < len(units) and units[i + 1][1].strip() else None
-        out.append((blank_before, nxt))
-    return out
+        yield blank_before, nxt
 
 
 def detect_style(units: list[tuple[int, str]]) -> str:
@@ -99,15 +98,16 @@ def detect_style(units: list[tuple[int, str]]) -> str:
         return "text"
     if _BRACKET_HEADING.match(content[0]) or sum(bool(_BRACKET_HEADING.match(t)) for t in content) >= 2:
         return "zoom-text"
-    labels = [m for m in (match_label_line(t) for t in content) if m]
-    judge = SpeakerJudge([m.label for m in labels])
-    speakers = [m for m in labels if judge.is_speaker(m.label, m.attached_time)]
+    # (label, attached time) only: keeping whole LabelLine objects would copy every line's text
+    labels = [(m.label, m.attached_time) for m in map(match_label_line, content) if m]
+    judge = SpeakerJudge([label for label, _ in labels])
+    speakers = [attached for label, attached in labels if judge.is_speaker(label, attached)]
     otter = sum(1 for (_, t), (blank, nxt) in zip(units, _neighbours(units))
                 if t.strip() and _heading(t, "otter", blank, nxt))
     first_is_otter = bool(_heading(content[0], "otter", True, "x"))
     if (otter >= 2 or first_is_otter) and otter >= len(speakers):
         return "otter"
-    if speakers and sum(m.attached_time for m in speakers) * 2 > len(speakers):
+    if speakers and sum(speakers) * 2 > len(speakers):
         return "rev"
     return "text"
 
@@ -127,8 +127,7 @@ def parse_units(units: list[tuple[int, str]], path, *, style: str | None = None,
                 paragraphs: bool = False) -> ParsedText:
     """Turns and header metadata from ``(line, text)`` units; see the module docstring."""
     style = style or detect_style(units)
-    candidates = [m for m in (match_label_line(t) for _, t in units) if m]
-    judge = SpeakerJudge([m.label for m in candidates])
+    judge = SpeakerJudge([m.label for m in (match_label_line(t) for _, t in units) if m])
     neighbours = _neighbours(units)
     turns: list[Turn] = []
     header: list[str] = []

@@ -23,7 +23,7 @@ import io
 import zipfile
 from pathlib import Path
 
-from qualcode.errors import FormatError, InputError
+from qualcode.errors import FormatError, InputError, QualcodeError
 from qualcode.ingest.labels import parse_timestamp
 from qualcode.models import Turn
 
@@ -139,12 +139,18 @@ def read_delimited(text: str, path, delimiter: str | None, speaker_column=None, 
 def read_xlsx(path: Path, speaker_column=None, text_column=None, sheet: str | int | None = None):
     import openpyxl  # local import: only Excel users pay for it
 
+    from qualcode.ingest.registry import check_office_zip
+
+    if zipfile.is_zipfile(path):
+        check_office_zip(path, ".xlsx")
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:
         raise InputError("file not found", path) from None
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise FormatError(f"not an Excel .xlsx workbook ({exc.__class__.__name__}: {exc})", path) from None
+    except Exception as exc:  # lxml and openpyxl errors on a damaged workbook part
+        raise FormatError(f"damaged Excel workbook: {exc.__class__.__name__}: {exc}", path) from None
     try:
         if sheet is None:
             ws = book.worksheets[0]
@@ -159,6 +165,10 @@ def read_xlsx(path: Path, speaker_column=None, text_column=None, sheet: str | in
         else:
             raise InputError(f"no sheet named {sheet!r}; sheets: {', '.join(book.sheetnames)}", path)
         rows = [(n, list(r)) for n, r in enumerate(ws.iter_rows(values_only=True), start=1)]
+    except QualcodeError:
+        raise
+    except Exception as exc:  # a damaged sheet part: lxml, zipfile or openpyxl errors
+        raise FormatError(f"damaged Excel workbook: {exc.__class__.__name__}: {exc}", path) from None
     finally:
         book.close()
     rows = [(n, r) for n, r in rows if n == 1 or any(c is not None and str(c).strip() for c in r)]

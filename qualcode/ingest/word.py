@@ -20,6 +20,7 @@ from pathlib import Path
 from qualcode.errors import FormatError, InputError
 from qualcode.ingest.labels import is_hard_stop, is_known_speaker_shape, is_name_shaped
 from qualcode.ingest.plaintext import parse_units
+from qualcode.ingest.registry import check_office_zip
 from qualcode.ingest.tables import rows_to_turns
 from qualcode.models import Turn
 
@@ -33,6 +34,7 @@ def _open(path: Path):
     if not zipfile.is_zipfile(path):
         raise FormatError("not a Word .docx file: it is not a zip archive (an old .doc, or "
                           "another file renamed?)", path)
+    check_office_zip(path, ".docx")
     with zipfile.ZipFile(path) as zf:
         if "word/document.xml" not in zf.namelist():
             raise FormatError("a zip archive but not a Word document (no word/document.xml)", path)

@@ -1,0 +1,345 @@
+"""Replace participants' names inside the transcripts with their pseudonyms.
+
+    >>> from qualcode.store import open_project
+    >>> from qualcode.redact import redact_project, read_names
+    >>> with open_project("study.qcproj") as project:
+    ...     plan = redact_project(project, read_names("names.txt"), dry_run=True)
+    ...     [(c.document, c.turn, c.original, c.replacement) for c in plan.changes][:1]
+    [('group1.docx', 4, 'Okafor', '[S01]')]
+
+What is replaced, case-insensitively and on word boundaries, everywhere in a document's
+stored text (the turns and the ``Speaker:`` line starts):
+
+* every participant's personal name, taken from their speaker labels: the full name
+  (``Ruth Abernathy``), each of its words alone (``Ruth``, ``Abernathy``), and the family
+  name after a title (``Dr. Abernathy``, ``Dr Abernathy``, ``Prof. Okafor``); a label
+  with a title (``Dr. Okafor``) gives ``Okafor``.  Generic labels (``P1``, ``Speaker 2``,
+  ``Moderator``) are not names.  Each becomes the participant's pseudonym in brackets,
+  ``[S01]``; a word shared by several participants becomes ``[S01/S03]``.
+* every name in a names list (:func:`read_names`): one name a line, optionally
+  ``name,replacement``; without a replacement a participant's name gets their pseudonym
+  and any other name ``[name]``.
+
+A single name word that is also a common English word (``Will``, ``May``) is *not*
+replaced on its own (``will`` is everywhere); the plan lists it in ``skipped`` so it can
+be given in a names list, where every entry is replaced as written.
+
+The text changes length, so every turn's and every coding's offsets are recomputed
+(:func:`apply_replacements` and :class:`OffsetMap`) and still slice the same words; a
+coding that started or ended inside a replaced name now covers the whole pseudonym.
+All documents change in one transaction.  Speaker labels in the project (used by
+``--real-names`` and the speakers table) are kept; share exports, not the project file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from qualcode.errors import InputError
+from qualcode.ingest.encoding import read_text_file
+from qualcode.ingest.labels import (_PARTICLES, _TITLE_RE, is_known_speaker_shape, is_name_shaped,
+                                    without_parenthetical)
+from qualcode.speakers import is_generic_label
+from qualcode.store import Project, count_words
+
+#: Titles that may stand before a family name in the text: abbreviations with or without
+#: a full stop (``Dr. Lee``, ``Dr Lee``), then words.
+TITLES = ("Dr", "Prof", "Mr", "Mrs", "Ms", "Mx")
+TITLE_WORDS = ("Doctor", "Professor", "Miss", "Dean")
+#: What a name from a names list becomes when it is nobody's label: ``[name]``.
+DEFAULT_REPLACEMENT = "[name]"
+
+
+# ------------------------------------------------------------------ offsets
+
+@dataclass(frozen=True)
+class OffsetMap:
+    """Maps offsets in a text to offsets in the text after :func:`apply_replacements`.
+
+    Offsets outside every replaced span shift by the change in length before them; an
+    offset inside a replaced span moves to the replacement's start (:meth:`start`) or end
+    (:meth:`end`), so a span cutting into a name grows to cover its whole pseudonym.
+    """
+
+    old_starts: tuple[int, ...] = ()
+    old_ends: tuple[int, ...] = ()
+    new_starts: tuple[int, ...] = ()
+    new_ends: tuple[int, ...] = ()
+
+    def start(self, old: int) -> int:
+        """New offset for a span's start (inclusive)."""
+        i = bisect_right(self.old_starts, old) - 1
+        if i < 0:
+            return old
+        if old < self.old_ends[i]:
+            return self.new_starts[i]
+        return old + self.new_ends[i] - self.old_ends[i]
+
+    def end(self, old: int) -> int:
+        """New offset for a span's end (exclusive)."""
+        i = bisect_left(self.old_starts, old) - 1
+        if i < 0:
+            return old
+        if old <= self.old_ends[i]:
+            return self.new_ends[i]
+        return old + self.new_ends[i] - self.old_ends[i]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        return self.start(start), max(self.start(start), self.end(end))
+
+
+def apply_replacements(text: str, replacements: Iterable[tuple[int, int, str]]) -> tuple[str, OffsetMap]:
+    """``text`` with each ``(start, end, new)`` span replaced, and the map of old offsets
+    to new ones.  Spans must be non-empty and must not overlap (ValueError otherwise)."""
+    spans = sorted(replacements)
+    parts: list[str] = []
+    old_starts, old_ends, new_starts, new_ends = [], [], [], []
+    pos = 0
+    new_pos = 0
+    for start, end, new in spans:
+        if start < pos or end <= start or end > len(text):
+            raise ValueError(f"replacement ({start}, {end}) is empty, overlaps another or lies "
+                             "outside the text")
+        parts.append(text[pos:start])
+        new_pos += start - pos
+        old_starts.append(start)
+        old_ends.append(end)
+        new_starts.append(new_pos)
+        parts.append(new)
+        new_pos += len(new)
+        new_ends.append(new_pos)
+        pos = end
+    parts.append(text[pos:])
+    return "".join(parts), OffsetMap(tuple(old_starts), tuple(old_ends), tuple(new_starts), tuple(new_ends))
+
+
+# ------------------------------------------------------------------ names
+
+@dataclass(frozen=True)
+class NameEntry:
+    """A name to replace, from a names list: ``replacement`` None means 'the pseudonym'."""
+
+    name: str
+    replacement: str | None = None
+    line: int | None = None
+
+
+def read_names(path: str | Path) -> list[NameEntry]:
+    """A names list: one name a line, or ``name,replacement``; blank lines and ``#`` comments
+    are skipped."""
+    entries = []
+    for number, line in enumerate(read_text_file(path).split("\n"), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, _, replacement = line.partition(",")
+        name = " ".join(name.split())
+        if not name or not re.search(r"\w", name):
+            raise InputError(f"not a name: {line!r}", path, number)
+        entries.append(NameEntry(name, replacement.strip() or None, number))
+    return entries
+
+
+def personal_name(label: str) -> str | None:
+    """The person's name in a speaker label, or None for generic and role labels.
+
+    ``Dr. Okafor`` -> ``Okafor``; ``Hal Brennan (he/him)`` -> ``Hal Brennan``; ``P1``,
+    ``Speaker 2``, ``Moderator``, ``Participant 4`` -> None."""
+    bare = without_parenthetical(" ".join(str(label).split()))
+    if not bare or is_generic_label(bare):
+        return None
+    if _TITLE_RE.match(bare) and is_name_shaped(bare):
+        return bare.split(None, 1)[1]
+    if is_known_speaker_shape(bare) or not is_name_shaped(bare):
+        return None
+    return bare
+
+
+def _common_word(word: str) -> bool:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return word.casefold() in STOP_WORDS
+
+
+def _name_words(name: str) -> list[str]:
+    return [w for w in re.split(r"[\s]+", name)
+            if len(w.strip(".")) >= 2 and w.casefold() not in _PARTICLES]
+
+
+@dataclass
+class NameTable:
+    """Every form of every name, with what it becomes."""
+
+    forms: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # casefolded form -> replacements
+    shown: dict[str, str] = field(default_factory=dict)  # casefolded form -> as first written
+    skipped: list[str] = field(default_factory=list)
+
+    def add(self, form: str, replacement: str) -> None:
+        key = form.casefold()
+        self.forms[key].add(replacement)
+        self.shown.setdefault(key, form)
+
+    def replacement(self, key: str) -> str:
+        values = sorted(self.forms[key])
+        if len(values) == 1:
+            return values[0]
+        pids = [v[1:-1] if v.startswith("[") and v.endswith("]") else v for v in values]
+        return "[" + "/".join(pids) + "]"
+
+    def pattern(self) -> re.Pattern | None:
+        if not self.forms:
+            return None
+        forms = sorted(self.shown.values(), key=lambda f: (-len(f), f.casefold()))
+        body = "|".join(r"[ \t]+".join(re.escape(word) for word in form.split()) for form in forms)
+        return re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
+
+
+def name_table(project: Project, names: Iterable[NameEntry] = ()) -> NameTable:
+    """Name forms from the project's speaker labels and from a names list."""
+    table = NameTable()
+    speakers = project.speakers_frame()
+    pid_of_name: dict[str, str] = {}
+    for label, pid in zip(speakers["speaker"], speakers["participant"]):
+        name = personal_name(label)
+        if name is None:
+            continue
+        pseudonym = f"[{pid}]"
+        pid_of_name.setdefault(name.casefold(), pseudonym)
+        pid_of_name.setdefault(str(label).casefold(), pseudonym)
+        table.add(name, pseudonym)
+        words = _name_words(name)
+        for word in words:
+            if len(words) > 1 or name != word:
+                if _common_word(word):
+                    if word not in table.skipped:
+                        table.skipped.append(word)
+                    continue
+                table.add(word, pseudonym)
+        family = words[-1] if words else None
+        if family:
+            for title in TITLES:
+                table.add(f"{title}. {family}", pseudonym)
+            for title in TITLES + TITLE_WORDS:
+                table.add(f"{title} {family}", pseudonym)
+    for entry in names:
+        replacement = entry.replacement or pid_of_name.get(entry.name.casefold()) or DEFAULT_REPLACEMENT
+        table.add(entry.name, replacement)
+    return table
+
+
+# ------------------------------------------------------------------ the project
+
+@dataclass(frozen=True)
+class Change:
+    """One name found in a document: where, what, and what it becomes."""
+
+    document: str
+    turn: int | None  # None: in a "Speaker:" line start, outside every turn
+    start: int
+    end: int
+    original: str
+    replacement: str
+
+
+@dataclass
+class RedactionPlan:
+    changes: list[Change] = field(default_factory=list)
+    documents: int = 0  # documents that change
+    turns: int = 0      # turns that change
+    codings: int = 0    # codings whose offsets move
+    skipped: list[str] = field(default_factory=list)  # common-word name parts not replaced alone
+    dry_run: bool = False
+
+
+def find_names(text: str, table: NameTable) -> list[tuple[int, int, str, str]]:
+    """``(start, end, original, replacement)`` for every name form in ``text``."""
+    pattern = table.pattern()
+    if pattern is None:
+        return []
+    out = []
+    for m in pattern.finditer(text):
+        key = " ".join(m.group(0).split()).casefold()
+        replacement = table.replacement(key)
+        if m.group(0) != replacement:
+            out.append((m.start(), m.end(), m.group(0), replacement))
+    return out
+
+
+def redact_project(project: Project, names: Iterable[NameEntry] = (), *,
+                   documents: Iterable[str] | None = None, dry_run: bool = False) -> RedactionPlan:
+    """Replace names in every document (or only ``documents``, by name); see the module doc.
+
+    With ``dry_run`` nothing is written and the plan lists what would change."""
+    table = name_table(project, list(names))
+    plan = RedactionPlan(skipped=list(table.skipped), dry_run=dry_run)
+    docs = project.documents_frame()
+    wanted = None if documents is None else set(documents)
+    segments = project.segments_frame()
+    codings = project.codings_frame()
+    updates = []
+    for doc_id, doc_name in zip(docs["document_id"], docs["document"]):
+        if wanted is not None and doc_name not in wanted:
+            continue
+        text = project.document_text(int(doc_id))
+        found = find_names(text, table)
+        if not found:
+            continue
+        segs = segments[segments["document"] == doc_name]
+        turn_starts = list(segs["start"])
+        turn_numbers = list(segs["turn"])
+        for start, end, original, replacement in found:
+            i = bisect_right(turn_starts, start) - 1
+            inside = i >= 0 and start < int(segs["end"].iloc[i])
+            plan.changes.append(Change(doc_name, int(turn_numbers[i]) if inside else None, start, end,
+                                       original, replacement))
+        new_text, offsets = apply_replacements(text, ((s, e, r) for s, e, _, r in found))
+        seg_rows = []
+        for seg_id, start, end in zip(segs["segment_id"], segs["start"], segs["end"]):
+            new_start, new_end = offsets.span(int(start), int(end))
+            changed = text[start:end] != new_text[new_start:new_end]
+            plan.turns += changed
+            if changed or (new_start, new_end) != (start, end):
+                seg_rows.append((new_start, new_end, count_words(new_text[new_start:new_end]), int(seg_id)))
+        doc_codings = codings[codings["document_id"] == doc_id]
+        coding_rows = []
+        for coding_id, start, end, evidence in zip(doc_codings["coding_id"], doc_codings["start"],
+                                                   doc_codings["end"], doc_codings["evidence"]):
+            new_start, new_end = offsets.span(int(start), int(end))
+            new_evidence = _moved_evidence(evidence, offsets)
+            if (new_start, new_end) != (start, end) or new_evidence != evidence:
+                coding_rows.append((new_start, new_end, new_evidence, int(coding_id)))
+        plan.codings += len(coding_rows)
+        plan.documents += 1
+        updates.append((int(doc_id), new_text, seg_rows, coding_rows))
+    if not dry_run and updates:
+        with project.transaction():
+            for doc_id, new_text, seg_rows, coding_rows in updates:
+                project.replace_document_text(doc_id, new_text, seg_rows, coding_rows)
+    return plan
+
+
+def _moved_evidence(evidence: str | None, offsets: OffsetMap) -> str | None:
+    """Rule hits in a coding's evidence carry offsets too: move them the same way."""
+    if not evidence:
+        return evidence
+    try:
+        data = json.loads(evidence)
+    except ValueError:
+        return evidence
+    hits = data.get("hits") if isinstance(data, dict) else None
+    if not isinstance(hits, list):
+        return evidence
+    moved = False
+    for hit in hits:
+        if isinstance(hit, dict) and isinstance(hit.get("start"), int) and isinstance(hit.get("end"), int):
+            span = offsets.span(hit["start"], hit["end"])
+            if span != (hit["start"], hit["end"]):
+                hit["start"], hit["end"] = span
+                moved = True
+    return json.dumps(data, ensure_ascii=False) if moved else evidence

@@ -1,0 +1,132 @@
+"""Privacy: the whole pipeline makes no network call; exports show pseudonyms, not names;
+after `qualcode redact` no participant's name is left in any export."""
+
+from __future__ import annotations
+
+import csv
+import re
+import socket
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from qualcode.cli import cli
+from qualcode.redact import personal_name
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "transcripts_sample"
+CODEBOOK = REPO / "codebooks" / "mentoring_expectations.yaml"
+
+
+class NetworkCall(AssertionError):
+    pass
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Every way Python opens a connection or looks up a host raises NetworkCall."""
+    def refuse(*args, **kwargs):
+        raise NetworkCall(f"network call attempted: {args!r}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket.socket, "sendto", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(socket, "gethostbyname", refuse)
+
+
+def qualcode(*args) -> str:
+    result = CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def name_words() -> set[str]:
+    """Every word of every personal name in the sample's speakers table."""
+    with open(SAMPLE / "speakers.csv", newline="") as fh:
+        labels = [row["label"] for row in csv.DictReader(fh)]
+    words = set()
+    for label in labels:
+        name = personal_name(label)
+        if name:
+            words.update(w for w in re.split(r"[\s-]+", name) if len(w) > 1)
+    return words
+
+
+def docx_text(path: Path) -> str:
+    import docx
+
+    document = docx.Document(str(path))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        parts += [cell.text for row in table.rows for cell in row.cells]
+    return "\n".join(parts)
+
+
+def xlsx_text(path: Path) -> str:
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True)
+    return "\n".join(str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True)
+                     for v in row if v is not None)
+
+
+def found_names(text: str) -> set[str]:
+    return {w for w in name_words() if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", text, re.I)}
+
+
+def test_the_guard_refuses_connections(no_network):
+    with pytest.raises(NetworkCall):
+        socket.create_connection(("localhost", 9))
+    with pytest.raises(NetworkCall):
+        socket.socket().connect(("127.0.0.1", 9))
+
+
+def test_the_whole_pipeline_makes_no_network_call_and_redact_leaves_no_name(tmp_path, no_network):
+    project = tmp_path / "study.qcproj"
+    out = tmp_path / "out"
+    out.mkdir()
+    qualcode("ingest", project, "--manifest", SAMPLE / "manifest.csv", "--speakers", SAMPLE / "speakers.csv")
+    qualcode("code", project, "--codebook", CODEBOOK)
+    qualcode("explain", project, "--codebook", CODEBOOK, "--segment", "scholars_lakeshore_otter.txt:3")
+    qualcode("info", project)
+    qualcode("export", "segments", project, "-o", out / "turns.csv")
+    qualcode("export", "counts", project, "--by", "role", "-o", out / "counts.csv")
+    qualcode("compare", project, "--by", "role", "--a", "scholar", "--b", "mentor", "-o", out / "compare.csv")
+
+    # pseudonyms by default: the speaker column holds "S01 (scholar)", never a label
+    qualcode("export", "excerpts", project, "-o", out / "excerpts.csv")
+    with open(out / "excerpts.csv", newline="", encoding="utf-8-sig") as fh:
+        speakers = {row["speaker"] for row in csv.DictReader(fh)}
+    assert speakers and all(re.fullmatch(r"[SMPU]\d\d \((scholar|mentor|unidentified)\)", s) for s in speakers)
+    qualcode("export", "excerpts", project, "-o", out / "real.csv", "--real-names")
+    with open(out / "real.csv", newline="", encoding="utf-8-sig") as fh:
+        real = {row["speaker"] for row in csv.DictReader(fh)}
+    assert {"Ruth Abernathy", "Dr. Okafor", "Priya Raman"} <= real
+
+    # before redaction some quotes still name people (the Word export says so)
+    assert found_names((out / "real.csv").read_text(encoding="utf-8-sig"))
+
+    output = qualcode("redact", project, "--dry-run")
+    assert output.splitlines()[-1] == ("would replace 253 names in 7 turns of 3 documents; 114 codings "
+                                       "would move with the text")
+    assert "mentors_northfield_zoom.vtt turn 19: 'Tomasz' -> [M05]" in output
+    qualcode("redact", project)
+
+    qualcode("export", "excerpts", project, "-o", out / "excerpts.csv")
+    qualcode("export", "excerpts", project, "-o", out / "excerpts.xlsx")
+    qualcode("export", "excerpts", project, "-o", out / "excerpts.docx")
+    qualcode("export", "segments", project, "-o", out / "turns.csv")
+    qualcode("report", project, "-o", out / "report.docx")
+    with open(out / "turns.csv", newline="", encoding="utf-8-sig") as fh:
+        # the turn listing keeps its speaker-label column (a coding sheet is matched on it): texts only
+        turn_texts = "\n".join(row["text"] for row in csv.DictReader(fh))
+    texts = {"excerpts.csv": (out / "excerpts.csv").read_text(encoding="utf-8-sig"),
+             "turns.csv": turn_texts,
+             "excerpts.xlsx": xlsx_text(out / "excerpts.xlsx"),
+             "excerpts.docx": docx_text(out / "excerpts.docx"),
+             "report.docx": docx_text(out / "report.docx")}
+    assert "[M05]" in texts["turns.csv"]
+    assert {name: found_names(text) for name, text in texts.items()} == {name: set() for name in texts}
