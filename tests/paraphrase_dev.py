@@ -1,8 +1,10 @@
 """Score a codebook's rules on the invented paraphrase development set.
 
 ``tests/data/paraphrases_dev.csv`` has one invented utterance per row (columns
-``text,codes``; ``codes`` holds code ids separated by ``;``, empty = no code
-applies).  The utterances were written without looking at the rules, so the
+``text,codes,rules``; ``codes`` holds the expected code ids separated by ``;``,
+empty = no code applies; ``rules`` is ``ok`` where the shipped rules give exactly
+those codes and ``miss`` where they do not yet, which tests/test_paraphrases_dev.py
+holds them to).  The utterances were written without looking at the rules, so the
 scores measure how well the rules carry over to new ways of saying things.
 
     .venv/bin/python tests/paraphrase_dev.py [--codebook FILE] [--dev FILE] [--part all|tune|check] [--misses]
@@ -36,8 +38,14 @@ DOCUMENT = "paraphrases_dev"
 
 def read_dev(path: Path = DEV) -> list[tuple[str, frozenset[str]]]:
     """``[(text, expected codes), ...]`` in file order."""
+    return [(text, codes) for text, codes, _ in read_dev_status(path)]
+
+
+def read_dev_status(path: Path = DEV) -> list[tuple[str, frozenset[str], str]]:
+    """``[(text, expected codes, rules status), ...]``; the status is ``ok``, ``miss`` or empty."""
     with open(path, newline="", encoding="utf-8") as handle:
-        return [(row["text"], split_codes(row["codes"])) for row in csv.DictReader(handle)]
+        return [(row["text"], split_codes(row["codes"]), (row.get("rules") or "").strip())
+                for row in csv.DictReader(handle)]
 
 
 def part_of(rows: list, part: str) -> list:
