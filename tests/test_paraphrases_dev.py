@@ -1,10 +1,10 @@
 """The shipped mentoring codebook on the invented paraphrase development set.
 
 ``tests/data/paraphrases_dev.csv`` holds utterances written without looking at the
-rules (at least 17 per code and 111 that must stay uncoded: housekeeping, agreement
+rules (at least 21 per code and 126 that must stay uncoded: housekeeping, agreement
 tokens, off-topic talk and near-misses such as "statistical power" or "credit card").
-The first 402 rows were written before the rules were broadened, the last 112 after
-the first round and before the second (each scored blind first, then tuned on).
+It grew in three batches (402, 112 and 108 rows); each batch was written before the
+round of rule changes it informed and scored blind first.
 The rules are tagged once (one RuleTagger, one nlp.pipe pass) and held to:
 
 - every utterance marked ``ok`` gets exactly its expected codes;
@@ -27,7 +27,7 @@ from paraphrase_dev import CODEBOOK, read_dev_status, score
 ROWS = read_dev_status()
 
 # Reached by the rules of this commit on the whole set; lower only with a reason.
-FLOORS = {"code": 0.89, "theme": 0.94}
+FLOORS = {"code": 0.88, "theme": 0.93}
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +40,7 @@ def test_dev_set_is_as_described():
     statuses = {status for _, _, status in ROWS}
     assert statuses == {"ok", "miss"}
     negatives = [text for text, codes, _ in ROWS if not codes]
-    assert len(negatives) >= 110
+    assert len(negatives) >= 120
     texts = [text for text, _, _ in ROWS]
     assert len(texts) == len(set(texts))
     per_code: dict[str, int] = {}
@@ -49,7 +49,7 @@ def test_dev_set_is_as_described():
             per_code[code] = per_code.get(code, 0) + 1
     book = load_codebook(CODEBOOK)
     assert set(per_code) == set(book.ids)
-    assert min(per_code.values()) >= 17
+    assert min(per_code.values()) >= 20
 
 
 @pytest.mark.parametrize("level", sorted(FLOORS))
