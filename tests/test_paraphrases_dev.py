@@ -1,9 +1,9 @@
 """The shipped mentoring codebook on the invented paraphrase development set.
 
 ``tests/data/paraphrases_dev.csv`` holds utterances written without looking at the
-rules (at least 21 per code and 126 that must stay uncoded: housekeeping, agreement
+rules (at least 25 per code and 141 that must stay uncoded: housekeeping, agreement
 tokens, off-topic talk and near-misses such as "statistical power" or "credit card").
-It grew in three batches (402, 112 and 108 rows); each batch was written before the
+It grew in four batches (402, 112, 108 and 107 rows); each batch was written before the
 round of rule changes it informed and scored blind first.
 The rules are tagged once (one RuleTagger, one nlp.pipe pass) and held to:
 
@@ -40,7 +40,7 @@ def test_dev_set_is_as_described():
     statuses = {status for _, _, status in ROWS}
     assert statuses == {"ok", "miss"}
     negatives = [text for text, codes, _ in ROWS if not codes]
-    assert len(negatives) >= 120
+    assert len(negatives) >= 140
     texts = [text for text, _, _ in ROWS]
     assert len(texts) == len(set(texts))
     per_code: dict[str, int] = {}
@@ -49,7 +49,7 @@ def test_dev_set_is_as_described():
             per_code[code] = per_code.get(code, 0) + 1
     book = load_codebook(CODEBOOK)
     assert set(per_code) == set(book.ids)
-    assert min(per_code.values()) >= 20
+    assert min(per_code.values()) >= 25
 
 
 @pytest.mark.parametrize("level", sorted(FLOORS))
