@@ -134,8 +134,11 @@ class MLTagger(ClassifierMixin, BaseEstimator):
         if int(self.min_positives) < 2:
             raise ValueError(f"min_positives must be at least 2, not {self.min_positives!r}")
 
-        self.vectorizer_ = self._vectorizer().fit(texts)
-        features = self.vectorizer_.transform(texts)
+        self.vectorizer_ = self._vectorizer()
+        features = self.vectorizer_.fit_transform(texts)
+        # liblinear's dual solver is much faster when there are more features than turns
+        # (the usual case for text): the same problem, solved from the other side.
+        dual = features.shape[1] > features.shape[0]
         n_codes = Y.shape[1]
         self.classes_ = classes
         self.n_samples_ = len(texts)
@@ -152,13 +155,13 @@ class MLTagger(ClassifierMixin, BaseEstimator):
             y = Y[:, j]
             best = None
             for c in grid:
-                scores = self._oof_proba(features, y, c)
+                scores = self._oof_proba(features, y, c, dual)
                 threshold, f1 = self._pick_threshold(y, scores)
                 if best is None or f1 > best[0] + 1e-12:
                     best = (f1, c, threshold)
             f1, c, threshold = best
             self.C_[j], self.thresholds_[j], self.cv_f1_[j] = c, threshold, f1
-            self.estimators_[j] = self._model(c).fit(features, y)
+            self.estimators_[j] = self._model(c, dual).fit(features, y)
         return self
 
     def _grid(self) -> list[float]:
@@ -178,17 +181,18 @@ class MLTagger(ClassifierMixin, BaseEstimator):
                                                    lowercase=True, dtype=np.float64)))
         return FeatureUnion(parts)
 
-    def _model(self, c: float) -> LogisticRegression:
-        return LogisticRegression(C=c, class_weight=self.class_weight, solver="liblinear",
+    def _model(self, c: float, dual: bool = False) -> LogisticRegression:
+        return LogisticRegression(C=c, class_weight=self.class_weight, solver="liblinear", dual=dual,
                                   max_iter=self.max_iter, random_state=self.random_state)
 
-    def _oof_proba(self, features, y: np.ndarray, c: float) -> np.ndarray:
+    def _oof_proba(self, features, y: np.ndarray, c: float, dual: bool) -> np.ndarray:
         """Out-of-fold probabilities of the positive class, folds stratified on ``y``."""
         folds = min(int(self.cv), int(y.sum()), int(len(y) - y.sum()))
         splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=self.random_state)
         out = np.zeros(len(y), dtype=float)
         for train, test in splitter.split(np.zeros(len(y)), y):
-            out[test] = self._model(c).fit(features[train], y[train]).predict_proba(features[test])[:, 1]
+            model = self._model(c, dual).fit(features[train], y[train])
+            out[test] = model.predict_proba(features[test])[:, 1]
         return out
 
     def _pick_threshold(self, y: np.ndarray, scores: np.ndarray) -> tuple[float, float]:
