@@ -171,3 +171,18 @@ def test_bad_input_is_refused(params, X, Y, message):
 def test_score_is_micro_f1(fitted):
     texts, Y = corpus(30, seed=5)
     assert fitted.score(texts, Y) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("ngram_range", [(2, 5), (1, 3), (4, 6)])
+def test_cached_char_ngrams_equal_scikit_learns_char_wb(ngram_range):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from qualcode.tagging.ml import CharNgramsByWord
+
+    reference = TfidfVectorizer(analyzer="char_wb", ngram_range=ngram_range).build_analyzer()
+    mine = CharNgramsByWord(ngram_range)
+    texts = ["Hi  A ab abc abcd abcde I'm Über-cool,\tx\nY", "a", "", "  ", "The mentor's LAB credit!",
+             "ab abc ab abc"]  # repeated words come from the cache
+    for text in texts * 2:
+        assert mine(text) == reference(text)
+    assert mine.__getstate__() == {"ngram_range": list(ngram_range)}  # the cache is not saved

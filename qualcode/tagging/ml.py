@@ -8,7 +8,8 @@
 How it works (each step a well-kept scikit-learn piece):
 
 - **Features**: TF-IDF of word 1-2-grams and of character 2-5-grams inside word
-  boundaries (``char_wb``), side by side in a ``FeatureUnion``; sublinear term
+  boundaries (scikit-learn's ``char_wb``, made once per distinct word by
+  :class:`CharNgramsByWord`), side by side in a ``FeatureUnion``; sublinear term
   frequency so a long turn that repeats a word does not drown the others.  The
   vectorizer is unsupervised and is fitted once on all training texts; the
   cross-validation below reuses it (only document frequencies are shared
@@ -149,20 +150,25 @@ class MLTagger(ClassifierMixin, BaseEstimator):
         self.thresholds_ = np.ones(n_codes, dtype=float)
         self.C_ = np.full(n_codes, np.nan)
         self.cv_f1_ = np.full(n_codes, np.nan)
-        for j in range(n_codes):
-            if not self.learned_[j]:
-                continue
-            y = Y[:, j]
-            best = None
-            for c in grid:
-                scores = self._oof_proba(features, y, c, dual)
-                threshold, f1 = self._pick_threshold(y, scores)
-                if best is None or f1 > best[0] + 1e-12:
-                    best = (f1, c, threshold)
-            f1, c, threshold = best
+        learned = [j for j in range(n_codes) if self.learned_[j]]
+        # One code after another: liblinear seeds a process-wide random generator, so fitting
+        # codes in parallel threads would make the results depend on timing.
+        for j in learned:
+            c, threshold, f1, model = self._fit_code(features, Y[:, j], grid, dual)
             self.C_[j], self.thresholds_[j], self.cv_f1_[j] = c, threshold, f1
-            self.estimators_[j] = self._model(c, dual).fit(features, y)
+            self.estimators_[j] = model
         return self
+
+    def _fit_code(self, features, y: np.ndarray, grid: list[float], dual: bool):
+        """(C, threshold, out-of-fold F1, model fitted on every turn) for one code."""
+        best = None
+        for c in grid:
+            scores = self._oof_proba(features, y, c, dual)
+            threshold, f1 = self._pick_threshold(y, scores)
+            if best is None or f1 > best[0] + 1e-12:
+                best = (f1, c, threshold)
+        f1, c, threshold = best
+        return c, threshold, f1, self._model(c, dual).fit(features, y)
 
     def _grid(self) -> list[float]:
         grid = [self.C] if isinstance(self.C, Real) else list(self.C)
@@ -175,10 +181,9 @@ class MLTagger(ClassifierMixin, BaseEstimator):
                                            min_df=self.min_df, sublinear_tf=True, lowercase=True,
                                            token_pattern=r"(?u)\b\w[\w']*\b", dtype=np.float64))]
         if self.char_ngram_range is not None:
-            parts.append(("chars", TfidfVectorizer(analyzer="char_wb",
-                                                   ngram_range=tuple(self.char_ngram_range),
+            parts.append(("chars", TfidfVectorizer(analyzer=CharNgramsByWord(self.char_ngram_range),
                                                    min_df=self.min_df, sublinear_tf=True,
-                                                   lowercase=True, dtype=np.float64)))
+                                                   dtype=np.float64)))
         return FeatureUnion(parts)
 
     def _model(self, c: float, dual: bool = False) -> LogisticRegression:
@@ -228,6 +233,53 @@ class MLTagger(ClassifierMixin, BaseEstimator):
         from sklearn.metrics import f1_score
         return float(f1_score(np.asarray(Y), self.predict(X), average="micro", zero_division=0,
                               sample_weight=sample_weight))
+
+
+class CharNgramsByWord:
+    """scikit-learn's ``char_wb`` analyzer (lowercased character n-grams inside word
+    boundaries, words padded with a space), computed once per distinct word.
+
+    Turns repeat the same words over and over, and making n-grams in Python is what
+    costs: caching them per word gives the same features several times faster.  The
+    cache is not saved with a model (``__getstate__``).
+    """
+
+    CACHE_WORDS = 500_000
+
+    def __init__(self, ngram_range=(2, 5)):
+        self.ngram_range = tuple(ngram_range)
+        self._cache: dict[str, list[str]] = {}
+
+    def __call__(self, text: str) -> list[str]:
+        cache, out = self._cache, []
+        for word in text.lower().split():
+            grams = cache.get(word)
+            if grams is None:
+                grams = self._grams(word)
+                if len(cache) < self.CACHE_WORDS:
+                    cache[word] = grams
+            out.extend(grams)
+        return out
+
+    def _grams(self, word: str) -> list[str]:
+        w = " " + word + " "
+        size, (low, high), grams = len(w), self.ngram_range, []
+        for n in range(low, high + 1):
+            if n >= size:  # a short word counts once, whole
+                grams.append(w)
+                break
+            grams.extend(w[i:i + n] for i in range(size - n + 1))
+        return grams
+
+    def __getstate__(self) -> dict:
+        return {"ngram_range": [int(n) for n in self.ngram_range]}
+
+    def __setstate__(self, state: dict) -> None:
+        self.ngram_range = tuple(state["ngram_range"])
+        self._cache = {}
+
+    def __repr__(self) -> str:
+        return f"CharNgramsByWord(ngram_range={self.ngram_range})"
 
 
 def _texts(X) -> list[str]:

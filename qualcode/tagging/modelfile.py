@@ -40,7 +40,7 @@ FORMAT = "qualcode-model"
 FORMAT_VERSION = 1
 MANIFEST, PAYLOAD = "manifest.json", "model.skops"
 #: Types outside skops' default trusted set that a qualcode model may contain.
-TRUSTED_TYPES = ("qualcode.tagging.ml.MLTagger",)
+TRUSTED_TYPES = ("qualcode.tagging.ml.MLTagger", "qualcode.tagging.ml.CharNgramsByWord")
 MAX_MEMBER_BYTES = 2 * 1024 ** 3
 
 
