@@ -210,3 +210,16 @@ def test_suggest_when_everything_is_covered(study, tmp_path):
     assert result.exit_code == 1
     assert result.output == (f"Error: {project}: coder 'gold' has already covered every turn with "
                              "ML test book 1.0\n")
+
+
+def test_suggest_refuses_a_model_of_a_codebook_the_project_lacks(study, tmp_path):
+    _, _, _, model, _ = study
+    revised = tmp_path / "revised.yaml"
+    revised.write_text(CODEBOOK_YAML.replace('version: "1.0"', 'version: "1.1"'), encoding="utf-8")
+    other = build_ml_project(tmp_path / "other.qcproj", revised)
+    result = run("suggest", other, "--model", model, "-o", tmp_path / "s.csv")
+    assert result.exit_code == 1
+    digest = load_model(model).codebook["hash"][:12]
+    assert result.output == (f"Error: {model}: the project has no codebook 'ML test book' version 1.0 "
+                             f"(hash {digest}) that the model was trained with\n")
+    assert not (tmp_path / "s.csv").exists()
