@@ -223,3 +223,17 @@ def test_suggest_refuses_a_model_of_a_codebook_the_project_lacks(study, tmp_path
     assert result.output == (f"Error: {model}: the project has no codebook 'ML test book' version 1.0 "
                              f"(hash {digest}) that the model was trained with\n")
     assert not (tmp_path / "s.csv").exists()
+
+
+def test_code_dry_run_with_the_model_writes_nothing(study, tmp_path):
+    project, book, model = fresh_project(study, tmp_path)
+    dry = run("code", project, "--codebook", book, "--tagger", "ml", "--model", model, "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    with open_project(project) as proj:
+        assert set(proj.codings_frame()["coder"]) == {"gold"}
+        assert set(proj.coverage_frame()["coder"]) == {"gold"}
+    real = run("code", project, "--codebook", book, "--tagger", "ml", "--model", model)
+    stored = real.output.splitlines()[0].split("stored ")[1].split(" codings")[0]
+    assert dry.output.splitlines()[0] == (f"coded 57 turns with ML test book 1.0 (ml): would store "
+                                          f"{stored} codings")
+    assert dry.output.splitlines()[1:] == real.output.splitlines()[1:]
