@@ -9,6 +9,13 @@ the task is learnable but not trivial.
 
     .venv/bin/python benchmarks/bench_ml.py                  # 10,000 turns, 8 codes
     .venv/bin/python benchmarks/bench_ml.py --turns 20000 --grid 1,8
+
+Measured 2026-11-27 on the 2-core development machine while other jobs ran (load ~5-6,
+so wall time was 3-4x CPU time), 8 codes, 58 words per turn, default C grid of 4 x 3 folds:
+  10,000 turns: fit 56.8 s CPU on 8,000 turns (234k features, peak RSS 515 MiB);
+                predict 1,273 turns per CPU second; held-out micro F1 0.962
+  20,000 turns: fit 128.5 s CPU on 16,000 turns (400k features, peak RSS 738 MiB);
+                predict 1,142 turns per CPU second; held-out micro F1 0.966
 """
 
 from __future__ import annotations
