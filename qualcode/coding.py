@@ -22,7 +22,7 @@ from qualcode.errors import SelectionError
 from qualcode.store import Project
 from qualcode.tagging.rules import Hit, RuleTagger
 
-TAGGERS = ("rules",)
+TAGGERS = ("rules", "ml", "all")  # ml: a trained model; all: rules OR model (tagging/combine.py)
 WRITE_BATCH = 2000
 
 
@@ -51,10 +51,17 @@ def register_codebook(project: Project, codebook: Codebook) -> int:
 
 def code_project(project: Project, codebook: Codebook, tagger: str = "rules", *,
                  include_facilitators: bool = False, dry_run: bool = False,
-                 batch_size: int = 256) -> CodingRun:
-    """Code every participant turn (and facilitator turns if asked) with ``tagger``."""
+                 batch_size: int = 256, model=None) -> CodingRun:
+    """Code every participant turn (and facilitator turns if asked) with ``tagger``.
+
+    ``tagger='ml'`` or ``'all'`` needs ``model`` (a loaded
+    :class:`~qualcode.tagging.modelfile.ModelFile`) trained with this codebook."""
     if tagger not in TAGGERS:
         raise SelectionError(f"unknown tagger {tagger!r}; choose one of {', '.join(TAGGERS)}")
+    if tagger != "rules":
+        if model is None:
+            raise SelectionError(f"tagger {tagger!r} needs a model file (--model FILE from qualcode train)")
+        model.check_codebook(codebook.name, codebook.version, codebook.hash)
     if project.counts()["turns"] == 0:
         raise SelectionError("the project has no turns to code: ingest transcripts first", project.path)
     rule_tagger = RuleTagger(codebook)
@@ -68,6 +75,9 @@ def code_project(project: Project, codebook: Codebook, tagger: str = "rules", *,
     tagger_version = f"qualcode {__version__} rules {rule_tagger.version}"
 
     def rows(codebook_id: int | None):
+        if tagger != "rules":
+            yield from _model_rows(codebook_id)
+            return
         for coding in rule_tagger.tag_segments(items, batch_size=batch_size):
             counts[coding.code_id] += 1
             seg_id, doc_id = coding.segment_key
@@ -76,6 +86,19 @@ def code_project(project: Project, codebook: Codebook, tagger: str = "rules", *,
                    "coder": tagger, "coder_kind": "machine", "tagger_version": tagger_version,
                    "status": "suggested", "confidence": None,
                    "evidence": {"scope": coding.scope, "hits": [_hit_dict(h) for h in coding.hits]}}
+
+    def _model_rows(codebook_id: int | None):
+        from qualcode.tagging.combine import machine_codings
+        version = (f"qualcode {__version__} {tagger} model {model.info['content_sha256'][:16]}"
+                   + (f" rules {rule_tagger.version}" if tagger == "all" else ""))
+        for coding in machine_codings(model, items, batch_size=batch_size,
+                                      rule_tagger=rule_tagger if tagger == "all" else None):
+            counts[coding.code] += 1
+            seg_id, doc_id = coding.segment_key
+            yield {"document_id": doc_id, "segment_id": seg_id, "codebook_id": codebook_id,
+                   "code": coding.code, "start": coding.start, "end": coding.end,
+                   "coder": tagger, "coder_kind": "machine", "tagger_version": version,
+                   "status": "suggested", "confidence": coding.confidence, "evidence": coding.evidence}
 
     if dry_run:
         for _ in rows(None):

@@ -32,7 +32,7 @@ from qualcode.codings_io import import_codings
 from qualcode.codings_io.coverage import load_agreement_frames
 from qualcode.errors import SelectionError
 from qualcode.store import open_project
-from tests.projects import build_project
+from projects import build_project
 
 BOB = """document,turn,codes
 scholars_north.txt,1,value.clarity

@@ -12,7 +12,7 @@ from qualcode.codings_io import coding_sheet_frame, import_codings, write_coding
 from qualcode.codings_io.checks import CodingsFileError
 from qualcode.errors import SelectionError
 from qualcode.store import open_project
-from tests.projects import build_project
+from projects import build_project
 
 
 def run(*args):

@@ -10,7 +10,7 @@ from qualcode.codings_io.checks import CodingsFileError
 from qualcode.codings_io.review import parse_decision
 from qualcode.errors import InputError, SelectionError
 from qualcode.store import open_project
-from tests.projects import build_project
+from projects import build_project
 
 # segment ids of the STUDY project (tests/projects.py): document -> {turn: segment id}
 SEG = {"scholars_north.txt": {0: 1, 1: 2, 2: 3, 3: 4, 4: 5, 5: 6},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from qualcode.cli.base import (cli, codebook, codebook_option, existing_file, load_codebook_file,
@@ -43,24 +45,34 @@ def codebook_show(file, no_definitions):
 @cli.command("code")
 @project_argument
 @codebook_option
-@click.option("--tagger", type=click.Choice(["rules"]), default="rules", show_default=True,
-              help="Which tagger codes the turns.")
+@click.option("--tagger", type=click.Choice(["rules", "ml", "all"]), default="rules", show_default=True,
+              help="Which tagger codes the turns: the rules, a trained model (ml), or both "
+                   "(all: a code is given when the rules fire or the model passes its threshold).")
+@click.option("--model", "model_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Model file from qualcode train (for --tagger ml or all).")
 @click.option("--include-facilitators", is_flag=True, help="Code facilitator turns too.")
 @click.option("--dry-run", is_flag=True, help="Show counts per code without writing anything.")
-def code(project, codebook_path, tagger, include_facilitators, dry_run):
+def code(project, codebook_path, tagger, model_path, include_facilitators, dry_run):
     """Code every participant turn in PROJECT with a codebook's tagger.
 
     Re-running replaces this tagger's earlier codings for the same codebook
-    and never touches human codings.
+    and never touches human codings.  The coder is named after the tagger
+    (rules, ml or all).
 
     Example: qualcode code study.qcproj --codebook codebooks/mentoring_expectations.yaml
     """
     from qualcode.coding import code_project
 
     book = load_codebook_file(codebook_path)
+    model = None
+    if tagger != "rules":
+        if model_path is None:
+            raise click.UsageError(f"--tagger {tagger} needs --model FILE (from qualcode train)")
+        from qualcode.tagging.modelfile import load_model
+        model = load_model(model_path)
     with open_project_file(project) as proj:
         run = code_project(proj, book, tagger, include_facilitators=include_facilitators,
-                           dry_run=dry_run)
+                           dry_run=dry_run, model=model)
     verb = "would store" if dry_run else "stored"
     click.echo(f"coded {run.segments} turns with {run.codebook} {run.version} ({run.tagger}): "
                f"{verb} {run.codings} codings" + ("" if dry_run else f", replaced {run.replaced}"))

@@ -1,0 +1,157 @@
+"""Commands for the machine-learning tagger: train, evaluate, suggest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from qualcode.cli.base import cli, open_project_file, output_path, project_argument
+
+
+def _codebook_name_option(command):
+    return click.option("--codebook", "codebook_name",
+                        help="Codebook name (or 'name version') the coder used; needed only when "
+                             "the coder coded with several.")(command)
+
+
+def _echo_notes(data) -> None:
+    if data.source == "coverage":
+        click.echo(f"training turns: the {len(data.turns)} turns {data.coder!r} covered with "
+                   f"{data.codebook.label}")
+    for note in data.notes:
+        click.echo(f"note: {note}")
+
+
+def _fmt(value) -> str:
+    return "" if value is None or value != value else f"{value:.3f}"
+
+
+@cli.command()
+@project_argument
+@click.option("--coder", required=True, help="The human coder whose codings the model learns.")
+@_codebook_name_option
+@click.option("-o", "--output", "output", required=True, type=output_path,
+              help="Model file to write, e.g. model.qcmodel.")
+@click.option("--seed", default=0, show_default=True, help="Random seed (folds, solver).")
+@click.option("--min-positives", default=5, show_default=True,
+              help="Fewest coded turns a code needs to be learned.")
+def train(project, coder, codebook_name, output, seed, min_positives):
+    """Train the ML tagger on one coder's codings and save it as a model file.
+
+    The model learns every code with enough coded turns (C and a decision
+    threshold per code chosen by cross-validation); codes with fewer are
+    listed as not learned.
+
+    Example: qualcode train study.qcproj --coder gold -o gold.qcmodel
+    """
+    from qualcode.tagging.ml import MLTagger
+    from qualcode.tagging.modelfile import model_manifest, save_model
+    from qualcode.tagging.training import training_data
+
+    with open_project_file(project) as proj:
+        data = training_data(proj, coder, codebook_name)
+    _echo_notes(data)
+    tagger = MLTagger(random_state=seed, min_positives=min_positives).fit(data.texts, data.Y)
+    manifest = model_manifest(tagger, data)
+    save_model(tagger, output, manifest)
+    learned = [c for c in manifest["codes"] if c["learned"]]
+    click.echo(f"trained on {len(data.turns)} turns by {coder!r} ({data.codebook.label}): "
+               f"{len(learned)} of {len(manifest['codes'])} codes learned; wrote {output}")
+    width = max(len(c["code"]) for c in manifest["codes"])
+    click.echo(f"  {'code':<{width}}  turns  C      threshold  cv_f1")
+    for c in manifest["codes"]:
+        if c["learned"]:
+            click.echo(f"  {c['code']:<{width}}  {c['positives']:>5}  {c['C']:<5g}  "
+                       f"{c['threshold']:<9.3f}  {c['cv_f1']:.3f}")
+        else:
+            click.echo(f"  {c['code']:<{width}}  {c['positives']:>5}  not learned "
+                       f"(fewer than {min_positives} coded or uncoded turns)")
+
+
+@cli.command()
+@project_argument
+@click.option("--coder", required=True, help="The human coder the taggers are scored against.")
+@_codebook_name_option
+@click.option("--folds", default=5, show_default=True, help="Cross-validation folds.")
+@click.option("--tagger", type=click.Choice(["ml", "rules", "all"]), multiple=True,
+              help="Which tagger(s) to score; repeat for several (default: ml, rules and all).")
+@click.option("--seed", default=0, show_default=True, help="Random seed (folds, subsets, solver).")
+@click.option("--no-curve", is_flag=True, help="Skip the learning curve (faster).")
+@click.option("-o", "--output", "output", type=output_path,
+              help="Write the per-code scores to CSV or XLSX.")
+@click.option("--curve-output", type=output_path, help="Write the learning curve to CSV or XLSX.")
+def evaluate(project, coder, codebook_name, folds, tagger, seed, no_curve, output, curve_output):
+    """Cross-validated precision, recall, F1 and kappa per code against a human coder.
+
+    The model is refitted on each training fold and scored on the held-out
+    fold (folds by iterative multi-label stratification); the rules need no
+    training and are scored on the same turns; 'all' is rules OR model.
+    The learning curve shows F1 with 25/50/75/100% of the training folds.
+
+    Example: qualcode evaluate study.qcproj --coder gold --folds 5 -o scores.csv
+    """
+    from qualcode.export.files import table_format, write_table
+    from qualcode.tagging.evaluate import evaluate_taggers
+    from qualcode.tagging.training import stored_codebook, training_data
+
+    for path in (output, curve_output):
+        if path is not None:
+            table_format(path)
+    taggers = tuple(dict.fromkeys(tagger)) or ("ml", "rules", "all")
+    with open_project_file(project) as proj:
+        data = training_data(proj, coder, codebook_name)
+        book = stored_codebook(proj, data.codebook) if set(taggers) & {"rules", "all"} else None
+    _echo_notes(data)
+    result = evaluate_taggers(data, taggers=taggers, codebook=book, folds=folds, seed=seed,
+                              curve=None if no_curve else (0.25, 0.5, 0.75, 1.0))
+    for note in result.notes:
+        click.echo(f"note: {note}")
+    click.echo(f"{result.folds}-fold cross-validation on {result.turns} turns coded by {coder!r} "
+               f"(seed {seed}):")
+    shown = result.scores.copy()
+    for column in ("precision", "recall", "f1", "kappa"):
+        shown[column] = shown[column].map(_fmt)
+    click.echo(shown.to_string(index=False))
+    if not result.curve.empty:
+        click.echo("learning curve (ml, F1 on the held-out folds):")
+        curve = result.curve.copy()
+        curve["fraction"] = curve["fraction"].map(lambda f: f"{f:.0%}")
+        for column in ("micro_f1", "macro_f1"):
+            curve[column] = curve[column].map(_fmt)
+        click.echo(curve.to_string(index=False))
+    if output is not None:
+        write_table(result.scores.round(4), output, sheet_name="scores")
+        click.echo(f"wrote {output}")
+    if curve_output is not None and not result.curve.empty:
+        write_table(result.curve.round(4), curve_output, sheet_name="learning curve")
+        click.echo(f"wrote {curve_output}")
+
+
+@cli.command()
+@project_argument
+@click.option("--model", "model_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Model file from qualcode train.")
+@click.option("-n", "count", default=20, show_default=True, help="How many turns to suggest.")
+@click.option("-o", "--output", "output", required=True, type=output_path,
+              help="Coding sheet to write (.csv or .xlsx).")
+@click.option("--include-facilitators", is_flag=True, help="Consider facilitator turns too.")
+def suggest(project, model_path, count, output, include_facilitators):
+    """List the uncoded turns whose coding would teach the model most, as a coding sheet.
+
+    Turns the model's coder has not covered, the model's least certain first
+    (probability nearest a code's threshold).  Fill in the codes column and
+    bring it back with qualcode import-codings.
+
+    Example: qualcode suggest study.qcproj --model gold.qcmodel -n 20 -o next_turns.xlsx
+    """
+    from qualcode.export.files import table_format, write_table
+    from qualcode.tagging.modelfile import load_model
+    from qualcode.tagging.suggest import suggest_turns
+
+    table_format(output)
+    model = load_model(model_path)
+    with open_project_file(project) as proj:
+        sheet = suggest_turns(proj, model, count, include_facilitators=include_facilitators)
+    write_table(sheet, output, sheet_name="coding sheet")
+    click.echo(f"wrote {len(sheet)} turns for {model.coder!r} to code to {output}")
