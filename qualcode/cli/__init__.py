@@ -5,7 +5,7 @@ commands of one area.  Importing this package registers them all.
 """
 
 from qualcode.cli.base import cli
-from qualcode.cli import analysis, coding, ingest  # noqa: F401  (registers the commands)
+from qualcode.cli import analysis, bench, coding, ingest  # noqa: F401  (registers the commands)
 
 
 def main() -> None:
