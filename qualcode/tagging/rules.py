@@ -234,28 +234,29 @@ class RuleTagger:
         else:
             view = _DocView(doc, text, ids[1], sentence_starts(doc, self._punct_ids, text))
         vetoes: dict[tuple[str, int, int], str] = {}
+        rules, near, scope_span = self._rules, self._near, view.scope_span
         for key, s, e in matches:
-            code, rule, is_exclude = self._rules[key]
+            code, rule, is_exclude = rules[key]
             if is_exclude:
-                span = view.scope_span(code.rules.scope, s, e)
-                vetoes.setdefault((code.id, *span), f'exclude phrase "{view.words(s, e)[0]}"')
+                a, b = scope_span(code.rules.scope, s, e)
+                vetoes.setdefault((code.id, a, b), f'exclude phrase "{view.words(s, e)[0]}"')
         out = []
         for key, s, e in matches:
-            code, rule, is_exclude = self._rules[key]
+            code, rule, is_exclude = rules[key]
             if is_exclude:
                 continue
-            span = view.scope_span(code.rules.scope, s, e)
+            a, b = scope_span(code.rules.scope, s, e)
             status, reason = APPLIED, ""
-            if (code.id, *span) in vetoes:
-                status, reason = EXCLUDED, vetoes[(code.id, *span)]
+            if vetoes and (code.id, a, b) in vetoes:
+                status, reason = EXCLUDED, vetoes[(code.id, a, b)]
             elif rule.negation and (cue := self._negation_cue(view, s)) is not None:
                 status, reason = NEGATED, f'negated by "{cue}"'
-            elif rule.rule_id in self._near and not self._is_near(view, rule, s, e):
+            elif rule.rule_id in near and not self._is_near(view, rule, s, e):
                 status = NOT_NEAR
                 reason = f"none of {', '.join(rule.near)} within {rule.window} words"
             words, start_char, end_char = view.words(s, e)
             hit = Hit(code.id, rule.rule_id, words, base + start_char, base + end_char, status, reason)
-            out.append((hit, (base + span[0], base + span[1])))
+            out.append((hit, (base + a, base + b)))
         return out
 
     def _negation_cue(self, view: "_DocView", s: int) -> str | None:
@@ -275,8 +276,7 @@ class RuleTagger:
         words, lemmas = self._near[rule.rule_id], view.lemmas
         lo = max(view.sentence(s)[0], s - rule.window)
         hi = min(view.sentence(e - 1)[1], e + rule.window)
-        return any(lemmas[i] in words for i in range(lo, s)) or \
-            any(lemmas[i] in words for i in range(e, hi))
+        return not words.isdisjoint(lemmas[lo:s]) or (e < hi and not words.isdisjoint(lemmas[e:hi]))
 
 
 class _DocView:
@@ -314,8 +314,10 @@ class _DocView:
         return self.text[start:end], start, end
 
     def sentence(self, i: int) -> tuple[int, int]:
-        k = bisect_right(self.starts, i) - 1
-        return self.starts[k], (self.starts[k + 1] if k + 1 < len(self.starts) else len(self.doc))
+        """First token of the sentence holding token ``i`` and the first after it."""
+        starts = self.starts
+        k = bisect_right(starts, i) - 1
+        return starts[k], (starts[k + 1] if k + 1 < len(starts) else len(self.doc))
 
     def scope_span(self, scope: str, s: int, e: int) -> tuple[int, int]:
         """Character span of the sentence(s) holding tokens s..e, or of the turn, without edge spaces."""
