@@ -94,7 +94,7 @@ def _turn_text(rng: random.Random) -> str:
     if roll < 0.15:
         return rng.choice(OPENERS)
     sentences = 1 + int(rng.expovariate(1 / 3))
-    if roll > 0.97:  # a long story, with a paragraph break
+    if roll > 0.97:  # a long story, over two lines (a continuation line to the readers)
         sentences += 12
     parts = [rng.choice(OPENERS)] if rng.random() < 0.3 else []
     parts += [_sentence(rng) for _ in range(sentences)]

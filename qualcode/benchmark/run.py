@@ -45,6 +45,7 @@ class StepResult:
     size: int
     step: str
     seconds: float
+    cpu_seconds: float
     wall_seconds: float  # the whole subprocess, interpreter start and imports included
     words: int
     start_mb: float
@@ -62,6 +63,7 @@ class BenchmarkResults:
     command: str
     workers: str
     results: list[StepResult] = field(default_factory=list)
+    load: list[str] = field(default_factory=list)  # load average when each size started
 
     def floor(self, size: int) -> StepResult | None:
         return next((r for r in self.results if r.size == size and r.step == "tokenizer"), None)
@@ -79,20 +81,24 @@ class BenchmarkResults:
                  "Regenerate with:", "", "```", self.command, "```", "",
                  "## Machine", ""]
         lines += [f"- {key}: {value}" for key, value in self.machine.items()]
-        lines += [f"- rule coding workers: {self.workers}", "",
+        lines += [f"- rule coding workers: {self.workers}"]
+        lines += [f"- load average (1 min) when the {line}" for line in self.load]
+        lines += ["",
                   "## Throughput and memory", "",
                   "Words are counted as `qualcode info` counts them (all turns, facilitators "
                   "included). *ratio* is the step's words/s over the bare tokenizer's on the same "
                   "corpus. *peak MB* is the step process's peak resident memory; *work MB* is how "
-                  "much of it the step itself added after imports and set-up.", "",
-                  "| words | step | seconds | words/s | ratio to tokenizer | peak MB | work MB |",
-                  "|---:|---|---:|---:|---:|---:|---:|"]
+                  "much of it the step itself added after imports and set-up. *CPU s* counts "
+                  "every process of the step (pool workers too), so it exceeds *seconds* when "
+                  "both cores work; on a busy machine *seconds* grows while *CPU s* stays put.", "",
+                  "| words | step | seconds | CPU s | words/s | ratio to tokenizer | peak MB | work MB |",
+                  "|---:|---|---:|---:|---:|---:|---:|---:|"]
         for size in self.sizes():
             floor = self.floor(size)
             for r in (r for r in self.results if r.size == size):
                 ratio = (f"{r.words_per_second / floor.words_per_second:.2f}"
                          if floor is not None and floor.words_per_second else "-")
-                lines.append(f"| {r.words:,} | {STEPS[r.step]} | {r.seconds:.2f} | "
+                lines.append(f"| {r.words:,} | {STEPS[r.step]} | {r.seconds:.2f} | {r.cpu_seconds:.2f} | "
                              f"{r.words_per_second:,.0f} | {ratio} | {r.peak_mb:,.0f} | "
                              f"{max(r.peak_mb - r.start_mb, 0):,.0f} |")
         lines += ["", "## End to end (ingest + both codebooks + counts, compare, excerpts)", "",
@@ -166,16 +172,19 @@ def run_benchmark(sizes: Iterable[int] = DEFAULT_SIZES, workdir: str | Path | No
                 shutil.rmtree(base)
             corpus, out = base / "corpus", base / "out"
             out.mkdir(parents=True)
+            if hasattr(os, "getloadavg"):
+                results.load.append(f"{size:,}-word run started: {os.getloadavg()[0]:.2f}")
             if progress:
                 progress(f"{size:,} words: generating the corpus")
-            write_corpus(corpus, size, seed=seed, words_per_transcript=words_per_transcript)
+            # at least two transcripts, so that both roles are there to compare
+            write_corpus(corpus, size, seed=seed, words_per_transcript=min(words_per_transcript, size // 2))
             project = base / "bench.qcproj"
             for step in steps:
                 if progress:
                     progress(f"{size:,} words: {STEPS[step]}")
                 data, wall = run_step_process(step, corpus, project, out, workers)
                 results.results.append(StepResult(
-                    size, step, data.pop("seconds"), wall, data.pop("words"), data.pop("start_mb"),
+                    size, step, data.pop("seconds"), data.pop("cpu_seconds"), wall, data.pop("words"), data.pop("start_mb"),
                     data.pop("peak_mb"), {k: v for k, v in data.items() if k != "step"}))
             if temporary:
                 shutil.rmtree(base, ignore_errors=True)

@@ -2,9 +2,10 @@
 
     python -m qualcode.benchmark.steps STEP CORPUS_DIR PROJECT_FILE OUT_DIR [WORKERS]
 
-prints one JSON line: the step's seconds (after imports and set-up), the words it
-processed and the process's peak resident memory (``ru_maxrss``) at the start of
-the work and at the end, so a step's own peak is separable from the others'.
+prints one JSON line: the step's wall-clock and CPU seconds (after imports and set-up;
+CPU time includes finished pool workers), the words it processed and the process's
+peak resident memory (``ru_maxrss``) at the start of the work and at the end, so a
+step's own peak is separable from the others'.
 """
 
 from __future__ import annotations
@@ -35,6 +36,13 @@ def peak_mb() -> float:
     return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children (pool workers), user + system."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def codebook_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "codebooks"
 
@@ -49,30 +57,31 @@ def run_step(step: str, corpus: Path, project_path: Path, out: Path, workers: in
         from qualcode.tagging import get_nlp
 
         tokenizer = get_nlp().tokenizer
-        seconds = 0.0
+        seconds = cpu = 0.0
         words = tokens = 0
         start_peak = peak_mb()
         for path in corpus_files(corpus):  # one transcript at a time: reading is not timed
             document = read_document(path)
             texts = [document.text[s.start:s.end] for s in document.segments]
             words += sum(count_words(t) for t in texts)
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), cpu_seconds()
             for doc in tokenizer.pipe(texts, batch_size=256):
                 tokens += len(doc)
             seconds += time.perf_counter() - t0
-        return {"step": step, "seconds": seconds, "words": words, "tokens": tokens,
+            cpu += cpu_seconds() - c0
+        return {"step": step, "seconds": seconds, "cpu_seconds": cpu, "words": words, "tokens": tokens,
                 "start_mb": start_peak, "peak_mb": peak_mb()}
 
     if step == "ingest":
         from qualcode.project import ingest
 
         start_peak = peak_mb()
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), cpu_seconds()
         with open_project(project_path, create=True) as project:
             ingest(project, manifest=corpus / "manifest.csv")
             words = project.counts()["words"]
-        seconds = time.perf_counter() - t0
-        return {"step": step, "seconds": seconds, "words": words, "start_mb": start_peak, "peak_mb": peak_mb()}
+        seconds, cpu = time.perf_counter() - t0, cpu_seconds() - c0
+        return {"step": step, "seconds": seconds, "cpu_seconds": cpu, "words": words, "start_mb": start_peak, "peak_mb": peak_mb()}
 
     if step in CODEBOOK_FILES:
         from qualcode.codebook import load_codebook
@@ -80,12 +89,12 @@ def run_step(step: str, corpus: Path, project_path: Path, out: Path, workers: in
 
         book = load_codebook(codebook_dir() / CODEBOOK_FILES[step])
         start_peak = peak_mb()
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), cpu_seconds()
         with open_project(project_path) as project:
             run = code_project(project, book, **({} if workers is None else {"workers": workers}))
             words = project.counts()["words"]  # every turn, facilitators' too, is read and tokenized
-        seconds = time.perf_counter() - t0
-        return {"step": step, "seconds": seconds, "words": words, "codings": run.codings,
+        seconds, cpu = time.perf_counter() - t0, cpu_seconds() - c0
+        return {"step": step, "seconds": seconds, "cpu_seconds": cpu, "words": words, "codings": run.codings,
                 "segments": run.segments, "start_mb": start_peak, "peak_mb": peak_mb()}
 
     if step in ("counts", "compare", "excerpts"):
@@ -94,7 +103,7 @@ def run_step(step: str, corpus: Path, project_path: Path, out: Path, workers: in
         from qualcode.export.tables import write_comparison, write_counts
 
         start_peak = peak_mb()
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), cpu_seconds()
         with open_project(project_path) as project:
             frames = load_frames(project)
             words = project.counts()["words"]
@@ -107,8 +116,8 @@ def run_step(step: str, corpus: Path, project_path: Path, out: Path, workers: in
         else:
             frame = excerpts_table(frames)
             write_excerpts(frame, out / "excerpts.csv")
-        seconds = time.perf_counter() - t0
-        return {"step": step, "seconds": seconds, "words": words, "rows": len(frame),
+        seconds, cpu = time.perf_counter() - t0, cpu_seconds() - c0
+        return {"step": step, "seconds": seconds, "cpu_seconds": cpu, "words": words, "rows": len(frame),
                 "start_mb": start_peak, "peak_mb": peak_mb()}
 
     raise ValueError(f"unknown benchmark step {step!r}; choose one of {', '.join(STEPS)}")
