@@ -84,8 +84,9 @@ def normalize_turn_text(text: str) -> str:
     """
     text = unicodedata.normalize("NFC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
-    text = "".join(ch if ch == "\n" or unicodedata.category(ch)[0] != "C" or ch == "\t" else " "
-                   for ch in text)
+    if not text.replace("\n", "").replace("\t", "").isprintable():  # else no category C character
+        text = "".join(ch if ch == "\n" or unicodedata.category(ch)[0] != "C" or ch == "\t" else " "
+                       for ch in text)
     paragraphs = []
     for para in text.split("\n"):
         para = " ".join(para.split())

@@ -96,7 +96,7 @@ def normalize_newlines(text: str) -> str:
 def _looks_binary(text: str) -> bool:
     if "\x00" in text:
         return True
-    if not text:
+    if not text or text.replace("\n", "").replace("\t", "").isprintable():  # no Cc character
         return False
     controls = sum(1 for ch in text if ch not in "\n\t\f\v" and unicodedata.category(ch) == "Cc")
     return controls > 2 and controls / len(text) > 0.02
