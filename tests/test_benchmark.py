@@ -49,8 +49,8 @@ def test_bench_command_writes_a_results_table(tmp_path):
     assert [c[1].strip() for c in cells] == list(STEPS.values())
     assert len({c[0].strip() for c in cells}) == 1  # every step saw the same words
     for c in cells:
-        assert len(c) == 8 and all(re.fullmatch(r"[\d,.]+|-", x.strip()) for x in c[2:]), c
-    assert cells[0][5].strip() == "1.00"  # the tokenizer is its own floor
+        assert len(c) == 9 and all(re.fullmatch(r"[\d,.]+|-", x.strip()) for x in c[2:]), c
+    assert cells[0][5].strip() == cells[0][6].strip() == "1.00"  # the tokenizer is its own floor
     assert (tmp_path / "work" / "words_3000" / "out" / "excerpts.csv").is_file()
 
 

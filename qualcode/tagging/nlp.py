@@ -81,29 +81,32 @@ def paragraph_breaks(doc: Doc) -> Doc:
     return doc
 
 
-def sentence_starts(doc: Doc, punct_ids: frozenset[int], text: str | None = None) -> list[int]:
+def sentence_starts(doc: Doc, punct_ids: frozenset[int], text: str | None = None,
+                    columns: tuple[list[int], list[int], list[int]] | None = None) -> list[int]:
     """First token of each sentence, exactly as ``sentencizer`` + ``qualcode_paragraphs`` set them.
 
     ``punct_ids`` are the ``ORTH`` ids of the sentencizer's ``punct_chars``.  Computed on
     integer arrays, without setting anything on the doc, for docs that need sentences.
-    ``text`` is the doc's text if the caller has it (``doc.text`` is rebuilt token by token).
+    ``text`` is the doc's text if the caller has it (``doc.text`` is rebuilt token by token);
+    ``columns`` its tokens' ``ORTH``, ``IS_PUNCT`` and ``IS_SPACE`` values if already read.
     """
     n = len(doc)
     if not n:
         return []
-    columns = doc.to_array([ORTH, IS_PUNCT]).T.tolist()
+    orths, puncts, spaces = columns or doc.to_array([ORTH, IS_PUNCT, IS_SPACE]).T.tolist()
     starts = [0]
     seen_period = False
-    for i, (orth, punct) in enumerate(zip(*columns)):  # the sentencizer's rule, on ids
+    for i, (orth, punct) in enumerate(zip(orths, puncts)):  # the sentencizer's rule, on ids
         is_in_punct_chars = orth in punct_ids
         if seen_period and not punct and not is_in_punct_chars:
             starts.append(i)
             seen_period = False
         elif is_in_punct_chars:
             seen_period = True
-    if "\n" in (doc.text if text is None else text):  # the paragraph rule (whitespace_ is at most one space, never a break)
-        spaces = doc.to_array(IS_SPACE).tolist()
-        breaks = [i + 1 for i in range(n - 1) if "\n" in doc[i].text and not spaces[i + 1]]
+    if "\n" in (doc.text if text is None else text):
+        # the paragraph rule; whitespace_ is at most one space, and the tokenizer splits at
+        # every whitespace character, so only space tokens can hold a line break
+        breaks = [i + 1 for i in range(n - 1) if spaces[i] and not spaces[i + 1] and "\n" in doc[i].text]
         if breaks:
             starts = sorted(set(starts).union(breaks))
     return starts

@@ -16,7 +16,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
-from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LEMMA, LENGTH
+from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LEMMA, LENGTH, ORTH
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
@@ -100,6 +100,7 @@ class RuleTagger:
         self._patterns = Matcher(self.nlp.vocab)
         self._rules: dict[int, tuple[Code, Rule, bool]] = {}  # key -> (code, rule, is_exclude)
         self._near: dict[str, frozenset[int]] = {}
+        self._near_reason: dict[str, str] = {}
         # per Matcher pattern: the (attr, ids) a doc must contain for it to match ([]: no
         # prefilter) and a Matcher holding that pattern alone
         self._anchors: list[tuple[list[tuple[str, frozenset[int]]], Matcher]] = []
@@ -131,6 +132,8 @@ class RuleTagger:
                 if rule.near:
                     self._near[rule.rule_id] = frozenset(strings.add(w) for w in
                                                          lemma_set(rule.near, self.nlp))
+                    self._near_reason[rule.rule_id] = (f"none of {', '.join(rule.near)} "
+                                                       f"within {rule.window} words")
         self._negators = frozenset(strings.add(w) for w in lemma_set(NEGATION_CUES, self.nlp))
         self._pseudo = frozenset(strings.add(w) for w in lemma_set(PSEUDO_NEGATION_NEXT, self.nlp))
         self._breaks = frozenset(strings.add(w) for w in lemma_set(CLAUSE_BREAKS, self.nlp))
@@ -228,11 +231,10 @@ class RuleTagger:
             return []
         matches.sort(key=lambda m: (m[1], m[2]))
         text = doc.user_data.get(_TEXT) or doc.text
-        if ids is None or self._sents_first:
-            lemmas = doc.to_array(LEMMA).tolist() if ids is None else ids[1]
-            view = _DocView(doc, text, lemmas, [sent.start for sent in doc.sents])
+        if ids is None:
+            view = _DocView(doc, text, doc.to_array(LEMMA).tolist(), None)
         else:
-            view = _DocView(doc, text, ids[1], sentence_starts(doc, self._punct_ids, text))
+            view = _DocView(doc, text, ids[1], None if self._sents_first else self._punct_ids)
         vetoes: dict[tuple[str, int, int], str] = {}
         rules, near, scope_span = self._rules, self._near, view.scope_span
         for key, s, e in matches:
@@ -252,8 +254,7 @@ class RuleTagger:
             elif rule.negation and (cue := self._negation_cue(view, s)) is not None:
                 status, reason = NEGATED, f'negated by "{cue}"'
             elif rule.rule_id in near and not self._is_near(view, rule, s, e):
-                status = NOT_NEAR
-                reason = f"none of {', '.join(rule.near)} within {rule.window} words"
+                status, reason = NOT_NEAR, self._near_reason[rule.rule_id]
             words, start_char, end_char = view.words(s, e)
             hit = Hit(code.id, rule.rule_id, words, base + start_char, base + end_char, status, reason)
             out.append((hit, (base + a, base + b)))
@@ -282,35 +283,26 @@ class RuleTagger:
 class _DocView:
     """Per-doc lookups computed once, only for docs that have matches, on integer arrays."""
 
-    def __init__(self, doc: Doc, text: str, lemmas: list[int], starts: list[int]):
+    def __init__(self, doc: Doc, text: str, lemmas: list[int], punct_ids: frozenset[int] | None):
+        """Sentences as the pipeline sets them, or computed from ``punct_ids`` if given."""
         self.doc = doc
         self.text = text
         self.lemmas = lemmas
-        self.starts = starts
-        self._columns: list[list[int]] | None = None
+        orths, self.is_punct, self.is_space, self.idx, self.length = \
+            doc.to_array([ORTH, IS_PUNCT, IS_SPACE, IDX, LENGTH]).T.tolist()
+        if punct_ids is None:
+            self.starts = [sent.start for sent in doc.sents]
+        else:
+            self.starts = sentence_starts(doc, punct_ids, text, (orths, self.is_punct, self.is_space))
         self._spans: dict[tuple[int, int], tuple[int, int]] = {}
-
-    def _column(self, k: int) -> list[int]:
-        if self._columns is None:
-            self._columns = self.doc.to_array([IS_PUNCT, IS_SPACE, IDX, LENGTH]).T.tolist()
-        return self._columns[k]
-
-    @property
-    def is_punct(self) -> list[int]:
-        return self._column(0)
-
-    @property
-    def is_space(self) -> list[int]:
-        return self._column(1)
 
     def chars(self, first: int, last: int) -> tuple[int, int]:
         """Character span of tokens first..last-1 (like ``doc[first:last]``'s start/end_char)."""
-        idx, length = self._column(2), self._column(3)
-        return idx[first], idx[last - 1] + length[last - 1]
+        return self.idx[first], self.idx[last - 1] + self.length[last - 1]
 
     def words(self, s: int, e: int) -> tuple[str, int, int]:
         """The text of tokens s..e-1 (``doc[s:e].text``) and its character span."""
-        start, end = self.chars(s, e)
+        start, end = self.idx[s], self.idx[e - 1] + self.length[e - 1]
         return self.text[start:end], start, end
 
     def sentence(self, i: int) -> tuple[int, int]:
