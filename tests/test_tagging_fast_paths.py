@@ -11,7 +11,7 @@ from qualcode.codebook import load_codebook
 from qualcode.ingest import read_document
 from qualcode.tagging import RuleTagger, get_nlp
 from qualcode.tagging.nlp import make_nlp, punct_orth_ids, sentence_starts
-from qualcode.tagging.patterns import pattern_anchors, prepare_pattern
+from qualcode.tagging.patterns import max_pattern_length, pattern_anchors, prepare_pattern
 
 SAMPLE = Path(__file__).resolve().parents[1] / "transcripts_sample"
 
@@ -81,7 +81,7 @@ codes:
           pattern: [{IS_TITLE: true}, {IS_TITLE: true}]
 """, encoding="utf-8")
     tagger = RuleTagger(load_codebook(path))
-    assert [bool(anchors) for anchors, _ in tagger._anchors] == [True, False]
+    assert [(bool(anchors), length) for anchors, _, length in tagger._anchors] == [(True, 3), (False, 2)]
 
     def tag(text):
         doc, ids = tagger._analyse(text)
@@ -96,7 +96,7 @@ codes:
 def test_without_unanchored_patterns_docs_lacking_anchors_skip_the_matcher(tmp_path, monkeypatch):
     book = load_codebook(Path(__file__).resolve().parents[1] / "codebooks" / "mentoring_expectations.yaml")
     tagger = RuleTagger(book)
-    assert tagger._anchors and all(anchors for anchors, _ in tagger._anchors)
+    assert tagger._anchors and all(anchors for anchors, _, _ in tagger._anchors)
     ran = []
     monkeypatch.setattr(tagger, "_patterns", _Spy(tagger._patterns, ran))
     doc, ids = tagger._analyse("We met on Tuesday and talked about the weather.")
@@ -118,3 +118,24 @@ class _Spy:
 
     def __len__(self):
         return len(self._matcher)
+
+
+def test_max_pattern_length_is_none_for_unbounded_operators():
+    assert max_pattern_length([{"LEMMA": "a"}, {"LOWER": "b", "OP": "?"}, {"ORTH": "c", "OP": "!"}]) == 3
+    assert max_pattern_length([{"LEMMA": "a"}, {"IS_PUNCT": True, "OP": "*"}]) is None
+    assert max_pattern_length([{"LEMMA": "a", "op": "+"}]) is None
+
+
+def test_matching_around_anchors_finds_what_the_whole_doc_matcher_finds():
+    book = load_codebook(Path(__file__).resolve().parents[1] / "codebooks" / "mentoring_expectations.yaml")
+    tagger = RuleTagger(book)
+    texts = [text for _, text in generate_turns(11, 20000)]
+    texts += ["He took the data and she took my data, then took their project.",
+              "It didn't help. It did not really help. Nothing did not matter."]
+    matched = 0
+    for text in texts:
+        doc, ids = tagger._analyse(text)
+        got = tagger._pattern_matches(doc, ids)
+        assert sorted(got) == sorted(tagger._patterns(doc)), text
+        matched += bool(got)
+    assert matched > 50

@@ -183,3 +183,15 @@ def pattern_anchors(tokens: list[dict], strings) -> list[tuple[str, frozenset[in
             if isinstance(values, list) and values and all(isinstance(v, str) for v in values):
                 anchors.append((attr, frozenset(strings.add(v) for v in values)))
     return anchors
+
+
+def max_pattern_length(tokens: list[dict]) -> int | None:
+    """Most doc tokens a pattern can span, or None when an operator makes it unbounded."""
+    length = 0
+    for token in tokens:
+        op = next((v for k, v in token.items() if str(k).upper() == "OP"), None)
+        if op in (None, "1", "?", "!"):  # at most one token each (an upper bound is enough)
+            length += 1
+        else:  # "*", "+", "{n,m}" quantifiers: leave such patterns to the whole doc
+            return None
+    return length

@@ -25,7 +25,8 @@ from qualcode.codebook import Code, Codebook, Rule
 from qualcode.models import Document, Segment
 from qualcode.tagging.nlp import (LowercaseLookupLemmatizer, get_nlp, lemma_doc, lemma_set,
                                   punct_orth_ids, sentence_starts)
-from qualcode.tagging.patterns import expand_to_phrases, pattern_anchors, prepare_pattern
+from qualcode.tagging.patterns import (expand_to_phrases, max_pattern_length, pattern_anchors,
+                                       prepare_pattern)
 
 _TEXT = "qualcode_text"  # user_data key: the text a doc was made from (doc.text is slow)
 #: The pipeline the fast path reproduces exactly (tokenizer, then these components).
@@ -103,7 +104,7 @@ class RuleTagger:
         self._near_reason: dict[str, str] = {}
         # per Matcher pattern: the (attr, ids) a doc must contain for it to match ([]: no
         # prefilter) and a Matcher holding that pattern alone
-        self._anchors: list[tuple[list[tuple[str, frozenset[int]]], Matcher]] = []
+        self._anchors: list[tuple[list[tuple[str, frozenset[int]]], Matcher, int | None]] = []
         for code in codebook.codes:
             for is_exclude, rules in ((False, code.rules.phrases), (True, code.rules.exclude)):
                 seen: set[tuple[str, ...]] = set()
@@ -125,7 +126,8 @@ class RuleTagger:
                     self._patterns.add(rule.rule_id, [pattern], greedy="LONGEST")
                     single = Matcher(self.nlp.vocab)
                     single.add(rule.rule_id, [pattern], greedy="LONGEST")
-                    self._anchors.append((pattern_anchors(pattern, strings), single))
+                    self._anchors.append((pattern_anchors(pattern, strings), single,
+                                          max_pattern_length(pattern)))
                 else:  # same matches, but the PhraseMatcher is nearly free
                     self._phrases.add(rule.rule_id, [_lemma_words(self.nlp, words) for words in expanded])
             for rule in code.rules.all:
@@ -202,18 +204,31 @@ class RuleTagger:
 
     def _pattern_matches(self, doc: Doc, ids: tuple[list[int], list[int]] | None) -> list:
         """The token Matcher's matches.  Patterns whose anchor words are missing from the doc
-        cannot match, so they are skipped; when only one pattern can match, its own Matcher
-        runs (the cost of matching grows with the number of patterns)."""
+        cannot match, so they are skipped.  When only one pattern can match, its own Matcher
+        runs (the cost of matching grows with the number of patterns), and only over the
+        tokens around its anchor words: a match holds one of them and is at most as long as
+        the pattern, so no match is lost and none is added."""
         if not len(self._patterns):
             return []
-        if ids is None or any(not anchors for anchors, _ in self._anchors):
+        if ids is None or any(not anchors for anchors, _, _ in self._anchors):
             return self._patterns(doc)
         present = {"LOWER": set(ids[0]), "LEMMA": set(ids[1])}
-        possible = [single for anchors, single in self._anchors
+        possible = [(anchors, single, length) for anchors, single, length in self._anchors
                     if all(not present[attr].isdisjoint(values) for attr, values in anchors)]
         if not possible:
             return []
-        return possible[0](doc) if len(possible) == 1 else self._patterns(doc)
+        if len(possible) > 1:
+            return self._patterns(doc)
+        anchors, single, length = possible[0]
+        if length is None:
+            return single(doc)
+        columns = {"LOWER": ids[0], "LEMMA": ids[1]}
+        positions = min(([i for i, value in enumerate(columns[attr]) if value in values]
+                         for attr, values in anchors), key=len)
+        lo, hi = max(positions[0] - length + 1, 0), min(positions[-1] + length, len(doc))
+        if lo == 0 and hi == len(doc):
+            return single(doc)
+        return [(key, lo + s, lo + e) for key, s, e in single(doc[lo:hi])]
 
     def _codings(self, doc: Doc, ids, key: Any, base: int) -> Iterator[RuleCoding]:
         groups: dict[tuple[str, int, int], list[Hit]] = {}
