@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from qualcode.benchmark.corpus import write_corpus
+from qualcode.benchmark.corpus import generate_turns, write_corpus
 from qualcode.codebook import load_codebook
 from qualcode.coding import code_project
 from qualcode.project import ingest
@@ -174,3 +174,17 @@ def test_workers_default_to_one_process_for_small_jobs():
     assert choose_workers(3, 10) == 3
     with pytest.raises(ValueError):
         choose_workers(0, 10)
+
+
+def test_spawned_workers_build_their_own_tagger(monkeypatch):
+    """The path taken where fork is not used (macOS, Windows): same codings."""
+    from qualcode.tagging import RuleTagger, parallel
+
+    tagger = RuleTagger(load_codebook(CODEBOOKS / "expectation_domains.yaml"))
+    items = [((k, 0), text, 0) for k, (_, text) in enumerate(generate_turns(5, 1500))]
+    batches = [items[i:i + 20] for i in range(0, len(items), 20)]
+    one = list(parallel.tag_batches(tagger, batches, 1))
+    monkeypatch.setattr(parallel, "start_method", lambda: "spawn")
+    two = list(parallel.tag_batches(tagger, batches, 2))
+    assert sum(len(codings) for _, codings in one) > 20
+    assert two == one

@@ -8,13 +8,15 @@ flight, so memory holds a few batches, never the corpus, and the batches are
 read in the caller's thread (a SQLite connection stays in its own thread).
 
 On Linux the workers are forked after the tagger is built, so they share its
-compiled matchers instead of rebuilding them; elsewhere each worker builds it.
+compiled matchers instead of rebuilding them; elsewhere (where forking a process
+that has loaded native libraries is unsafe) each worker is spawned and builds it.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from collections import deque
 from typing import Any, Iterable, Iterator
 
@@ -51,6 +53,11 @@ def choose_workers(workers: int | None, words: int) -> int:
     return available_cores() if words >= POOL_MIN_WORDS else 1
 
 
+def start_method() -> str:
+    """``fork`` on Linux, ``spawn`` elsewhere."""
+    return "fork" if sys.platform.startswith("linux") else "spawn"
+
+
 def _init_worker(codebook: Codebook | None) -> None:
     global _TAGGER
     if codebook is not None:  # spawned: build the tagger here; forked: inherited
@@ -69,8 +76,8 @@ def tag_batches(tagger: RuleTagger, batches: Iterable[list[Item]],
             yield batch, [coding_tuple(c) for c in tagger.tag_segments(batch)]
         return
     global _TAGGER
-    fork = "fork" in multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if fork else "spawn")
+    fork = start_method() == "fork"
+    context = multiprocessing.get_context(start_method())
     _TAGGER = tagger if fork else None  # forked workers inherit it
     try:
         with context.Pool(workers, initializer=_init_worker,
