@@ -23,7 +23,8 @@ from qualcode.store import Project
 from qualcode.tagging.rules import Hit, RuleTagger
 
 TAGGERS = ("rules", "ml", "all")  # ml: a trained model; all: rules OR model (tagging/combine.py)
-WRITE_BATCH = 2000
+#: Turns read (whole documents), tagged and written per batch.
+READ_BATCH = 500
 
 
 @dataclass
@@ -51,11 +52,18 @@ def register_codebook(project: Project, codebook: Codebook) -> int:
 
 def code_project(project: Project, codebook: Codebook, tagger: str = "rules", *,
                  include_facilitators: bool = False, dry_run: bool = False,
-                 batch_size: int = 256, model=None) -> CodingRun:
+                 batch_size: int = 256, workers: int | None = None,
+                 read_batch: int = READ_BATCH, model=None) -> CodingRun:
     """Code every participant turn (and facilitator turns if asked) with ``tagger``.
 
     ``tagger='ml'`` or ``'all'`` needs ``model`` (a loaded
-    :class:`~qualcode.tagging.modelfile.ModelFile`) trained with this codebook."""
+    :class:`~qualcode.tagging.modelfile.ModelFile`) trained with this codebook.
+
+    Turns stream through in batches of about ``read_batch`` (whole documents), tagged on
+    ``workers`` processes (default: every core for large projects, one for small ones),
+    and their codings are written batch by batch inside one transaction.  ``batch_size``
+    is kept for compatibility and no longer used (turns are not batched through ``nlp.pipe``).
+    """
     if tagger not in TAGGERS:
         raise SelectionError(f"unknown tagger {tagger!r}; choose one of {', '.join(TAGGERS)}")
     if tagger != "rules":
@@ -67,32 +75,23 @@ def code_project(project: Project, codebook: Codebook, tagger: str = "rules", *,
     rule_tagger = RuleTagger(codebook)
     run = CodingRun(codebook.name, codebook.version, tagger, dry_run=dry_run)
     counts: Counter[str] = Counter()
-    # Materialize the turn list first: the read cursor must not stay open while we write.
-    turns = [(row["segment_id"], row["document_id"], row["text"], row["start"])
-             for row in project.iter_segments(include_facilitators=include_facilitators)]
-    run.segments = len(turns)
-    items = (((seg_id, doc_id), text, start) for seg_id, doc_id, text, start in turns)
     tagger_version = f"qualcode {__version__} rules {rule_tagger.version}"
 
-    def rows(codebook_id: int | None):
-        if tagger != "rules":
-            yield from _model_rows(codebook_id)
-            return
-        for coding in rule_tagger.tag_segments(items, batch_size=batch_size):
-            counts[coding.code_id] += 1
-            seg_id, doc_id = coding.segment_key
+    def rule_rows(codings, codebook_id: int | None):
+        for (seg_id, doc_id), code_id, start, end, scope, hits in codings:
+            counts[code_id] += 1
             yield {"document_id": doc_id, "segment_id": seg_id, "codebook_id": codebook_id,
-                   "code": coding.code_id, "start": coding.start, "end": coding.end,
+                   "code": code_id, "start": start, "end": end,
                    "coder": tagger, "coder_kind": "machine", "tagger_version": tagger_version,
                    "status": "suggested", "confidence": None,
-                   "evidence": {"scope": coding.scope, "hits": [_hit_dict(h) for h in coding.hits]}}
+                   "evidence": {"scope": scope, "hits": [
+                       {"rule": rule, "matched": matched, "start": h_start, "end": h_end}
+                       for rule, matched, h_start, h_end in hits]}}
 
-    def _model_rows(codebook_id: int | None):
-        from qualcode.tagging.combine import machine_codings
+    def model_rows(codings, codebook_id: int | None):
         version = (f"qualcode {__version__} {tagger} model {model.info['content_sha256'][:16]}"
                    + (f" rules {rule_tagger.version}" if tagger == "all" else ""))
-        for coding in machine_codings(model, items, batch_size=batch_size,
-                                      rule_tagger=rule_tagger if tagger == "all" else None):
+        for coding in codings:
             counts[coding.code] += 1
             seg_id, doc_id = coding.segment_key
             yield {"document_id": doc_id, "segment_id": seg_id, "codebook_id": codebook_id,
@@ -100,26 +99,51 @@ def code_project(project: Project, codebook: Codebook, tagger: str = "rules", *,
                    "coder": tagger, "coder_kind": "machine", "tagger_version": version,
                    "status": "suggested", "confidence": coding.confidence, "evidence": coding.evidence}
 
+    if tagger == "rules":
+        tagged, rows = _tag_turns(project, rule_tagger, include_facilitators, workers, read_batch), rule_rows
+    else:
+        tagged = _model_turns(project, model, rule_tagger if tagger == "all" else None,
+                              include_facilitators, read_batch)
+        rows = model_rows
     if dry_run:
-        for _ in rows(None):
-            pass
+        for batch, codings in tagged:
+            run.segments += len(batch)
+            for _ in rows(codings, None):
+                pass
     else:
         with project.transaction():
             codebook_id = register_codebook(project, codebook)
             earlier = project.codebook_ids_named(codebook.name)
             run.replaced = project.delete_machine_codings(tagger, earlier)
             project.delete_coverage(tagger, earlier)
-            project.add_coverage(tagger, codebook_id, (seg_id for seg_id, *_ in turns))
-            batch: list[dict] = []
-            for row in rows(codebook_id):
-                batch.append(row)
-                if len(batch) >= WRITE_BATCH:
-                    project.add_codings(batch)
-                    batch.clear()
-            project.add_codings(batch)
+            for batch, codings in tagged:  # reads and writes alternate: no cursor stays open
+                run.segments += len(batch)
+                project.add_coverage(tagger, codebook_id, (key[0] for key, _, _ in batch))
+                project.add_codings(rows(codings, codebook_id))
     run.by_code = {code.id: counts.get(code.id, 0) for code in codebook.codes}
     run.codings = sum(counts.values())
     return run
+
+
+def _tag_turns(project: Project, rule_tagger: RuleTagger, include_facilitators: bool,
+               workers: int | None, read_batch: int):
+    """``(turn batch, coding tuples)`` per batch of turns, read from the project as they are needed."""
+    from qualcode.tagging.parallel import choose_workers, tag_batches
+
+    n = choose_workers(workers, project.counts()["words"])
+    batches = ([((seg_id, doc_id), text, start) for seg_id, doc_id, text, start in turns]
+               for turns in project.turn_batches(include_facilitators, max_turns=read_batch))
+    return tag_batches(rule_tagger, batches, n)
+
+
+def _model_turns(project: Project, model, rule_tagger: RuleTagger | None, include_facilitators: bool,
+                 read_batch: int):
+    """``(turn batch, machine codings)`` per batch: the model alone, or with the rules (``all``)."""
+    from qualcode.tagging.combine import machine_codings
+
+    for turns in project.turn_batches(include_facilitators, max_turns=read_batch):
+        batch = [((seg_id, doc_id), text, start) for seg_id, doc_id, text, start in turns]
+        yield batch, list(machine_codings(model, batch, rule_tagger=rule_tagger))
 
 
 def _hit_dict(hit: Hit) -> dict:

@@ -99,7 +99,8 @@ def normalize_turn_text(text: str) -> str:
     """
     text = unicodedata.normalize("NFC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
-    text = text.translate(_CONTROLS_TO_SPACE)
+    if not text.replace("\n", "").replace("\t", "").isprintable():  # else no category C character
+        text = text.translate(_CONTROLS_TO_SPACE)
     paragraphs = []
     for para in text.split("\n"):
         para = " ".join(para.split())

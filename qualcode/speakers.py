@@ -76,6 +76,8 @@ class SpeakerResolver:
         self.source = source
         # ids named in the speakers table are reserved, so automatic numbering never takes them
         self.reserved = {a.participant for a in self.assignments if a.participant}
+        self._used: dict[str, set[str]] = {}  # prefix -> participant ids taken
+        self._next: dict[str, int] = {}  # prefix -> lowest number that may be free
 
     def _assignment(self, document: str, label: str) -> SpeakerAssignment | None:
         folded = label.casefold()
@@ -86,12 +88,21 @@ class SpeakerResolver:
         return general[0] if general else None
 
     def _next_pid(self, role: str | None) -> str:
+        """The lowest free number for the role's prefix.  The ids in use are read once per
+        prefix and the search resumes where it stopped: within one ingest, participants are
+        only added, so the lowest free number never goes down (reading them all again for
+        every new speaker made ingest quadratic in the number of participants)."""
         prefix = ROLE_PREFIXES.get(role or "", DEFAULT_PREFIX)
-        used = set(self.project.pids_with_prefix(prefix)) | self.reserved
-        n = 1
+        if prefix not in self._used:
+            self._used[prefix] = set(self.project.pids_with_prefix(prefix)) | self.reserved
+            self._next[prefix] = 1
+        used, n = self._used[prefix], self._next[prefix]
         while f"{prefix}{n:02d}" in used:
             n += 1
-        return f"{prefix}{n:02d}"
+        pid = f"{prefix}{n:02d}"
+        used.add(pid)
+        self._next[prefix] = n + 1
+        return pid
 
     def resolve(self, document: str, label: str, document_role: str | None) -> ResolvedSpeaker:
         assignment = self._assignment(document, label)

@@ -384,13 +384,28 @@ class Project:
             where.append("d.name = ?")
             params.append(document)
         sql = ("SELECT s.id AS segment_id, d.name AS document, s.turn, sp.label AS speaker,"
-               " p.pid AS participant, sp.role, s.start, s.end, s.time_start, s.time_end, s.words"
-               + (", substr(d.text, s.start + 1, s.end - s.start) AS text" if text else "") +
+               " p.pid AS participant, sp.role, s.start, s.end, s.time_start, s.time_end, s.words,"
+               " s.document_id"
                " FROM segments s JOIN documents d ON d.id = s.document_id"
                " JOIN speakers sp ON sp.id = s.speaker_id JOIN participants p ON p.id = sp.participant_id"
                + (" WHERE " + " AND ".join(where) if where else "") +
                " ORDER BY d.id, s.turn")
-        return pd.read_sql_query(sql, self.conn, params=params)
+        frame = pd.read_sql_query(sql, self.conn, params=params)
+        if text:
+            frame = self._with_texts(frame)
+        return frame.drop(columns="document_id")
+
+    def _with_texts(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Add column ``text``: each row's ``start:end`` slice of its document's text.
+
+        Sliced in Python from one read of each document: SQL ``substr`` would re-read and
+        scan the whole document text for every row."""
+        texts: dict[int, str] = {}
+        for doc_id in frame["document_id"].unique().tolist():
+            texts[doc_id] = self.document_text(doc_id)
+        frame["text"] = [texts[d][s:e] for d, s, e in zip(frame["document_id"].tolist(),
+                                                          frame["start"].tolist(), frame["end"].tolist())]
+        return frame
 
     def iter_segments(self, include_facilitators: bool = False) -> Iterator[sqlite3.Row]:
         """Stream turns (segment_id, document_id, start, end, role, text) in document order."""
@@ -401,6 +416,30 @@ class Project:
                + ("" if include_facilitators else " WHERE COALESCE(sp.role, '') != 'facilitator'") +
                " ORDER BY s.document_id, s.turn")
         yield from self.conn.execute(sql)
+
+    def turn_batches(self, include_facilitators: bool = False,
+                     max_turns: int = 2000) -> Iterator[list[tuple[int, int, str, int]]]:
+        """Turns as ``(segment_id, document_id, text, start)`` in document order, in lists of
+        about ``max_turns`` (whole documents).  Every query is read to its end before a list
+        is yielded, so the caller may write to the project between lists; memory holds one
+        batch, not the corpus."""
+        sql = ("SELECT s.id, s.start, s.end FROM segments s JOIN speakers sp ON sp.id = s.speaker_id"
+               " WHERE s.document_id = ?"
+               + ("" if include_facilitators else " AND COALESCE(sp.role, '') != 'facilitator'") +
+               " ORDER BY s.turn")
+        doc_ids = [r[0] for r in self.conn.execute("SELECT id FROM documents ORDER BY id").fetchall()]
+        batch: list[tuple[int, int, str, int]] = []
+        for doc_id in doc_ids:
+            rows = self.conn.execute(sql, (doc_id,)).fetchall()
+            if not rows:
+                continue
+            text = self.document_text(doc_id)
+            batch.extend((seg_id, doc_id, text[start:end], start) for seg_id, start, end in rows)
+            if len(batch) >= max_turns:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
 
     def speakers_frame(self) -> pd.DataFrame:
         return pd.read_sql_query(
@@ -543,12 +582,12 @@ class Project:
 
     def codings_frame(self) -> pd.DataFrame:
         """Every coding with its document, turn, speaker, participant, role, code, theme and excerpt."""
-        return pd.read_sql_query(
+        frame = pd.read_sql_query(
             "SELECT c.id AS coding_id, d.name AS document, c.document_id, c.segment_id, s.turn,"
             " sp.label AS speaker, p.pid AS participant, sp.role, c.code,"
             " COALESCE(k.theme, c.code) AS theme, k.parent, cb.name AS codebook, c.codebook_id,"
             " c.start, c.end, c.coder, c.coder_kind, c.tagger_version, c.status, c.confidence,"
-            " c.evidence, substr(d.text, c.start + 1, c.end - c.start) AS text"
+            " c.evidence"
             " FROM codings c JOIN documents d ON d.id = c.document_id"
             " LEFT JOIN segments s ON s.id = c.segment_id"
             " LEFT JOIN speakers sp ON sp.id = s.speaker_id"
@@ -556,6 +595,7 @@ class Project:
             " LEFT JOIN codebooks cb ON cb.id = c.codebook_id"
             " LEFT JOIN codes k ON k.codebook_id = c.codebook_id AND k.code = c.code"
             " ORDER BY d.id, c.start, c.code, c.id", self.conn)
+        return self._with_texts(frame)
 
     def counts(self) -> dict[str, int]:
         q = lambda sql: self.conn.execute(sql).fetchone()[0]  # noqa: E731

@@ -5,7 +5,8 @@ commands of one area.  Importing this package registers them all.
 """
 
 from qualcode.cli.base import cli
-from qualcode.cli import analysis, coding, human, ingest, ml, privacy, refi  # noqa: F401  (registers the commands)
+# Importing the area modules registers their commands on the group.
+from qualcode.cli import analysis, bench, coding, human, ingest, ml, privacy, refi  # noqa: F401
 
 
 def main() -> None:

@@ -100,7 +100,7 @@ _CONTROLS = re.compile("[\x00-\x08\x0d-\x1f\x7f-\x9f]")
 def _looks_binary(text: str) -> bool:
     if "\x00" in text:
         return True
-    if not text:
+    if not text or text.replace("\n", "").replace("\t", "").isprintable():  # no Cc character
         return False
     controls = sum(1 for _ in _CONTROLS.finditer(text))
     return controls > 2 and controls / len(text) > 0.02

@@ -13,7 +13,9 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Iterable
 
+import numpy
 import spacy
+from spacy.attrs import IS_PUNCT, IS_SPACE, LEMMA, LOWER, ORTH
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -21,7 +23,12 @@ PIPELINE_NAME = "qualcode_en"
 
 
 class LowercaseLookupLemmatizer:
-    """Sets ``token.lemma`` from the lookup table, keyed on the lowercase form, cached per entry."""
+    """Sets ``token.lemma`` from the lookup table, keyed on the lowercase form, cached per entry.
+
+    The lemmas of a doc are resolved on integer ids (``LOWER`` -> ``LEMMA``, one dict
+    look-up per token, a table look-up once per vocabulary entry) and written back in one
+    ``Doc.from_array`` call, so no per-token ``Token`` objects are created.
+    """
 
     def __init__(self, table=None):
         if table is None:
@@ -35,16 +42,25 @@ class LowercaseLookupLemmatizer:
         lemma = self.table.get(lower, lower)
         return lemma.lower() if isinstance(lemma, str) else lower
 
-    def __call__(self, doc: Doc) -> Doc:
+    def annotate(self, doc: Doc) -> tuple[list[int], list[int]]:
+        """Set the doc's lemmas; return its tokens' ``LOWER`` and ``LEMMA`` ids."""
+        if not len(doc):
+            return [], []
+        lowers = doc.to_array(LOWER).tolist()
         cache = self._cache
-        strings = doc.vocab.strings
-        for token in doc:
-            key = token.lower
-            lemma = cache.get(key)
-            if lemma is None:
-                lemma = strings.add(self.lemma_of(token.lower_))
-                cache[key] = lemma
-            token.lemma = lemma
+        try:
+            lemmas = [cache[key] for key in lowers]
+        except KeyError:
+            strings = doc.vocab.strings
+            for key in lowers:
+                if key not in cache:
+                    cache[key] = strings.add(self.lemma_of(strings[key]))
+            lemmas = [cache[key] for key in lowers]
+        doc.from_array([LEMMA], numpy.asarray(lemmas, dtype=numpy.uint64))
+        return lowers, lemmas
+
+    def __call__(self, doc: Doc) -> Doc:
+        self.annotate(doc)
         return doc
 
 
@@ -63,6 +79,42 @@ def paragraph_breaks(doc: Doc) -> Doc:
             if not doc[i].is_space:
                 doc[i].is_sent_start = True
     return doc
+
+
+def sentence_starts(doc: Doc, punct_ids: frozenset[int], text: str | None = None,
+                    columns: tuple[list[int], list[int], list[int]] | None = None) -> list[int]:
+    """First token of each sentence, exactly as ``sentencizer`` + ``qualcode_paragraphs`` set them.
+
+    ``punct_ids`` are the ``ORTH`` ids of the sentencizer's ``punct_chars``.  Computed on
+    integer arrays, without setting anything on the doc, for docs that need sentences.
+    ``text`` is the doc's text if the caller has it (``doc.text`` is rebuilt token by token);
+    ``columns`` its tokens' ``ORTH``, ``IS_PUNCT`` and ``IS_SPACE`` values if already read.
+    """
+    n = len(doc)
+    if not n:
+        return []
+    orths, puncts, spaces = columns or doc.to_array([ORTH, IS_PUNCT, IS_SPACE]).T.tolist()
+    starts = [0]
+    seen_period = False
+    for i, (orth, punct) in enumerate(zip(orths, puncts)):  # the sentencizer's rule, on ids
+        is_in_punct_chars = orth in punct_ids
+        if seen_period and not punct and not is_in_punct_chars:
+            starts.append(i)
+            seen_period = False
+        elif is_in_punct_chars:
+            seen_period = True
+    if "\n" in (doc.text if text is None else text):
+        # the paragraph rule; whitespace_ is at most one space, and the tokenizer splits at
+        # every whitespace character, so only space tokens can hold a line break
+        breaks = [i + 1 for i in range(n - 1) if spaces[i] and not spaces[i + 1] and "\n" in doc[i].text]
+        if breaks:
+            starts = sorted(set(starts).union(breaks))
+    return starts
+
+
+def punct_orth_ids(nlp: Language) -> frozenset[int]:
+    """``ORTH`` ids of the pipeline sentencizer's sentence-final characters."""
+    return frozenset(nlp.vocab.strings.add(c) for c in nlp.get_pipe("sentencizer").punct_chars)
 
 
 def make_nlp() -> Language:

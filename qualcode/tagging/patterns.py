@@ -152,3 +152,46 @@ def expand_to_phrases(tokens: list[dict], nlp: Language) -> list[list[str]] | No
         if len(sequences) > MAX_EXPANSION:
             return None
     return [seq for seq in sequences if seq]
+
+
+#: Operators under which a pattern token must match exactly one doc token or more.
+_REQUIRED_OPS = (None, "1", "+")
+
+
+def pattern_anchors(tokens: list[dict], strings) -> list[tuple[str, frozenset[int]]]:
+    """What a doc must contain for a prepared pattern to match: ``(attr, ids)`` pairs.
+
+    For every token the pattern requires (no operator, ``"1"`` or ``"+"``) that tests
+    ``LEMMA`` or ``LOWER`` by one value or an ``IN`` list, some doc token must carry one of
+    those values.  A doc that lacks any of them cannot match, so the (costly) token
+    ``Matcher`` is skipped for it.  An empty list means: no such test, always run it.
+    """
+    anchors = []
+    for token in tokens:
+        op = next((v for k, v in token.items() if str(k).upper() == "OP"), None)
+        if op not in _REQUIRED_OPS:
+            continue
+        for key, value in token.items():
+            attr = str(key).upper()
+            if attr not in ("LEMMA", "LOWER"):
+                continue
+            if isinstance(value, dict):
+                if set(value) != {"IN"} or not isinstance(value["IN"], list):
+                    continue
+                value = value["IN"]
+            values = [value] if isinstance(value, str) else value
+            if isinstance(values, list) and values and all(isinstance(v, str) for v in values):
+                anchors.append((attr, frozenset(strings.add(v) for v in values)))
+    return anchors
+
+
+def max_pattern_length(tokens: list[dict]) -> int | None:
+    """Most doc tokens a pattern can span, or None when an operator makes it unbounded."""
+    length = 0
+    for token in tokens:
+        op = next((v for k, v in token.items() if str(k).upper() == "OP"), None)
+        if op in (None, "1", "?", "!"):  # at most one token each (an upper bound is enough)
+            length += 1
+        else:  # "*", "+", "{n,m}" quantifiers: leave such patterns to the whole doc
+            return None
+    return length

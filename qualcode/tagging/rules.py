@@ -16,14 +16,21 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
+from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LEMMA, LENGTH, ORTH
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
 from qualcode.codebook import Code, Codebook, Rule
 from qualcode.models import Document, Segment
-from qualcode.tagging.nlp import get_nlp, lemma_doc, lemma_set
-from qualcode.tagging.patterns import expand_to_phrases, prepare_pattern
+from qualcode.tagging.nlp import (LowercaseLookupLemmatizer, get_nlp, lemma_doc, lemma_set,
+                                  punct_orth_ids, sentence_starts)
+from qualcode.tagging.patterns import (expand_to_phrases, max_pattern_length, pattern_anchors,
+                                       prepare_pattern)
+
+_TEXT = "qualcode_text"  # user_data key: the text a doc was made from (doc.text is slow)
+#: The pipeline the fast path reproduces exactly (tokenizer, then these components).
+STANDARD_PIPES = ["sentencizer", "qualcode_paragraphs", "qualcode_lemmatizer"]
 
 APPLIED, EXCLUDED, NEGATED, NOT_NEAR = "applied", "excluded", "negated", "not near"
 
@@ -94,6 +101,10 @@ class RuleTagger:
         self._patterns = Matcher(self.nlp.vocab)
         self._rules: dict[int, tuple[Code, Rule, bool]] = {}  # key -> (code, rule, is_exclude)
         self._near: dict[str, frozenset[int]] = {}
+        self._near_reason: dict[str, str] = {}
+        # per Matcher pattern: the (attr, ids) a doc must contain for it to match ([]: no
+        # prefilter) and a Matcher holding that pattern alone
+        self._anchors: list[tuple[list[tuple[str, frozenset[int]]], Matcher, int | None]] = []
         for code in codebook.codes:
             for is_exclude, rules in ((False, code.rules.phrases), (True, code.rules.exclude)):
                 seen: set[tuple[str, ...]] = set()
@@ -113,16 +124,32 @@ class RuleTagger:
                 expanded = expand_to_phrases(pattern, self.nlp)
                 if expanded is None:
                     self._patterns.add(rule.rule_id, [pattern], greedy="LONGEST")
+                    single = Matcher(self.nlp.vocab)
+                    single.add(rule.rule_id, [pattern], greedy="LONGEST")
+                    self._anchors.append((pattern_anchors(pattern, strings), single,
+                                          max_pattern_length(pattern)))
                 else:  # same matches, but the PhraseMatcher is nearly free
                     self._phrases.add(rule.rule_id, [_lemma_words(self.nlp, words) for words in expanded])
             for rule in code.rules.all:
                 if rule.near:
                     self._near[rule.rule_id] = frozenset(strings.add(w) for w in
                                                          lemma_set(rule.near, self.nlp))
+                    self._near_reason[rule.rule_id] = (f"none of {', '.join(rule.near)} "
+                                                       f"within {rule.window} words")
         self._negators = frozenset(strings.add(w) for w in lemma_set(NEGATION_CUES, self.nlp))
         self._pseudo = frozenset(strings.add(w) for w in lemma_set(PSEUDO_NEGATION_NEXT, self.nlp))
         self._breaks = frozenset(strings.add(w) for w in lemma_set(CLAUSE_BREAKS, self.nlp))
         self._order = {c.id: i for i, c in enumerate(codebook.codes)}
+        self._scope = {c.id: c.rules.scope for c in codebook.codes}
+        self._fast = self.nlp.pipe_names == STANDARD_PIPES and isinstance(
+            self.nlp.get_pipe("qualcode_lemmatizer"), LowercaseLookupLemmatizer)
+        if self._fast:
+            self._lemmatizer = self.nlp.get_pipe("qualcode_lemmatizer")
+            self._punct_ids = punct_orth_ids(self.nlp)
+            # patterns testing sentence starts need them set before matching
+            self._sents_first = any("SENT_START" in str(key).upper() for pattern in
+                                    (list(r.pattern) for c in codebook.codes for r in c.rules.patterns)
+                                    for token in pattern if isinstance(token, dict) for key in token)
 
     @property
     def version(self) -> str:
@@ -134,9 +161,13 @@ class RuleTagger:
     def tag_segments(self, items: Iterable[tuple[Any, str, int]],
                      batch_size: int = 256) -> Iterator[RuleCoding]:
         """Tag ``(segment_key, text, base_offset)`` items, streaming; offsets are base + turn offset."""
+        if self._fast:
+            for key, text, base in items:
+                yield from self._codings(*self._analyse(text), key, base)
+            return
         stream = ((text, (key, base)) for key, text, base in items)
         for doc, (key, base) in self.nlp.pipe(stream, as_tuples=True, batch_size=batch_size):
-            yield from self._codings(doc, key, base)
+            yield from self._codings(doc, None, key, base)
 
     def tag_documents(self, documents: Iterable[Document], batch_size: int = 256,
                       skip: Callable[[Segment], bool] | None = None) -> Iterator[RuleCoding]:
@@ -150,63 +181,105 @@ class RuleTagger:
 
     def tag_text(self, text: str, segment_key: Any = None, base_offset: int = 0) -> list[RuleCoding]:
         """Tag one text (offsets relative to it unless ``base_offset`` is given)."""
-        return list(self._codings(self.nlp(text), segment_key, base_offset))
+        return list(self._codings(*self._analyse(text), segment_key, base_offset))
 
     def explain(self, text: str, base_offset: int = 0) -> list[Hit]:
         """Every rule match in ``text``, applied or vetoed (with the reason), in text order."""
-        return [hit for hit, _ in self._hits(self.nlp(text), base_offset)]
+        return [hit for hit, _ in self._hits(*self._analyse(text), base_offset)]
 
     # ------------------------------------------------------------ internals
 
-    def _codings(self, doc: Doc, key: Any, base: int) -> Iterator[RuleCoding]:
+    def _analyse(self, text: str) -> tuple[Doc, tuple[list[int], list[int]] | None]:
+        """The doc and its (lowers, lemmas) ids: the tokenizer and lemmas only (the fast path),
+        sentences are computed later, only for docs with matches; else the whole pipeline."""
+        if not self._fast:
+            return self.nlp(text), None
+        doc = self.nlp.make_doc(text)
+        doc.user_data[_TEXT] = text
+        ids = self._lemmatizer.annotate(doc)
+        if self._sents_first:
+            for name in STANDARD_PIPES[:2]:
+                doc = self.nlp.get_pipe(name)(doc)
+        return doc, ids
+
+    def _pattern_matches(self, doc: Doc, ids: tuple[list[int], list[int]] | None) -> list:
+        """The token Matcher's matches.  Patterns whose anchor words are missing from the doc
+        cannot match, so they are skipped.  When only one pattern can match, its own Matcher
+        runs (the cost of matching grows with the number of patterns), and only over the
+        tokens around its anchor words: a match holds one of them and is at most as long as
+        the pattern, so no match is lost and none is added."""
+        if not len(self._patterns):
+            return []
+        if ids is None or any(not anchors for anchors, _, _ in self._anchors):
+            return self._patterns(doc)
+        present = {"LOWER": set(ids[0]), "LEMMA": set(ids[1])}
+        possible = [(anchors, single, length) for anchors, single, length in self._anchors
+                    if all(not present[attr].isdisjoint(values) for attr, values in anchors)]
+        if not possible:
+            return []
+        if len(possible) > 1:
+            return self._patterns(doc)
+        anchors, single, length = possible[0]
+        if length is None:
+            return single(doc)
+        columns = {"LOWER": ids[0], "LEMMA": ids[1]}
+        positions = min(([i for i, value in enumerate(columns[attr]) if value in values]
+                         for attr, values in anchors), key=len)
+        lo, hi = max(positions[0] - length + 1, 0), min(positions[-1] + length, len(doc))
+        if lo == 0 and hi == len(doc):
+            return single(doc)
+        return [(key, lo + s, lo + e) for key, s, e in single(doc[lo:hi])]
+
+    def _codings(self, doc: Doc, ids, key: Any, base: int) -> Iterator[RuleCoding]:
         groups: dict[tuple[str, int, int], list[Hit]] = {}
-        for hit, span in self._hits(doc, base):
+        for hit, span in self._hits(doc, ids, base):
             if hit.status == APPLIED:
                 groups.setdefault((hit.code_id, span[0], span[1]), []).append(hit)
         ordered = sorted(groups.items(), key=lambda kv: (kv[0][1], self._order[kv[0][0]], kv[0][2]))
         for (code_id, start, end), hits in ordered:
-            scope = self.codebook.get(code_id).rules.scope
-            yield RuleCoding(key, code_id, start, end, scope, tuple(hits))
+            yield RuleCoding(key, code_id, start, end, self._scope[code_id], tuple(hits))
 
-    def _hits(self, doc: Doc, base: int) -> list[tuple[Hit, tuple[int, int]]]:
+    def _hits(self, doc: Doc, ids, base: int) -> list[tuple[Hit, tuple[int, int]]]:
         matches = self._phrases(doc)
-        if len(self._patterns):
-            matches += self._patterns(doc)
+        matches += self._pattern_matches(doc, ids)
         if not matches:
             return []
         matches.sort(key=lambda m: (m[1], m[2]))
-        view = _DocView(doc)
+        text = doc.user_data.get(_TEXT) or doc.text
+        if ids is None:
+            view = _DocView(doc, text, doc.to_array(LEMMA).tolist(), None)
+        else:
+            view = _DocView(doc, text, ids[1], None if self._sents_first else self._punct_ids)
         vetoes: dict[tuple[str, int, int], str] = {}
+        rules, near, scope_span = self._rules, self._near, view.scope_span
         for key, s, e in matches:
-            code, rule, is_exclude = self._rules[key]
+            code, rule, is_exclude = rules[key]
             if is_exclude:
-                span = view.scope_span(code.rules.scope, s, e)
-                vetoes.setdefault((code.id, *span), f'exclude phrase "{doc[s:e].text}"')
+                a, b = scope_span(code.rules.scope, s, e)
+                vetoes.setdefault((code.id, a, b), f'exclude phrase "{view.words(s, e)[0]}"')
         out = []
         for key, s, e in matches:
-            code, rule, is_exclude = self._rules[key]
+            code, rule, is_exclude = rules[key]
             if is_exclude:
                 continue
-            span = view.scope_span(code.rules.scope, s, e)
+            a, b = scope_span(code.rules.scope, s, e)
             status, reason = APPLIED, ""
-            if (code.id, *span) in vetoes:
-                status, reason = EXCLUDED, vetoes[(code.id, *span)]
+            if vetoes and (code.id, a, b) in vetoes:
+                status, reason = EXCLUDED, vetoes[(code.id, a, b)]
             elif rule.negation and (cue := self._negation_cue(view, s)) is not None:
                 status, reason = NEGATED, f'negated by "{cue}"'
-            elif rule.rule_id in self._near and not self._is_near(view, rule, s, e):
-                status = NOT_NEAR
-                reason = f"none of {', '.join(rule.near)} within {rule.window} words"
-            words = doc[s:e]
-            hit = Hit(code.id, rule.rule_id, words.text, base + words.start_char, base + words.end_char,
-                      status, reason)
-            out.append((hit, (base + span[0], base + span[1])))
+            elif rule.rule_id in near and not self._is_near(view, rule, s, e):
+                status, reason = NOT_NEAR, self._near_reason[rule.rule_id]
+            words, start_char, end_char = view.words(s, e)
+            hit = Hit(code.id, rule.rule_id, words, base + start_char, base + end_char, status, reason)
+            out.append((hit, (base + a, base + b)))
         return out
 
     def _negation_cue(self, view: "_DocView", s: int) -> str | None:
         """The negation cue shortly before token ``s`` in the same clause, if any."""
         lemmas = view.lemmas
         for i in range(s - 1, max(view.sentence(s)[0], s - NEGATION_WINDOW) - 1, -1):
-            if lemmas[i] in self._breaks or view.doc[i].is_punct:
+            if lemmas[i] in self._breaks or view.is_punct[i]:
                 return None
             if lemmas[i] in self._negators:
                 if i + 1 < len(lemmas) and lemmas[i + 1] in self._pseudo:
@@ -219,34 +292,55 @@ class RuleTagger:
         words, lemmas = self._near[rule.rule_id], view.lemmas
         lo = max(view.sentence(s)[0], s - rule.window)
         hi = min(view.sentence(e - 1)[1], e + rule.window)
-        return any(lemmas[i] in words for i in range(lo, s)) or \
-            any(lemmas[i] in words for i in range(e, hi))
+        return not words.isdisjoint(lemmas[lo:s]) or (e < hi and not words.isdisjoint(lemmas[e:hi]))
 
 
 class _DocView:
-    """Per-doc lookups computed once, only for docs that have matches."""
+    """Per-doc lookups computed once, only for docs that have matches, on integer arrays."""
 
-    def __init__(self, doc: Doc):
+    def __init__(self, doc: Doc, text: str, lemmas: list[int], punct_ids: frozenset[int] | None):
+        """Sentences as the pipeline sets them, or computed from ``punct_ids`` if given."""
         self.doc = doc
-        self.lemmas: list[int] = [t.lemma for t in doc]
-        self.starts = [sent.start for sent in doc.sents]
+        self.text = text
+        self.lemmas = lemmas
+        orths, self.is_punct, self.is_space, self.idx, self.length = \
+            doc.to_array([ORTH, IS_PUNCT, IS_SPACE, IDX, LENGTH]).T.tolist()
+        if punct_ids is None:
+            self.starts = [sent.start for sent in doc.sents]
+        else:
+            self.starts = sentence_starts(doc, punct_ids, text, (orths, self.is_punct, self.is_space))
+        self._spans: dict[tuple[int, int], tuple[int, int]] = {}
+
+    def chars(self, first: int, last: int) -> tuple[int, int]:
+        """Character span of tokens first..last-1 (like ``doc[first:last]``'s start/end_char)."""
+        return self.idx[first], self.idx[last - 1] + self.length[last - 1]
+
+    def words(self, s: int, e: int) -> tuple[str, int, int]:
+        """The text of tokens s..e-1 (``doc[s:e].text``) and its character span."""
+        start, end = self.idx[s], self.idx[e - 1] + self.length[e - 1]
+        return self.text[start:end], start, end
 
     def sentence(self, i: int) -> tuple[int, int]:
-        k = bisect_right(self.starts, i) - 1
-        return self.starts[k], (self.starts[k + 1] if k + 1 < len(self.starts) else len(self.doc))
+        """First token of the sentence holding token ``i`` and the first after it."""
+        starts = self.starts
+        k = bisect_right(starts, i) - 1
+        return starts[k], (starts[k + 1] if k + 1 < len(starts) else len(self.doc))
 
     def scope_span(self, scope: str, s: int, e: int) -> tuple[int, int]:
         """Character span of the sentence(s) holding tokens s..e, or of the turn, without edge spaces."""
-        doc = self.doc
         if scope == "turn":
-            first, last = 0, len(doc)
+            first, last = 0, len(self.doc)
         else:
             first, last = self.sentence(s)[0], self.sentence(e - 1)[1]
-        while first < last and doc[first].is_space:
-            first += 1
-        while last > first and doc[last - 1].is_space:
-            last -= 1
-        return doc[first].idx, doc[last - 1].idx + len(doc[last - 1].text)
+        span = self._spans.get((first, last))
+        if span is None:
+            space, a, b = self.is_space, first, last
+            while a < b and space[a]:
+                a += 1
+            while b > a and space[b - 1]:
+                b -= 1
+            span = self._spans[(first, last)] = self.chars(a, b)
+        return span
 
 
 def _lemma_words(nlp: Language, lemmas: list[str]) -> Doc:

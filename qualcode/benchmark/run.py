@@ -1,0 +1,208 @@
+"""Run the benchmark: generate corpora, time every step in a fresh process, write RESULTS.md.
+
+Each step of :data:`qualcode.benchmark.steps.STEPS` runs in its own Python
+process (``python -m qualcode.benchmark.steps``), so its peak memory
+(``ru_maxrss``) is its own and one step's caches do not speed up the next.
+Throughput is words per second, words counted as the project counts them
+(``qualcode info``); the ratio compares each step with spaCy's bare tokenizer
+over the same turns, the floor any spaCy-based tagger pays.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from qualcode.benchmark.corpus import write_corpus
+from qualcode.benchmark.steps import STEPS
+from qualcode.errors import QualcodeError
+
+#: Steps that together make "ingest + code + export".
+END_TO_END = ("ingest", "code_mentoring", "code_domains", "counts", "compare", "excerpts")
+DEFAULT_SIZES = (100_000, 1_000_000)
+HUGE = 10_000_000
+
+
+class BenchmarkError(QualcodeError):
+    """A benchmark step failed (its error output is in the message)."""
+
+
+def corpus_files(directory: Path) -> list[Path]:
+    return sorted(Path(directory).glob("group_*.txt"))
+
+
+@dataclass
+class StepResult:
+    size: int
+    step: str
+    seconds: float
+    cpu_seconds: float
+    wall_seconds: float  # the whole subprocess, interpreter start and imports included
+    words: int
+    start_mb: float
+    peak_mb: float
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def words_per_second(self) -> float:
+        return self.words / self.seconds if self.seconds > 0 else float("inf")
+
+
+@dataclass
+class BenchmarkResults:
+    machine: dict[str, str]
+    command: str
+    workers: str
+    results: list[StepResult] = field(default_factory=list)
+    load: list[str] = field(default_factory=list)  # load average when each size started
+
+    def floor(self, size: int) -> StepResult | None:
+        return next((r for r in self.results if r.size == size and r.step == "tokenizer"), None)
+
+    def sizes(self) -> list[int]:
+        return list(dict.fromkeys(r.size for r in self.results))
+
+    def end_to_end(self, size: int) -> tuple[float, float, float]:
+        """Seconds of the steps' work, of their processes, and CPU seconds, for ingest + code + exports."""
+        rows = [r for r in self.results if r.size == size and r.step in END_TO_END]
+        return (sum(r.seconds for r in rows), sum(r.wall_seconds for r in rows),
+                sum(r.cpu_seconds for r in rows))
+
+    def markdown(self) -> str:
+        lines = ["# Benchmark results", "",
+                 "Regenerate with:", "", "```", self.command, "```", "",
+                 "## Machine", ""]
+        lines += [f"- {key}: {value}" for key, value in self.machine.items()]
+        lines += [f"- rule coding workers: {self.workers}"]
+        lines += [f"- load average (1 min) when the {line}" for line in self.load]
+        lines += ["",
+                  "## Throughput and memory", "",
+                  "Words are counted as `qualcode info` counts them (all turns, facilitators "
+                  "included). *ratio* is the step's words/s over the bare tokenizer's on the same "
+                  "corpus. *peak MB* is the step process's peak resident memory; *work MB* is how "
+                  "much of it the step itself added after imports and set-up. *CPU s* counts "
+                  "every process of the step (pool workers too), so it exceeds *seconds* when "
+                  "both cores work; on a busy machine *seconds* grows while *CPU s* stays put.", "",
+                  "*CPU ratio* compares CPU time instead of wall time.", "",
+                  "| words | step | seconds | CPU s | words/s | ratio to tokenizer | CPU ratio | peak MB | work MB |",
+                  "|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
+        for size in self.sizes():
+            floor = self.floor(size)
+            for r in (r for r in self.results if r.size == size):
+                ratio = (f"{r.words_per_second / floor.words_per_second:.2f}"
+                         if floor is not None and floor.words_per_second else "-")
+                cpu_ratio = (f"{floor.cpu_seconds / r.cpu_seconds * r.words / floor.words:.2f}"
+                             if floor is not None and r.cpu_seconds > 0 else "-")
+                lines.append(f"| {r.words:,} | {STEPS[r.step]} | {r.seconds:.2f} | {r.cpu_seconds:.2f} | "
+                             f"{r.words_per_second:,.0f} | {ratio} | {cpu_ratio} | {r.peak_mb:,.0f} | "
+                             f"{max(r.peak_mb - r.start_mb, 0):,.0f} |")
+        lines += ["", "## End to end (ingest + both codebooks + counts, compare, excerpts)", "",
+                  "| words | seconds of work | seconds with process start-up | CPU seconds |",
+                  "|---:|---:|---:|---:|"]
+        for size in self.sizes():
+            work, wall, cpu = self.end_to_end(size)
+            words = next(r.words for r in self.results if r.size == size)
+            lines.append(f"| {words:,} | {work:.1f} | {wall:.1f} | {cpu:.1f} |")
+        lines += ["", "ML prediction is not measured here: the ML tagger is not on this branch "
+                  "(see `benchmarks/bench_ml.py` where it is).", ""]
+        return "\n".join(lines)
+
+
+def machine_info() -> dict[str, str]:
+    import spacy
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    ram = "unknown"
+    try:
+        pages, size = os.sysconf("SC_PHYS_PAGES"), os.sysconf("SC_PAGE_SIZE")
+        ram = f"{pages * size / 1024 ** 3:.1f} GB"
+    except (ValueError, OSError, AttributeError):
+        pass
+    return {"CPU": cpu, "cores": str(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                                     else os.cpu_count()),
+            "RAM": ram, "OS": platform.platform(), "Python": platform.python_version(),
+            "spaCy": spacy.__version__}
+
+
+def run_step_process(step: str, corpus: Path, project: Path, out: Path, workers: int | None) -> tuple[dict, float]:
+    """Run one step in a fresh interpreter; its JSON result and the process's wall time."""
+    cmd = [sys.executable, "-m", "qualcode.benchmark.steps", step, str(corpus), str(project), str(out),
+           "auto" if workers is None else str(workers)]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        tail = proc.stderr.strip().splitlines()[-1:] or ["no error output"]
+        raise BenchmarkError(f"step {step} failed: {tail[0]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1]), wall
+
+
+def run_benchmark(sizes: Iterable[int] = DEFAULT_SIZES, workdir: str | Path | None = None, *,
+                  seed: int = 1, words_per_transcript: int = 10_000, workers: int | None = None,
+                  steps: Iterable[str] = tuple(STEPS), command: str = "",
+                  progress: Callable[[str], None] | None = None) -> BenchmarkResults:
+    """Generate a corpus of each size and time every step on it.
+
+    ``workdir`` keeps the corpora and projects (a temporary folder, removed afterwards,
+    when None).  ``workers`` is passed to :func:`qualcode.coding.code_project` (None: its
+    automatic choice).
+    """
+    steps = list(steps)
+    unknown = [s for s in steps if s not in STEPS]
+    if unknown:
+        raise BenchmarkError(f"unknown step {unknown[0]!r}; choose from {', '.join(STEPS)}")
+    temporary = workdir is None
+    root = Path(tempfile.mkdtemp(prefix="qualcode-bench-")) if temporary else Path(workdir)
+    results = BenchmarkResults(machine_info(), command, "automatic" if workers is None else str(workers))
+    try:
+        for size in sizes:
+            base = root / f"words_{size}"
+            if base.exists():
+                shutil.rmtree(base)
+            corpus, out = base / "corpus", base / "out"
+            out.mkdir(parents=True)
+            if hasattr(os, "getloadavg"):
+                results.load.append(f"{size:,}-word run started: {os.getloadavg()[0]:.2f}")
+            if progress:
+                progress(f"{size:,} words: generating the corpus")
+            # at least two transcripts, so that both roles are there to compare
+            write_corpus(corpus, size, seed=seed, words_per_transcript=min(words_per_transcript, size // 2))
+            project = base / "bench.qcproj"
+            for step in steps:
+                if progress:
+                    progress(f"{size:,} words: {STEPS[step]}")
+                data, wall = run_step_process(step, corpus, project, out, workers)
+                results.results.append(StepResult(
+                    size, step, data.pop("seconds"), data.pop("cpu_seconds"), wall, data.pop("words"), data.pop("start_mb"),
+                    data.pop("peak_mb"), {k: v for k, v in data.items() if k != "step"}))
+            if temporary:
+                shutil.rmtree(base, ignore_errors=True)
+    finally:
+        if temporary:
+            shutil.rmtree(root, ignore_errors=True)
+    return results
+
+
+def write_results(results: BenchmarkResults, path: str | Path) -> Path:
+    """Write the results as Markdown, atomically."""
+    from qualcode.export.files import atomic_output
+
+    with atomic_output(path) as tmp:
+        tmp.write_text(results.markdown(), encoding="utf-8")
+    return Path(path)

@@ -1,0 +1,134 @@
+"""The timed steps of the benchmark.  Each runs in its own process (see :mod:`.run`).
+
+    python -m qualcode.benchmark.steps STEP CORPUS_DIR PROJECT_FILE OUT_DIR [WORKERS]
+
+prints one JSON line: the step's wall-clock and CPU seconds (after imports and set-up;
+CPU time includes finished pool workers), the words it processed and the process's
+peak resident memory (``ru_maxrss``) at the start of the work and at the end, so a
+step's own peak is separable from the others'.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+#: Step name -> what the results table calls it.
+STEPS = {
+    "tokenizer": "spaCy bare tokenizer (floor)",
+    "ingest": "ingest into a project",
+    "code_mentoring": "rule coding: mentoring_expectations",
+    "code_domains": "rule coding: expectation_domains",
+    "counts": "export counts by role (csv)",
+    "compare": "compare scholar vs mentor (csv)",
+    "excerpts": "export excerpts (csv)",
+}
+CODEBOOK_FILES = {"code_mentoring": "mentoring_expectations.yaml",
+                  "code_domains": "expectation_domains.yaml"}
+
+
+def peak_mb() -> float:
+    """Peak resident memory of this process so far, in MB (Linux reports KB, macOS bytes)."""
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children (pool workers), user + system."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def codebook_dir() -> Path:
+    return Path(__file__).resolve().parents[2] / "codebooks"
+
+
+def run_step(step: str, corpus: Path, project_path: Path, out: Path, workers: int | None = None) -> dict:
+    """Run one step in this process and return its measurements."""
+    from qualcode.store import count_words, open_project
+
+    if step == "tokenizer":
+        from qualcode.benchmark.run import corpus_files
+        from qualcode.ingest import read_document
+        from qualcode.tagging import get_nlp
+
+        tokenizer = get_nlp().tokenizer
+        seconds = cpu = 0.0
+        words = tokens = 0
+        start_peak = peak_mb()
+        for path in corpus_files(corpus):  # one transcript at a time: reading is not timed
+            document = read_document(path)
+            texts = [document.text[s.start:s.end] for s in document.segments]
+            words += sum(count_words(t) for t in texts)
+            t0, c0 = time.perf_counter(), cpu_seconds()
+            for doc in tokenizer.pipe(texts, batch_size=256):
+                tokens += len(doc)
+            seconds += time.perf_counter() - t0
+            cpu += cpu_seconds() - c0
+        return {"step": step, "seconds": seconds, "cpu_seconds": cpu, "words": words, "tokens": tokens,
+                "start_mb": start_peak, "peak_mb": peak_mb()}
+
+    if step == "ingest":
+        from qualcode.project import ingest
+
+        start_peak = peak_mb()
+        t0, c0 = time.perf_counter(), cpu_seconds()
+        with open_project(project_path, create=True) as project:
+            ingest(project, manifest=corpus / "manifest.csv")
+            words = project.counts()["words"]
+        seconds, cpu = time.perf_counter() - t0, cpu_seconds() - c0
+        return {"step": step, "seconds": seconds, "cpu_seconds": cpu, "words": words, "start_mb": start_peak, "peak_mb": peak_mb()}
+
+    if step in CODEBOOK_FILES:
+        from qualcode.codebook import load_codebook
+        from qualcode.coding import code_project
+
+        book = load_codebook(codebook_dir() / CODEBOOK_FILES[step])
+        start_peak = peak_mb()
+        t0, c0 = time.perf_counter(), cpu_seconds()
+        with open_project(project_path) as project:
+            run = code_project(project, book, **({} if workers is None else {"workers": workers}))
+            words = project.counts()["words"]  # every turn, facilitators' too, is read and tokenized
+        seconds, cpu = time.perf_counter() - t0, cpu_seconds() - c0
+        return {"step": step, "seconds": seconds, "cpu_seconds": cpu, "words": words, "codings": run.codings,
+                "segments": run.segments, "start_mb": start_peak, "peak_mb": peak_mb()}
+
+    if step in ("counts", "compare", "excerpts"):
+        from qualcode.analysis import compare_groups, counts_by, excerpts_table, load_frames
+        from qualcode.export.excerpts import write_excerpts
+        from qualcode.export.tables import write_comparison, write_counts
+
+        start_peak = peak_mb()
+        t0, c0 = time.perf_counter(), cpu_seconds()
+        with open_project(project_path) as project:
+            frames = load_frames(project)
+            words = project.counts()["words"]
+        if step == "counts":
+            frame = counts_by(frames, "role")
+            write_counts(frame, out / "counts_by_role.csv")
+        elif step == "compare":
+            frame = compare_groups(frames, "role", "scholar", "mentor")
+            write_comparison(frame, out / "compare_scholar_mentor.csv")
+        else:
+            frame = excerpts_table(frames)
+            write_excerpts(frame, out / "excerpts.csv")
+        seconds, cpu = time.perf_counter() - t0, cpu_seconds() - c0
+        return {"step": step, "seconds": seconds, "cpu_seconds": cpu, "words": words, "rows": len(frame),
+                "start_mb": start_peak, "peak_mb": peak_mb()}
+
+    raise ValueError(f"unknown benchmark step {step!r}; choose one of {', '.join(STEPS)}")
+
+
+def main(argv: list[str]) -> None:
+    step, corpus, project_path, out = argv[:4]
+    workers = int(argv[4]) if len(argv) > 4 and argv[4] != "auto" else None
+    result = run_step(step, Path(corpus), Path(project_path), Path(out), workers)
+    sys.stdout.write(json.dumps(result) + "\n")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,61 @@
+"""The benchmark runs end to end on a tiny corpus and writes a well-formed table (no timing asserted)."""
+
+from __future__ import annotations
+
+import re
+
+from click.testing import CliRunner
+
+from qualcode.benchmark.corpus import generate_turns, write_corpus
+from qualcode.benchmark.steps import STEPS
+from qualcode.cli import cli
+from qualcode.ingest import read_document
+
+
+def test_corpus_is_reproducible_and_reads_as_transcripts(tmp_path):
+    a = write_corpus(tmp_path / "a", 5000, seed=3, words_per_transcript=2000)
+    b = write_corpus(tmp_path / "b", 5000, seed=3, words_per_transcript=2000)
+    assert [p.name for p in a.files] == ["group_00000_scholars.txt", "group_00001_mentors.txt",
+                                         "group_00002_scholars.txt"]
+    assert [p.read_text() for p in a.files] == [p.read_text() for p in b.files]
+    assert a.words == b.words and 5000 <= a.words < 5000 + 3 * 120
+    assert a.manifest.read_text().splitlines()[:3] == [
+        "file,role,site,group", "group_00000_scholars.txt,scholar,Northfield,G00001",
+        "group_00001_mentors.txt,mentor,Lakeshore,G00002"]
+    document = read_document(a.files[0])
+    labels = {s.speaker for s in document.segments}
+    assert "MODERATOR" in labels and labels - {"MODERATOR"} <= {f"P{i}" for i in range(1, 7)}
+    turns = list(generate_turns(3 * 1_000_003, 2000))
+    assert [seg.speaker for seg in document.segments] == [label for label, _ in turns]
+    # a long story's line break is a continuation line: the reader joins it to the turn
+    assert any("\n" in text for _, text in turns)
+    assert [document.text[s.start:s.end] for s in document.segments] == \
+        [text.replace("\n", " ") for _, text in turns]
+
+
+def test_bench_command_writes_a_results_table(tmp_path):
+    out = tmp_path / "RESULTS.md"
+    result = CliRunner().invoke(cli, ["bench", "--sizes", "3000", "--workers", "1", "-o", str(out),
+                                      "--workdir", str(tmp_path / "work")])
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert text in result.output
+    assert "qualcode bench --sizes 3e3 --workers 1 -o " in text
+    for key in ("CPU", "cores", "RAM", "Python", "spaCy"):
+        assert re.search(rf"^- {key}: \S", text, re.M), key
+    rows = [line for line in text.splitlines() if line.startswith("| 3,")]
+    assert len(rows) == len(STEPS) + 1  # every step, and the end-to-end row
+    cells = [row.strip("|").split("|") for row in rows[:len(STEPS)]]
+    assert [c[1].strip() for c in cells] == list(STEPS.values())
+    assert len({c[0].strip() for c in cells}) == 1  # every step saw the same words
+    for c in cells:
+        assert len(c) == 9 and all(re.fullmatch(r"[\d,.]+|-", x.strip()) for x in c[2:]), c
+    assert cells[0][5].strip() == cells[0][6].strip() == "1.00"  # the tokenizer is its own floor
+    assert (tmp_path / "work" / "words_3000" / "out" / "excerpts.csv").is_file()
+
+
+def test_bench_rejects_bad_sizes():
+    result = CliRunner().invoke(cli, ["bench", "--sizes", "ten"])
+    assert result.exit_code == 2 and "not a comma-separated list of word counts" in result.output
+    result = CliRunner().invoke(cli, ["bench", "--sizes", "10"])
+    assert result.exit_code == 2 and "at least 1000" in result.output

@@ -1,0 +1,141 @@
+"""The shortcuts of the fast rule tagger: sentence starts on id arrays, Matcher anchors, lemmas."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qualcode.benchmark.corpus import generate_turns
+from qualcode.codebook import load_codebook
+from qualcode.ingest import read_document
+from qualcode.tagging import RuleTagger, get_nlp
+from qualcode.tagging.nlp import make_nlp, punct_orth_ids, sentence_starts
+from qualcode.tagging.patterns import max_pattern_length, pattern_anchors, prepare_pattern
+
+SAMPLE = Path(__file__).resolve().parents[1] / "transcripts_sample"
+
+
+def _texts():
+    for path in sorted(SAMPLE.glob("*.txt")):
+        document = read_document(path)
+        yield from (document.text[s.start:s.end] for s in document.segments)
+    yield from (text for _, text in generate_turns(3, 3000))
+    yield from ["", "   ", "Wait... what?! No.", "One.\n\nTwo\nthree. (Four.) \"Five!\" six",
+                "Line one\n  \n", "\nStarts with a break. Ends with one.\n"]
+
+
+def test_sentence_starts_equal_the_pipelines_sentences():
+    nlp = get_nlp()
+    punct = punct_orth_ids(nlp)
+    texts = list(_texts())
+    assert len(texts) > 200 and any("\n" in t for t in texts)
+    for text in texts:
+        doc = nlp(text)
+        assert sentence_starts(nlp.make_doc(text), punct, text) == [s.start for s in doc.sents], text
+
+
+def test_lemmas_set_from_ids_equal_lowercase_lookups():
+    nlp = make_nlp()
+    lemmatizer = nlp.get_pipe("qualcode_lemmatizer")
+    doc = nlp.make_doc("Mentors WROTE the Papers they'd signed, didn't they?")
+    lowers, lemmas = lemmatizer.annotate(doc)
+    assert [t.lemma_ for t in doc] == ["mentor", "write", "the", "paper", "they", "would", "sign", ",",
+                                       "do", "not", "they", "?"]
+    assert lemmas == [t.lemma for t in doc] and lowers == [t.lower for t in doc]
+    assert lemmatizer.annotate(nlp.make_doc("")) == ([], [])
+
+
+def test_pattern_anchors_are_the_required_lemma_and_lower_tests():
+    nlp = get_nlp()
+    strings = nlp.vocab.strings
+    pattern = prepare_pattern([{"LEMMA": "sign"}, {"IS_PUNCT": False, "OP": "?"},
+                               {"LOWER": {"IN": ["The", "a"]}, "OP": "?"},
+                               {"lemma": {"IN": ["contracts", "agreement"]}},
+                               {"LOWER": {"NOT_IN": ["x"]}}, {"LEMMA": "form", "OP": "*"}], nlp)
+    anchors = pattern_anchors(pattern, strings)
+    assert anchors == [("LEMMA", frozenset({strings["sign"]})),
+                       ("LEMMA", frozenset({strings["contract"], strings["agreement"]}))]
+    assert pattern_anchors([{"IS_PUNCT": True}], strings) == []
+
+
+def test_token_matcher_is_skipped_only_when_it_cannot_match(tmp_path):
+    path = tmp_path / "cb.yaml"
+    path.write_text("""\
+name: Anchors
+version: "1"
+codes:
+  - id: sign
+    name: Signing
+    definition: Signing a document.
+    rules:
+      patterns:
+        - id: sign-doc
+          pattern: [{LEMMA: sign}, {IS_PUNCT: false, OP: "?"}, {LEMMA: {IN: [contract, form]}}]
+  - id: any
+    name: Anything capitalised twice
+    definition: Two title-case words.
+    rules:
+      patterns:
+        - id: titles
+          pattern: [{IS_TITLE: true}, {IS_TITLE: true}]
+""", encoding="utf-8")
+    tagger = RuleTagger(load_codebook(path))
+    assert [(bool(anchors), length) for anchors, _, length in tagger._anchors] == [(True, 3), (False, 2)]
+
+    def tag(text):
+        doc, ids = tagger._analyse(text)
+        return [(tagger.nlp.vocab.strings[k], s, e) for k, s, e in tagger._pattern_matches(doc, ids)]
+
+    assert tag("We signed the contracts. Big Deal.") == [("sign-doc", 1, 4), ("titles", 5, 7)]
+    assert tag("we signed contracts") == [("sign-doc", 1, 3)]
+    # an unanchored pattern sends every doc to the Matcher
+    assert tag("nothing to See Here") == [("titles", 2, 4)]
+
+
+def test_without_unanchored_patterns_docs_lacking_anchors_skip_the_matcher(tmp_path, monkeypatch):
+    book = load_codebook(Path(__file__).resolve().parents[1] / "codebooks" / "mentoring_expectations.yaml")
+    tagger = RuleTagger(book)
+    assert tagger._anchors and all(anchors for anchors, _, _ in tagger._anchors)
+    ran = []
+    monkeypatch.setattr(tagger, "_patterns", _Spy(tagger._patterns, ran))
+    doc, ids = tagger._analyse("We met on Tuesday and talked about the weather.")
+    assert tagger._pattern_matches(doc, ids) == [] and ran == []
+    doc, ids = tagger._analyse("It did not really help, and he took my data.")
+    found = [(tagger.nlp.vocab.strings[k], s, e) for k, s, e in tagger._pattern_matches(doc, ids)]
+    assert found == [("tools.reservations/did-not-help", 1, 5),
+                     ("independence.ownership/take-data", 8, 11)]
+    assert ran == ["all"]  # two patterns could match: the combined Matcher ran once
+
+
+class _Spy:
+    def __init__(self, matcher, log):
+        self._matcher, self._log = matcher, log
+
+    def __call__(self, doc):
+        self._log.append("all")
+        return self._matcher(doc)
+
+    def __len__(self):
+        return len(self._matcher)
+
+
+def test_max_pattern_length_is_none_for_unbounded_operators():
+    assert max_pattern_length([{"LEMMA": "a"}, {"LOWER": "b", "OP": "?"}, {"ORTH": "c", "OP": "!"}]) == 3
+    assert max_pattern_length([{"LEMMA": "a"}, {"IS_PUNCT": True, "OP": "*"}]) is None
+    assert max_pattern_length([{"LEMMA": "a", "op": "+"}]) is None
+
+
+def test_matching_around_anchors_finds_what_the_whole_doc_matcher_finds():
+    book = load_codebook(Path(__file__).resolve().parents[1] / "codebooks" / "mentoring_expectations.yaml")
+    tagger = RuleTagger(book)
+    texts = [text for _, text in generate_turns(11, 20000)]
+    texts += ["He took the data and she took my data, then took their project.",
+              "It didn't help. It did not really help. Nothing did not matter."]
+    matched = 0
+    for text in texts:
+        doc, ids = tagger._analyse(text)
+        got = tagger._pattern_matches(doc, ids)
+        assert sorted(got) == sorted(tagger._patterns(doc)), text
+        matched += bool(got)
+    assert matched > 50
