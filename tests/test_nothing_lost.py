@@ -37,6 +37,23 @@ def ingest_all_and_code(project: Path, tmp: Path) -> None:
     qualcode("code", project, "--codebook", CODEBOOK)
 
 
+GOLD = SAMPLE / "gold_tuning.csv"
+
+
+def code_and_import_gold(project: Path, tmp: Path) -> None:
+    ingest_all_and_code(project, tmp)
+    qualcode("import-codings", project, GOLD, "--coder", "gold")
+
+
+def export_qdpx_beside_a_started_project(project: Path, tmp: Path) -> None:
+    """A .qdpx of the coded sample in ``tmp``, and ``project``: a project holding one document."""
+    source = tmp / "source.qcproj"
+    code_and_import_gold(source, tmp)
+    qualcode("export", "qdpx", source, "-o", tmp / "study.qdpx")
+    source.unlink()
+    qualcode("ingest", project, FIRST[0], "--attr", "role=scholar")
+
+
 COMMANDS = [
     # the second half of the study: stopped after the first new document's turns are written
     Interruptible("ingest", lambda p, tmp: ["ingest", str(p), *map(str, REST), "--manifest", str(MANIFEST),
@@ -52,6 +69,12 @@ COMMANDS = [
     Interruptible("ingest-redact", lambda p, tmp: ["ingest", str(p), *map(str, REST), "--manifest",
                                                    str(MANIFEST), "--speakers", str(SPEAKERS), "--redact"],
                   prepare=ingest_first_half, stop_in="replace_document_text", after=1),
+    # importing a coder's sheet again: the old codings are deleted and the new ones inserted
+    Interruptible("import-codings", lambda p, tmp: ["import-codings", str(p), str(GOLD), "--coder", "gold"],
+                  prepare=code_and_import_gold, stop_in="add_codings", after=1),
+    # a REFI-QDA project from another program: documents, turns and codebook are written first
+    Interruptible("import-qdpx", lambda p, tmp: ["import", "qdpx", str(p), str(tmp / "study.qdpx")],
+                  prepare=export_qdpx_beside_a_started_project, stop_in="add_codings", after=1),
 ]
 ids = [case.name for case in COMMANDS]
 
@@ -125,3 +148,17 @@ def test_a_kill_during_the_first_ingest_leaves_an_empty_project(tmp_path):
     qualcode("ingest", project, REST[1])
     with open_project(project) as reopened:
         assert reopened.counts()["documents"] == 1
+
+
+def test_qdpx_import_keeps_the_case_pseudonyms_beside_automatically_numbered_speakers(tmp_path):
+    # found by the interrupted-import test: the first document's speakers were numbered before a
+    # later document's cases were read, and took ids those cases hold
+    export_qdpx_beside_a_started_project(tmp_path / "study.qcproj", tmp_path)
+    qualcode("import", "qdpx", tmp_path / "study.qcproj", tmp_path / "study.qdpx")
+    from qualcode.store import open_project
+    with open_project(tmp_path / "study.qcproj") as project:
+        speakers = project.speakers_frame()
+    riverbend = speakers[speakers["document"] == "scholars_riverbend_teams.vtt"]
+    assert sorted(set(riverbend["participant"])) == ["F02", "S12", "S13", "S14", "S15", "S16", "S17"]
+    first = speakers[speakers["document"] == "scholars_northfield_2024-03-14.docx"]
+    assert not set(first["participant"]) & set(riverbend["participant"])

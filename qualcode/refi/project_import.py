@@ -387,6 +387,12 @@ def _write(project: Project, path: Path, refi: RefiProject, prepared: list[_Prep
             result.codebooks[name] = len(codes)
         result.codes = len(guid_to_code)
         resolver = SpeakerResolver(project, [], source=str(path))
+        # every case's pseudonym is reserved before any document is read, so a speaker without a
+        # case in an earlier document is never numbered with an id a later document's case holds
+        for case in refi.cases:
+            found = project.participant_by_pid(case.name)
+            if _PSEUDONYM.match(case.name) and (found is None or found[1] == f"id:{case.name}"):
+                resolver.reserved.add(case.name)
         rows_by_coder: dict[tuple[str, int], list[dict]] = defaultdict(list)
         seen: set[tuple] = set()
         docs_by_coder: dict[tuple[str, int], set[str]] = defaultdict(set)
