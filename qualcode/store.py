@@ -501,22 +501,12 @@ class Project:
     # ------------------------------------------------------------------- codings
     def delete_machine_codings(self, coder: str, codebook_ids: Iterable[int]) -> int:
         """Remove one tagger's codings for the given codebook versions; human codings are never touched."""
-        ids = list(codebook_ids)
-        if not ids:
-            return 0
-        marks = ",".join("?" * len(ids))
-        return self._write(f"DELETE FROM codings WHERE coder_kind='machine' AND coder=?"
-                           f" AND codebook_id IN ({marks})", (coder, *ids)).rowcount
+        return self._delete_for_coder("codings", coder, codebook_ids, "coder_kind='machine' AND ")
 
     def delete_coder_codings(self, coder: str, codebook_ids: Iterable[int]) -> int:
         """Remove one coder's codings (human or machine) for the given codebooks, e.g. before a
         re-import of the same coder's work replaces them."""
-        ids = list(codebook_ids)
-        if not ids:
-            return 0
-        marks = ",".join("?" * len(ids))
-        return self._write(f"DELETE FROM codings WHERE coder=? AND codebook_id IN ({marks})",
-                           (coder, *ids)).rowcount
+        return self._delete_for_coder("codings", coder, codebook_ids)
 
     def add_coverage(self, coder: str, codebook_id: int, segment_ids: Iterable[int]) -> None:
         """Record that ``coder`` looked at these turns with this codebook (coded or not)."""
@@ -526,11 +516,15 @@ class Project:
                               " VALUES (?, ?, ?)", ((coder, codebook_id, int(s)) for s in segment_ids))
 
     def delete_coverage(self, coder: str, codebook_ids: Iterable[int]) -> int:
+        return self._delete_for_coder("coverage", coder, codebook_ids)
+
+    def _delete_for_coder(self, table: str, coder: str, codebook_ids: Iterable[int], extra: str = "") -> int:
+        """Delete ``coder``'s rows of ``table`` (codings or coverage) for these codebooks."""
         ids = list(codebook_ids)
         if not ids:
             return 0
         marks = ",".join("?" * len(ids))
-        return self._write(f"DELETE FROM coverage WHERE coder=? AND codebook_id IN ({marks})",
+        return self._write(f"DELETE FROM {table} WHERE {extra}coder=? AND codebook_id IN ({marks})",
                            (coder, *ids)).rowcount
 
     def delete_coder_documents(self, coder: str, codebook_ids: Iterable[int],
