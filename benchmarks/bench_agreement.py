@@ -1,6 +1,6 @@
 """Benchmark (prints figures, not a test): agreement statistics on a synthetic corpus.
 
-    .venv/bin/python tests/bench_agreement.py 20000
+    .venv/bin/python benchmarks/bench_agreement.py 20000
 
 Two coders, 25 codes, 0-2 codings per turn and coder, 280-character turns; the second
 coder read three quarters of the turns.  Prints seconds per table.
