@@ -10,6 +10,8 @@ from qualcode.benchmark.corpus import generate_turns, write_corpus
 from qualcode.benchmark.steps import STEPS
 from qualcode.cli import cli
 from qualcode.ingest import read_document
+from qualcode.store import open_project
+from qualcode.tagging.modelfile import load_model
 
 
 def test_corpus_is_reproducible_and_reads_as_transcripts(tmp_path):
@@ -36,22 +38,37 @@ def test_corpus_is_reproducible_and_reads_as_transcripts(tmp_path):
 def test_bench_command_writes_a_results_table(tmp_path):
     out = tmp_path / "RESULTS.md"
     result = CliRunner().invoke(cli, ["bench", "--sizes", "3000", "--workers", "1", "-o", str(out),
-                                      "--workdir", str(tmp_path / "work")])
+                                      "--workdir", str(tmp_path / "work"), "--ml-training-words", "6000"])
     assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8")
     assert text in result.output
-    assert "qualcode bench --sizes 3e3 --workers 1 -o " in text
+    assert "qualcode bench --sizes 3e3 --workers 1 --ml-training-words 6000 -o " in text
     for key in ("CPU", "cores", "RAM", "Python", "spaCy"):
         assert re.search(rf"^- {key}: \S", text, re.M), key
     rows = [line for line in text.splitlines() if line.startswith("| 3,")]
     assert len(rows) == len(STEPS) + 1  # every step, and the end-to-end row
     cells = [row.strip("|").split("|") for row in rows[:len(STEPS)]]
     assert [c[1].strip() for c in cells] == list(STEPS.values())
+    assert cells[-1][1].strip() == "ML coding: mentoring_expectations"
     assert len({c[0].strip() for c in cells}) == 1  # every step saw the same words
     for c in cells:
         assert len(c) == 9 and all(re.fullmatch(r"[\d,.]+|-", x.strip()) for x in c[2:]), c
     assert cells[0][5].strip() == cells[0][6].strip() == "1.00"  # the tokenizer is its own floor
     assert (tmp_path / "work" / "words_3000" / "out" / "excerpts.csv").is_file()
+    # the ML step's model: trained once, on a separate corpus the rule tagger labelled
+    model = load_model(tmp_path / "work" / "ml_training" / "stand_in.qcmodel")
+    assert model.coder == "rules" and model.codebook["name"] == "Mentoring expectations"
+    learned = sum(c["learned"] for c in model.info["codes"])
+    turns = model.info["training_turns"]
+    assert f"those codings on its {turns:,} participant turns ({learned} of {len(model.info['codes'])} codes" in text
+    assert "rule tagger's codes with Mentoring expectations stand in for a human coder's" in text
+    assert "## End to end (ingest + both codebooks' rule coding + counts, compare, excerpts)" in text
+    # the ML row timed the model coding every participant turn of the timed corpus
+    with open_project(tmp_path / "work" / "words_3000" / "bench.qcproj") as project:
+        participant_turns = len(project.segments_frame(include_facilitators=False))
+        coverage = project.coverage_frame()
+    assert participant_turns > 0
+    assert (coverage["coder"] == "ml").sum() == (coverage["coder"] == "rules").sum() // 2 == participant_turns
 
 
 def test_bench_rejects_bad_sizes():

@@ -6,6 +6,10 @@ process (``python -m qualcode.benchmark.steps``), so its peak memory
 Throughput is words per second, words counted as the project counts them
 (``qualcode info``); the ratio compares each step with spaCy's bare tokenizer
 over the same turns, the floor any spaCy-based tagger pays.
+
+The ML step predicts with a model trained once per run, before any size is
+timed, on a separate small synthetic corpus that the rule tagger labelled as a
+stand-in for a human coder (:mod:`qualcode.benchmark.training`).
 """
 
 from __future__ import annotations
@@ -24,10 +28,12 @@ from typing import Callable, Iterable
 
 from qualcode.benchmark.corpus import write_corpus
 from qualcode.benchmark.steps import STEPS
+from qualcode.benchmark.training import TRAINING_WORDS
 from qualcode.errors import QualcodeError
 
-#: Steps that together make "ingest + code + export".
+#: Steps that together make "ingest + code + export" (rule coding; ML coding is listed on its own).
 END_TO_END = ("ingest", "code_mentoring", "code_domains", "counts", "compare", "excerpts")
+ML_STEP = "code_ml"
 DEFAULT_SIZES = (100_000, 1_000_000)
 HUGE = 10_000_000
 
@@ -64,6 +70,7 @@ class BenchmarkResults:
     workers: str
     results: list[StepResult] = field(default_factory=list)
     load: list[str] = field(default_factory=list)  # load average when each size started
+    training: dict | None = None  # the ML model's training (train_ml step), when ML coding ran
 
     def floor(self, size: int) -> StepResult | None:
         return next((r for r in self.results if r.size == size and r.step == "tokenizer"), None)
@@ -105,16 +112,36 @@ class BenchmarkResults:
                 lines.append(f"| {r.words:,} | {STEPS[r.step]} | {r.seconds:.2f} | {r.cpu_seconds:.2f} | "
                              f"{r.words_per_second:,.0f} | {ratio} | {cpu_ratio} | {r.peak_mb:,.0f} | "
                              f"{max(r.peak_mb - r.start_mb, 0):,.0f} |")
-        lines += ["", "## End to end (ingest + both codebooks + counts, compare, excerpts)", "",
+        lines += ["", "## End to end (ingest + both codebooks' rule coding + counts, compare, excerpts)", "",
+                  "ML coding is not part of it: it is an alternative to rule coding, listed on its own.", "",
                   "| words | seconds of work | seconds with process start-up | CPU seconds |",
                   "|---:|---:|---:|---:|"]
         for size in self.sizes():
             work, wall, cpu = self.end_to_end(size)
             words = next(r.words for r in self.results if r.size == size)
             lines.append(f"| {words:,} | {work:.1f} | {wall:.1f} | {cpu:.1f} |")
-        lines += ["", "ML prediction is not measured here: the ML tagger is not on this branch "
-                  "(see `benchmarks/bench_ml.py` where it is).", ""]
+        lines += self._ml_notes()
         return "\n".join(lines)
+
+    def _ml_notes(self) -> list[str]:
+        if self.training is None:
+            return ["", "ML coding was not run.", ""]
+        t = self.training
+        return ["", "## ML coding", "",
+                f"The row *{STEPS[ML_STEP]}* times `code_project(project, codebook, \"ml\", model=...)` "
+                "over the whole corpus (participant turns, as `qualcode code --tagger ml` codes them; "
+                "words/s counts all the corpus's words, as the rule coding rows do), in its own process, "
+                "after the exports so that they time the rule codings only. Loading the model is set-up, "
+                "not timed.", "",
+                "The model is trained once per run, outside the timed steps, with the ML tagger's "
+                "default settings (as `qualcode train` fits it) and saved as a `.qcmodel` file. A "
+                "synthetic corpus has no human coder, so **the rule tagger's codes with "
+                f"{t['codebook']} stand in for a human coder's**: a separate synthetic corpus "
+                f"(another seed, {t['words']:,} words) is ingested and rule-coded, and the model learns "
+                f"those codings on its {t['turns']:,} participant turns ({t['learned']} of {t['codes']} "
+                f"codes had enough coded turns to be learned). Labelling took {t['labelling_seconds']:.1f} s "
+                f"and fitting and saving the model {t['fit_seconds']:.1f} s (peak {t['peak_mb']:,.0f} MB). "
+                "So the figures measure prediction speed and memory, not the model's quality.", ""]
 
 
 def machine_info() -> dict[str, str]:
@@ -140,10 +167,11 @@ def machine_info() -> dict[str, str]:
             "spaCy": spacy.__version__}
 
 
-def run_step_process(step: str, corpus: Path, project: Path, out: Path, workers: int | None) -> tuple[dict, float]:
+def run_step_process(step: str, corpus: Path, project: Path, out: Path, workers: int | None,
+                     model: Path | None = None) -> tuple[dict, float]:
     """Run one step in a fresh interpreter; its JSON result and the process's wall time."""
     cmd = [sys.executable, "-m", "qualcode.benchmark.steps", step, str(corpus), str(project), str(out),
-           "auto" if workers is None else str(workers)]
+           "auto" if workers is None else str(workers)] + ([] if model is None else [str(model)])
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True)
     wall = time.perf_counter() - t0
@@ -155,13 +183,15 @@ def run_step_process(step: str, corpus: Path, project: Path, out: Path, workers:
 
 def run_benchmark(sizes: Iterable[int] = DEFAULT_SIZES, workdir: str | Path | None = None, *,
                   seed: int = 1, words_per_transcript: int = 10_000, workers: int | None = None,
+                  ml_training_words: int = TRAINING_WORDS,
                   steps: Iterable[str] = tuple(STEPS), command: str = "",
                   progress: Callable[[str], None] | None = None) -> BenchmarkResults:
     """Generate a corpus of each size and time every step on it.
 
     ``workdir`` keeps the corpora and projects (a temporary folder, removed afterwards,
     when None).  ``workers`` is passed to :func:`qualcode.coding.code_project` (None: its
-    automatic choice).
+    automatic choice).  ``ml_training_words``: size of the corpus the ML step's model is
+    trained on, once, before the sizes are timed.
     """
     steps = list(steps)
     unknown = [s for s in steps if s not in STEPS]
@@ -170,7 +200,12 @@ def run_benchmark(sizes: Iterable[int] = DEFAULT_SIZES, workdir: str | Path | No
     temporary = workdir is None
     root = Path(tempfile.mkdtemp(prefix="qualcode-bench-")) if temporary else Path(workdir)
     results = BenchmarkResults(machine_info(), command, "automatic" if workers is None else str(workers))
+    model = None
     try:
+        if ML_STEP in steps:
+            model = train_model(root / "ml_training", seed, ml_training_words, progress)
+            results.training = model[1]
+            model = model[0]
         for size in sizes:
             base = root / f"words_{size}"
             if base.exists():
@@ -187,7 +222,8 @@ def run_benchmark(sizes: Iterable[int] = DEFAULT_SIZES, workdir: str | Path | No
             for step in steps:
                 if progress:
                     progress(f"{size:,} words: {STEPS[step]}")
-                data, wall = run_step_process(step, corpus, project, out, workers)
+                data, wall = run_step_process(step, corpus, project, out, workers,
+                                              model if step == ML_STEP else None)
                 results.results.append(StepResult(
                     size, step, data.pop("seconds"), data.pop("cpu_seconds"), wall, data.pop("words"), data.pop("start_mb"),
                     data.pop("peak_mb"), {k: v for k, v in data.items() if k != "step"}))
@@ -197,6 +233,22 @@ def run_benchmark(sizes: Iterable[int] = DEFAULT_SIZES, workdir: str | Path | No
         if temporary:
             shutil.rmtree(root, ignore_errors=True)
     return results
+
+
+def train_model(directory: Path, seed: int, words: int = TRAINING_WORDS, progress: Callable[[str], None] | None = None) -> tuple[Path, dict]:
+    """Train the ML step's model in a fresh process (see :mod:`qualcode.benchmark.training`);
+    the model file and what the training reported."""
+    from qualcode.benchmark.training import write_training_corpus
+
+    if directory.exists():
+        shutil.rmtree(directory)
+    if progress:
+        progress("training the ML model (not timed)")
+    corpus = write_training_corpus(directory / "corpus", seed, words).directory
+    model = directory / "stand_in.qcmodel"
+    data, _ = run_step_process("train_ml", corpus, directory / "training.qcproj", directory, None, model)
+    data.pop("step")
+    return model, data
 
 
 def write_results(results: BenchmarkResults, path: str | Path) -> Path:

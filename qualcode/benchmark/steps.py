@@ -1,11 +1,16 @@
 """The timed steps of the benchmark.  Each runs in its own process (see :mod:`.run`).
 
-    python -m qualcode.benchmark.steps STEP CORPUS_DIR PROJECT_FILE OUT_DIR [WORKERS]
+    python -m qualcode.benchmark.steps STEP CORPUS_DIR PROJECT_FILE OUT_DIR [WORKERS [MODEL]]
 
 prints one JSON line: the step's wall-clock and CPU seconds (after imports and set-up;
 CPU time includes finished pool workers), the words it processed and the process's
 peak resident memory (``ru_maxrss``) at the start of the work and at the end, so a
 step's own peak is separable from the others'.
+
+``code_ml`` predicts with the model file MODEL; the preparation step ``train_ml``
+(not timed, not a row of the table) writes that file: it trains on the corpus
+CORPUS_DIR (a separate small one) kept in PROJECT_FILE, see
+:mod:`qualcode.benchmark.training`.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ STEPS = {
     "counts": "export counts by role (csv)",
     "compare": "compare scholar vs mentor (csv)",
     "excerpts": "export excerpts (csv)",
+    "code_ml": "ML coding: mentoring_expectations",  # last: the exports time the rule codings only
 }
 CODEBOOK_FILES = {"code_mentoring": "mentoring_expectations.yaml",
                   "code_domains": "expectation_domains.yaml"}
@@ -47,9 +53,35 @@ def codebook_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "codebooks"
 
 
-def run_step(step: str, corpus: Path, project_path: Path, out: Path, workers: int | None = None) -> dict:
+def run_step(step: str, corpus: Path, project_path: Path, out: Path, workers: int | None = None,
+             model: Path | None = None) -> dict:
     """Run one step in this process and return its measurements."""
     from qualcode.store import count_words, open_project
+
+    if step == "train_ml":
+        from qualcode.benchmark.training import ML_CODEBOOK, train_stand_in_model
+
+        info = train_stand_in_model(corpus, project_path, model, codebook_dir() / ML_CODEBOOK)
+        return {"step": step, **info, "peak_mb": peak_mb()}
+
+    if step == "code_ml":
+        from qualcode.benchmark.training import ML_CODEBOOK
+        from qualcode.codebook import load_codebook
+        from qualcode.coding import code_project
+        from qualcode.tagging.modelfile import load_model
+
+        if model is None:
+            raise ValueError("step code_ml needs a model file (written by step train_ml)")
+        book = load_codebook(codebook_dir() / ML_CODEBOOK)
+        loaded = load_model(model)  # like the codebook, loading is set-up, not timed
+        start_peak = peak_mb()
+        t0, c0 = time.perf_counter(), cpu_seconds()
+        with open_project(project_path) as project:
+            run = code_project(project, book, "ml", model=loaded)
+            words = project.counts()["words"]  # the whole corpus, as in the rule coding rows
+        seconds, cpu = time.perf_counter() - t0, cpu_seconds() - c0
+        return {"step": step, "seconds": seconds, "cpu_seconds": cpu, "words": words, "codings": run.codings,
+                "segments": run.segments, "start_mb": start_peak, "peak_mb": peak_mb()}
 
     if step == "tokenizer":
         from qualcode.benchmark.run import corpus_files
@@ -126,7 +158,8 @@ def run_step(step: str, corpus: Path, project_path: Path, out: Path, workers: in
 def main(argv: list[str]) -> None:
     step, corpus, project_path, out = argv[:4]
     workers = int(argv[4]) if len(argv) > 4 and argv[4] != "auto" else None
-    result = run_step(step, Path(corpus), Path(project_path), Path(out), workers)
+    model = Path(argv[5]) if len(argv) > 5 else None
+    result = run_step(step, Path(corpus), Path(project_path), Path(out), workers, model)
     sys.stdout.write(json.dumps(result) + "\n")
 
 

@@ -1,0 +1,64 @@
+"""The model the benchmark's ML step predicts with, trained once per run outside the timed part.
+
+There is no human coder in a synthetic corpus, so the rule tagger stands in for one:
+a separate small corpus (its own seed, so no training turn is a turn the ML step later
+codes) is ingested, coded with the mentoring codebook's rules, and an
+:class:`~qualcode.tagging.ml.MLTagger` with its default settings (as ``qualcode train``
+fits it) learns those codings.  The model is saved as a ``.qcmodel`` file like any other.
+
+    >>> from qualcode.benchmark.training import train_stand_in_model
+    >>> info = train_stand_in_model("bench-work/ml_training", "bench-work/ml_training/model.qcmodel")
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+#: The codebook the stand-in coder (the rule tagger) codes with, and the model learns.
+ML_CODEBOOK = "mentoring_expectations.yaml"
+#: Words of the training corpus: small, so training stays a few seconds at every size.
+TRAINING_WORDS = 40_000
+#: Added to the benchmark's seed for the training corpus, so its turns differ from the timed corpus.
+TRAINING_SEED_OFFSET = 1000
+STAND_IN_CODER = "rules"
+
+
+def write_training_corpus(directory: str | Path, seed: int = 1, words: int = TRAINING_WORDS):
+    """The synthetic corpus the stand-in model is trained on (see :func:`train_stand_in_model`)."""
+    from qualcode.benchmark.corpus import write_corpus
+
+    return write_corpus(directory, words, seed=seed + TRAINING_SEED_OFFSET,
+                        words_per_transcript=min(10_000, words // 2))
+
+
+def train_stand_in_model(corpus: str | Path, project_path: str | Path, model_path: str | Path,
+                         codebook_path: str | Path, *, seed: int = 0) -> dict:
+    """Ingest ``corpus``, code it with the rules of ``codebook_path``, train a model on
+    those codings as if a human had made them, and save it to ``model_path``.
+
+    Returns what the results table reports about the training: turns, words, codes
+    learned and seconds taken (ingest and rule coding included).
+    """
+    from qualcode.codebook import load_codebook
+    from qualcode.coding import code_project
+    from qualcode.project import ingest
+    from qualcode.store import open_project
+    from qualcode.tagging.ml import MLTagger
+    from qualcode.tagging.modelfile import model_manifest, save_model
+    from qualcode.tagging.training import training_data
+
+    t0 = time.perf_counter()
+    book = load_codebook(codebook_path)
+    with open_project(project_path, create=True) as project:
+        ingest(project, manifest=Path(corpus) / "manifest.csv")
+        code_project(project, book, workers=1)
+        words = project.counts()["words"]
+        data = training_data(project, STAND_IN_CODER, book.name)
+    labelled = time.perf_counter() - t0
+    tagger = MLTagger(random_state=seed).fit(data.texts, data.Y)
+    manifest = model_manifest(tagger, data)
+    save_model(tagger, model_path, manifest)
+    return {"turns": len(data.turns), "words": words, "codebook": book.name,
+            "codes": len(manifest["codes"]), "learned": sum(c["learned"] for c in manifest["codes"]),
+            "labelling_seconds": labelled, "fit_seconds": time.perf_counter() - t0 - labelled}
