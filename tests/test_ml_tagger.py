@@ -9,7 +9,8 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils import estimator_checks
 
-from qualcode.tagging.ml import MLTagger, best_f1_threshold, close_upward
+from qualcode.tagging.ml import (MLTagger, best_f1_threshold, close_upward, gate_by_parents,
+                                 hierarchical_predictions)
 
 # scikit-learn's own checks that apply to an estimator whose input is a list of texts.
 # check_estimator() itself skips MLTagger entirely ("requires input of type string"): the
@@ -143,6 +144,47 @@ def test_best_f1_threshold_by_hand():
     assert best_f1_threshold(np.array([0, 0]), np.array([0.2, 0.3])) == (1.0, 0.0)
     threshold, f1 = best_f1_threshold(np.array([1, 0]), np.array([0.9, 0.2]))
     assert (threshold, f1) == (pytest.approx(0.55), 1.0)
+
+
+def test_best_f1_threshold_floor_leaves_out_low_cut_offs():
+    y, scores = np.array([0, 1, 0, 1, 1]), np.array([0.05, 0.1, 0.2, 0.25, 0.6])
+    # Unconstrained: every turn at or above 0.1 -> P 3/4, R 1, F1 6/7, midway to 0.05.
+    threshold, f1 = best_f1_threshold(y, scores)
+    assert (threshold, f1) == (pytest.approx(0.075), pytest.approx(6 / 7))
+    # Floor 0.2: candidates 0.2 (P 2/3, R 2/3) and 0.25 (P 1, R 2/3, F1 0.8, the best),
+    # midway to 0.2 is 0.225.
+    threshold, f1 = best_f1_threshold(y, scores, floor=0.2)
+    assert (threshold, f1) == (pytest.approx(0.225), pytest.approx(0.8))
+    # Floor 0.5: only 0.6 (P 1, R 1/3, F1 0.5); midway to 0.25 is 0.425, raised to the floor.
+    assert best_f1_threshold(y, scores, floor=0.5) == (0.5, pytest.approx(0.5))
+    # No score reaches the floor: the floor, F1 0.
+    assert best_f1_threshold(y, scores, floor=0.7) == (0.7, 0.0)
+
+
+def test_default_thresholds_respect_the_floor():
+    texts, Y = corpus()
+    tagger = MLTagger(C=1.0, random_state=0).fit(texts, Y)
+    assert tagger.threshold_floor == 0.3
+    assert (tagger.thresholds_ >= 0.3).all()
+    low = MLTagger(C=1.0, threshold_floor=0.0, random_state=0).fit(texts, Y)
+    assert low.threshold_floor == 0.0
+
+
+def test_gate_by_parents_keeps_a_child_only_with_its_parent():
+    codes = ["a", "a.b", "a.b.c", "d", "d.e"]
+    parents = {"a": None, "a.b": "a", "a.b.c": "a.b", "d": None, "d.e": "d"}
+    P = np.array([[1, 1, 1, 0, 0],   # the whole chain: kept
+                  [0, 1, 1, 0, 1],   # a not predicted: a.b and (through it) a.b.c dropped
+                  [1, 0, 1, 0, 1],   # a.b not predicted: a.b.c dropped
+                  [0, 0, 0, 1, 1]])
+    learned = [True, True, True, True, True]
+    assert gate_by_parents(P, learned, codes, parents).tolist() == [
+        [1, 1, 1, 0, 0], [0, 0, 0, 0, 0], [1, 0, 0, 0, 0], [0, 0, 0, 1, 1]]
+    # A parent that was not learned gates nothing; its children then imply it.
+    learned = [True, True, True, False, True]
+    assert hierarchical_predictions(P, learned, codes, parents).tolist() == [
+        [1, 1, 1, 0, 0], [0, 0, 0, 1, 1], [1, 0, 0, 1, 1], [0, 0, 0, 1, 1]]
+    assert P[1].tolist() == [0, 1, 1, 0, 1]  # input untouched
 
 
 def test_close_upward_implies_parents():

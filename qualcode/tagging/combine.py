@@ -2,8 +2,10 @@
 
 The combination rule (also in the README):
 
-- **A code is given to a turn when the rules fire for it OR the model's
-  probability reaches that code's threshold** (rules are precise but miss
+- **A code is given to a turn when the rules fire for it OR the model gives
+  it**: its probability reaches that code's threshold and, for a subcode, the
+  model also gives its theme (:func:`~qualcode.tagging.ml.gate_by_parents`)
+  (rules are precise but miss
   paraphrase; the model generalizes from the human coding; their union keeps
   what each finds).  Parents are implied by children on both sides.
 - What is stored: every rule coding as the rules would store it (its sentence
@@ -23,7 +25,7 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from qualcode.tagging.ml import close_upward
+from qualcode.tagging.ml import hierarchical_predictions
 from qualcode.tagging.modelfile import ModelFile
 
 PREDICT_BATCH = 2000
@@ -51,14 +53,14 @@ def most_specific(codes: set[str], parents: dict[str, str | None]) -> list[str]:
 
 
 def model_codes(model: ModelFile, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(0/1 predictions closed upward, probabilities), turns x codes."""
+    """(0/1 predictions gated by parents and closed upward, probabilities), turns x codes."""
     tagger = model.tagger
     codes = [str(c) for c in tagger.classes_]
     proba = np.vstack([tagger.predict_proba(texts[i:i + PREDICT_BATCH])
                        for i in range(0, len(texts), PREDICT_BATCH)]) if texts else \
         np.zeros((0, len(codes)))
     predicted = ((proba >= tagger.thresholds_) & tagger.learned_).astype(int)
-    return close_upward(predicted, codes, model.info["parents"]), proba
+    return hierarchical_predictions(predicted, tagger.learned_, codes, model.info["parents"]), proba
 
 
 def machine_codings(model: ModelFile, turns: Iterable[tuple[object, str, int]], *,

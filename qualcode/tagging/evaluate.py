@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from qualcode.errors import SelectionError
-from qualcode.tagging.ml import MLTagger, close_upward
+from qualcode.tagging.ml import MLTagger, close_upward, hierarchical_predictions
 from qualcode.tagging.training import TrainingData
 
 TAGGER_CHOICES = ("ml", "rules", "all")
@@ -150,8 +150,8 @@ def evaluate_taggers(data: TrainingData, *, taggers=TAGGER_CHOICES, codebook=Non
             subset = np.sort(shuffled[:max(2, int(round(fraction * len(train))))]) if fraction < 1 else train
             train_sizes[fraction].append(len(subset))
             model = MLTagger(**params).fit([texts[i] for i in subset], Y[subset])
-            oof[fraction][test] = close_upward(model.predict([texts[i] for i in test]), codes,
-                                               data.codebook.parents)
+            oof[fraction][test] = hierarchical_predictions(model.predict([texts[i] for i in test]),
+                                                           model.learned_, codes, data.codebook.parents)
     tables = []
     rules = rule_predictions(codebook, texts, codes, data.codebook.parents) \
         if any(t in ("rules", "all") for t in taggers) else None
