@@ -87,6 +87,13 @@ def run_all(work: Path) -> tuple[Runner, dict[str, str]]:
                                          "--level", level, *tuning_args(documents))
         out[f"heldout_{level}"] = q("agreement", project, "--coders", "gold,rules,ml,all",
                                     "--reference", "gold", "--level", level, *heldout_args())
+    # Two coders at a time on the held-out transcripts: Cohen's kappa of each machine with gold,
+    # and the rules code by code.
+    for coder in ("rules", "ml", "all"):
+        out[f"kappa_{coder}"] = q("agreement", project, "--coders", f"gold,{coder}", "--level", "theme",
+                                  *heldout_args())
+    out["rules_heldout_code"] = q("agreement", project, "--coders", "gold,rules", "--reference", "gold",
+                                  "--level", "code", *heldout_args())
     # Cross-validation over every gold turn (both parts), as `qualcode evaluate` does it.
     out["cv"] = q("evaluate", project, "--coder", "gold", "--folds", "5", "--seed", "0")
     return q, out
@@ -123,6 +130,20 @@ def readme_block(out: dict[str, str]) -> str:
         "",
         "```",
         section(held, "Agreement of"),
+        "```",
+        "",
+        "Cohen's kappa of each machine with the hand coding on the same held-out turns, by theme "
+        "(two coders at a time):",
+        "",
+        "```",
+        "\n\n".join(section(out[f"kappa_{coder}"], "code", "units:") for coder in ("rules", "ml", "all")),
+        "```",
+        "",
+        "The rules code by code on the held-out turns (subcodes as coded; a parent code counts "
+        "only where it was given itself):",
+        "",
+        "```",
+        section(out["rules_heldout_code"], "code"),
         "```",
         "",
         "Cross-validated over all 426 gold turns (5 folds; the rules were tuned on 277 of them, so "
