@@ -95,7 +95,9 @@ def run_all(work: Path) -> tuple[Runner, dict[str, str]]:
     out["rules_heldout_code"] = q("agreement", project, "--coders", "gold,rules", "--reference", "gold",
                                   "--level", "code", *heldout_args())
     # Cross-validation over every gold turn (both parts), as `qualcode evaluate` does it.
-    out["cv"] = q("evaluate", project, "--coder", "gold", "--folds", "5", "--seed", "0")
+    scores = work / "cv_scores.csv"
+    out["cv"] = q("evaluate", project, "--coder", "gold", "--folds", "5", "--seed", "0", "-o", str(scores))
+    out["cv_table"] = cv_table(scores)
     return q, out
 
 
@@ -107,6 +109,25 @@ def section(text: str, start: str, stop: str | None = None) -> str:
     if stop is not None:
         end = next((i for i in range(begin + 1, len(lines)) if lines[i].startswith(stop)), len(lines))
     return "\n".join(lines[begin:end]).rstrip()
+
+
+def cv_table(path: Path) -> str:
+    """Per code: support and precision/recall/F1/kappa of rules, ml and all, side by side."""
+    import pandas as pd
+
+    scores = pd.read_csv(path, encoding="utf-8-sig")
+    order = list(dict.fromkeys(scores["code"]))
+    wide = scores.pivot(index="code", columns="tagger", values=["precision", "recall", "f1", "kappa"])
+    rows = []
+    for code in order:
+        support = int(scores.loc[scores["code"] == code, "support"].iloc[0])
+        cells = [f"{round(wide.loc[code, (m, t)], 2) + 0.0:.2f}" for t in ("rules", "ml", "all") for m in ("f1", "kappa")]
+        rows.append([code, str(support), *cells])
+    header = ["code", "support", "rules F1", "rules kappa", "ml F1", "ml kappa", "all F1", "all kappa"]
+    widths = [max(len(r[i]) for r in rows + [header]) for i in range(len(header))]
+    fmt = lambda r: "  ".join(c.ljust(w) if i == 0 else c.rjust(w)  # noqa: E731
+                              for i, (c, w) in enumerate(zip(r, widths)))
+    return "\n".join(fmt(r) for r in [header] + rows)
 
 
 def cv_summary(text: str) -> str:
@@ -152,6 +173,12 @@ def readme_block(out: dict[str, str]) -> str:
         "",
         "```",
         cv_summary(out["cv"]),
+        "```",
+        "",
+        "Per code, cross-validated F1 and kappa of each tagger:",
+        "",
+        "```",
+        out["cv_table"],
         "```",
         README_END,
     ])
