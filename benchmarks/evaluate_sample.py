@@ -121,7 +121,8 @@ def cv_table(path: Path) -> str:
     rows = []
     for code in order:
         support = int(scores.loc[scores["code"] == code, "support"].iloc[0])
-        cells = [f"{round(wide.loc[code, (m, t)], 2) + 0.0:.2f}" for t in ("rules", "ml", "all") for m in ("f1", "kappa")]
+        cells = [f"{round(wide.loc[code, (m, t)], 2) + 0.0:.2f}"  # + 0.0: no "-0.00"
+                 for t in ("rules", "ml", "all") for m in ("f1", "kappa")]
         rows.append([code, str(support), *cells])
     header = ["code", "support", "rules F1", "rules kappa", "ml F1", "ml kappa", "all F1", "all kappa"]
     widths = [max(len(r[i]) for r in rows + [header]) for i in range(len(header))]

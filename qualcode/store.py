@@ -478,11 +478,6 @@ class Project:
     def codebook_ids_named(self, name: str) -> list[int]:
         return [r[0] for r in self.conn.execute("SELECT id FROM codebooks WHERE name=?", (name,))]
 
-    def codebook_content(self, codebook_id: int) -> str | None:
-        """The codebook's YAML text as registered (None if it was added without it)."""
-        row = self.conn.execute("SELECT content FROM codebooks WHERE id=?", (codebook_id,)).fetchone()
-        return row["content"] if row else None
-
     def codebooks_frame(self) -> pd.DataFrame:
         return pd.read_sql_query(
             "SELECT c.id AS codebook_id, c.name, c.version, c.hash, c.source, c.added_at,"

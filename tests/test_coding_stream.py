@@ -17,7 +17,7 @@ from qualcode.coding import code_project
 from qualcode.project import ingest
 from qualcode.store import open_project
 from qualcode.tagging.parallel import POOL_MIN_WORDS, available_cores, choose_workers
-from test_rules_equivalence import CODEBOOKS, FIXTURES, MAKER, _expected
+from test_rules_equivalence import CODEBOOKS, MAKER, _expected
 
 SAMPLE = Path(__file__).resolve().parents[1] / "transcripts_sample"
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 
 from qualcode.benchmark.corpus import generate_turns
 from qualcode.codebook import load_codebook

@@ -20,7 +20,7 @@ from __future__ import annotations
 import pandas as pd
 
 from qualcode.analysis.frames import CorpusFrames
-from qualcode.analysis.selection import (CodeTree, Selection, SelectionError, attach_turns,
+from qualcode.analysis.selection import (CodeTree, SelectionError, attach_turns,
                                          check_grouping, group_values, participant_turns,
                                          select_codings)
 

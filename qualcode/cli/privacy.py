@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from qualcode.cli.base import cli, existing_file, open_project_file, project_argument

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 #: A clock time as transcripts write it: ``1:05``, ``01:02:03``, ``00:01:23.500``, ``0:0:13.540``.
 TIMESTAMP = r"\d{1,2}:\d{1,2}(?::\d{1,2})?(?:[.,]\d{1,3})?"
-_TS_RE = re.compile(rf"^(?:(\d+):)?(\d{{1,2}}):(\d{{1,2}})(?:[.,](\d{{1,3}}))?$")
+_TS_RE = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{1,2})(?:[.,](\d{1,3}))?$")
 
 
 def parse_timestamp(text: str) -> float | None:
