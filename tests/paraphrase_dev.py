@@ -9,7 +9,7 @@ scores measure how well the rules carry over to new ways of saying things.
 
     .venv/bin/python tests/paraphrase_dev.py [--codebook FILE] [--dev FILE] [--part all|tune|check] [--misses]
 
-prints precision, recall, F1 and kappa per code and theme (qualcode.evaluation)
+prints precision, recall, F1 and kappa per code and theme (qualcode.analysis.scoring)
 and, with ``--misses``, every utterance whose codes differ from the expected ones.
 
 Every fourth utterance (rows 3, 7, 11, ... counting from 0) is the ``check`` part, for
@@ -30,7 +30,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from qualcode.codebook import load_codebook  # noqa: E402
-from qualcode.evaluation import code_set_frame, evaluate, format_evaluation, parents_of, split_codes  # noqa: E402
+from qualcode.analysis.scoring import code_set_frame, evaluate, format_evaluation, parents_of, split_codes  # noqa: E402
 from qualcode.tagging.rules import RuleTagger  # noqa: E402
 
 DEV = REPO / "tests" / "data" / "paraphrases_dev.csv"

@@ -9,7 +9,7 @@ The rules are tagged once (one RuleTagger, one nlp.pipe pass) and held to:
 
 - every utterance marked ``ok`` gets exactly its expected codes;
 - every utterance without codes gets none;
-- micro-F1 over the whole set, computed here with qualcode.evaluation, stays at or
+- micro-F1 over the whole set, computed here with qualcode.analysis.scoring, stays at or
   above the floor reached when the rules were broadened (code and theme level);
 - an utterance marked ``miss`` that the rules now get right is reported, so that it
   is marked ``ok`` and protected from then on.

@@ -8,7 +8,7 @@
 
 Ingests the transcripts into a throw-away project, codes them with the
 codebook's rules and prints per-code precision, recall, F1, support and
-Cohen's kappa at the code and theme level (qualcode.evaluation).  --misses
+Cohen's kappa at the code and theme level (qualcode.analysis.scoring).  --misses
 also lists every false positive and false negative with its turn, to tune by.
 Until `qualcode agreement` exists this script is how the figures in the
 README's gold section are produced.
@@ -22,7 +22,7 @@ from pathlib import Path
 
 from qualcode.codebook import load_codebook
 from qualcode.coding import code_project
-from qualcode.evaluation import evaluate, format_evaluation, parents_of, read_coding_sheet, tagger_code_sets
+from qualcode.analysis.scoring import evaluate, format_evaluation, parents_of, read_coding_sheet, tagger_code_sets
 from qualcode.project import ingest
 from qualcode.store import open_project
 

@@ -3,7 +3,7 @@
 Everything here is a pure function over pandas frames and sets, except
 :func:`tagger_code_sets`, which reads one coder's codings from an open project.
 
-    >>> from qualcode.evaluation import read_coding_sheet, tagger_code_sets, evaluate, parents_of
+    >>> from qualcode.analysis.scoring import read_coding_sheet, tagger_code_sets, evaluate, parents_of
     >>> gold = read_coding_sheet("transcripts_sample/gold_tuning.csv")
     >>> with open_project("study.qcproj") as project:
     ...     machine = tagger_code_sets(project, "Mentoring expectations", coder="rules")

@@ -1,4 +1,4 @@
-"""Turn-level agreement between a gold coding sheet and another coder (qualcode.evaluation)."""
+"""Turn-level agreement between a gold coding sheet and another coder (qualcode.analysis.scoring)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sklearn.metrics import cohen_kappa_score
 
 from qualcode.codebook import load_codebook
 from qualcode.errors import FormatError, InputError, SelectionError
-from qualcode.evaluation import (binary_scores, code_set_frame, evaluate, format_evaluation, lift,
+from qualcode.analysis.scoring import (binary_scores, code_set_frame, evaluate, format_evaluation, lift,
                                  parents_of, read_coding_sheet, split_codes, tagger_code_sets)
 from qualcode.store import open_project
 
