@@ -4,6 +4,8 @@ project exactly as it was.  Adding a command is one ``Interruptible`` entry in C
 
 from __future__ import annotations
 
+import csv
+
 import shutil
 from pathlib import Path
 
@@ -45,6 +47,19 @@ def code_and_import_gold(project: Path, tmp: Path) -> None:
     qualcode("import-codings", project, GOLD, "--coder", "gold")
 
 
+def code_import_gold_and_revise_it(project: Path, tmp: Path) -> None:
+    """As above, plus ``tmp/gold_revised.csv``: the same sheet with the first coded turn uncoded."""
+    code_and_import_gold(project, tmp)
+    with open(GOLD, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    first = next(row for row in rows if row["codes"].strip())
+    first["codes"] = ""
+    with open(tmp / "gold_revised.csv", "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
 def export_qdpx_beside_a_started_project(project: Path, tmp: Path) -> None:
     """A .qdpx of the coded sample in ``tmp``, and ``project``: a project holding one document."""
     source = tmp / "source.qcproj"
@@ -70,8 +85,9 @@ COMMANDS = [
                                                    str(MANIFEST), "--speakers", str(SPEAKERS), "--redact"],
                   prepare=ingest_first_half, stop_in="replace_document_text", after=1),
     # importing a coder's sheet again: the old codings are deleted and the new ones inserted
-    Interruptible("import-codings", lambda p, tmp: ["import-codings", str(p), str(GOLD), "--coder", "gold"],
-                  prepare=code_and_import_gold, stop_in="add_codings", after=1),
+    Interruptible("import-codings", lambda p, tmp: ["import-codings", str(p), str(tmp / "gold_revised.csv"),
+                                                    "--coder", "gold"],
+                  prepare=code_import_gold_and_revise_it, stop_in="add_codings", after=1),
     # a REFI-QDA project from another program: documents, turns and codebook are written first
     Interruptible("import-qdpx", lambda p, tmp: ["import", "qdpx", str(p), str(tmp / "study.qdpx")],
                   prepare=export_qdpx_beside_a_started_project, stop_in="add_codings", after=1),
