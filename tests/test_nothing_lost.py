@@ -5,7 +5,6 @@ project exactly as it was.  Adding a command is one ``Interruptible`` entry in C
 from __future__ import annotations
 
 import csv
-
 import shutil
 from pathlib import Path
 
