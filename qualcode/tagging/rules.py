@@ -204,31 +204,67 @@ class RuleTagger:
 
     def _pattern_matches(self, doc: Doc, ids: tuple[list[int], list[int]] | None) -> list:
         """The token Matcher's matches.  Patterns whose anchor words are missing from the doc
-        cannot match, so they are skipped.  When only one pattern can match, its own Matcher
-        runs (the cost of matching grows with the number of patterns), and only over the
-        tokens around its anchor words: a match holds one of them and is at most as long as
-        the pattern, so no match is lost and none is added."""
+        cannot match, so they are skipped.  Each pattern that can match runs its own Matcher
+        (the cost of matching grows with the number of patterns), only over the tokens around
+        its rarest anchor's positions: a match holds one of them and is at most as long as the
+        pattern, so no match is lost and none is added.  Overlapping windows are merged, so
+        overlapping matches of one pattern meet in one run and the LONGEST filter keeps the
+        same ones as over the whole doc.  Patterns without anchors or of unbounded length run
+        over the whole doc.
+
+        Order: the combined Matcher lists matches grouped by pattern, each group by length
+        (longest first) then start; the groups come in the order of each pattern's first raw
+        (unfiltered) match in the whole doc, which windowed runs cannot know.  So one
+        pattern's matches are returned in that order exactly, several patterns' matches
+        sorted by (start, end) -- the order ``_hits`` sorts them into (stably) anyway -- and
+        if two patterns match the very same tokens, whose relative order ``_hits`` keeps, the
+        combined Matcher runs over the whole doc instead."""
         if not len(self._patterns):
             return []
-        if ids is None or any(not anchors for anchors, _, _ in self._anchors):
+        if ids is None:
             return self._patterns(doc)
         present = {"LOWER": set(ids[0]), "LEMMA": set(ids[1])}
         possible = [(anchors, single, length) for anchors, single, length in self._anchors
                     if all(not present[attr].isdisjoint(values) for attr, values in anchors)]
         if not possible:
             return []
-        if len(possible) > 1:
-            return self._patterns(doc)
-        anchors, single, length = possible[0]
-        if length is None:
-            return single(doc)
-        columns = {"LOWER": ids[0], "LEMMA": ids[1]}
-        positions = min(([i for i, value in enumerate(columns[attr]) if value in values]
-                         for attr, values in anchors), key=len)
-        lo, hi = max(positions[0] - length + 1, 0), min(positions[-1] + length, len(doc))
-        if lo == 0 and hi == len(doc):
-            return single(doc)
-        return [(key, lo + s, lo + e) for key, s, e in single(doc[lo:hi])]
+        # token positions of each word, per attribute
+        where: dict[str, dict[int, list[int]]] = {"LOWER": {}, "LEMMA": {}}
+        for attr, column in (("LOWER", ids[0]), ("LEMMA", ids[1])):
+            index = where[attr]
+            for i, value in enumerate(column):
+                index.setdefault(value, []).append(i)
+        n = len(doc)
+        matches: list = []
+        found = 0  # patterns with matches
+        for anchors, single, length in possible:
+            before = len(matches)
+            if not anchors or length is None:
+                matches += single(doc)
+            else:
+                index_lists = [[where[attr][v] for v in values if v in where[attr]] for attr, values in anchors]
+                rarest = min(index_lists, key=lambda lists: sum(map(len, lists)))
+                positions = sorted(p for lst in rarest for p in lst)
+                windows: list[list[int]] = []
+                for p in positions:
+                    lo, hi = max(p - length + 1, 0), min(p + length, n)
+                    if windows and lo <= windows[-1][1]:
+                        windows[-1][1] = hi
+                    else:
+                        windows.append([lo, hi])
+                for lo, hi in windows:
+                    if lo == 0 and hi == n:
+                        matches += single(doc)
+                    else:
+                        matches += [(key, lo + s, lo + e) for key, s, e in single(doc[lo:hi])]
+            found += len(matches) > before
+        if found > 1:
+            matches.sort(key=lambda m: (m[1], m[2]))
+            if any(a[1] == b[1] and a[2] == b[2] for a, b in zip(matches, matches[1:])):
+                return self._patterns(doc)
+        else:  # one pattern: the combined Matcher's LONGEST order
+            matches.sort(key=lambda m: (m[1] - m[2], m[1]))
+        return matches
 
     def _codings(self, doc: Doc, ids, key: Any, base: int) -> Iterator[RuleCoding]:
         groups: dict[tuple[str, int, int], list[Hit]] = {}

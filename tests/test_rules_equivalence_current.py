@@ -1,0 +1,61 @@
+"""With the current shipped codebooks, the tagger gives exactly the codings, hits and vetoes it gave
+before per-pattern windowed matching (``tests/fixtures/rule_codings/current/make_expected.py``)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+from qualcode.codebook import load_codebook
+from qualcode.tagging import RuleTagger
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "rule_codings" / "current"
+
+
+def _maker():
+    spec = importlib.util.spec_from_file_location("make_expected_current", FIXTURES / "make_expected.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+MAKER = _maker()
+
+
+def _expected(name: str, kind: str) -> list[dict]:
+    with open(FIXTURES / f"{name}.{kind}.jsonl", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh]
+
+
+@pytest.fixture(scope="module")
+def turns(tmp_path_factory):
+    return MAKER.corpus_turns(tmp_path_factory.mktemp("corpus"))
+
+
+@pytest.fixture(scope="module")
+def taggers():
+    return {name: RuleTagger(load_codebook(MAKER.CODEBOOK_DIR / f"{name}.yaml")) for name in MAKER.CODEBOOKS}
+
+
+@pytest.mark.parametrize("name", MAKER.CODEBOOKS)
+def test_codings_equal_the_recorded_ones(name, taggers, turns):
+    # JSON round trip: tuples become lists exactly as in the stored file
+    got = json.loads(json.dumps(MAKER.coding_records(taggers[name], turns)))
+    expected = _expected(name, "codings")
+    assert len(got) == len(expected) > 900
+    assert MAKER.DEV_DOCUMENT in {r["document"] for r in expected}
+    assert got == expected
+
+
+@pytest.mark.parametrize("name", MAKER.CODEBOOKS)
+def test_applied_and_vetoed_hits_equal_the_recorded_ones(name, taggers, turns):
+    got = json.loads(json.dumps(MAKER.explain_records(taggers[name], turns)))
+    expected = _expected(name, "hits")
+    vetoes = {"mentoring_expectations": {"excluded", "negated", "not near"},
+              "expectation_domains": {"excluded", "not near"}}[name]
+    assert {h["status"] for h in expected} == {"applied"} | vetoes
+    assert len(got) == len(expected) > 1000
+    assert got == expected
