@@ -20,19 +20,24 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "rule_codings"
 CODEBOOKS = FIXTURES / "codebooks"  # frozen copies: this compares tagger engines, not rule tuning
 
 
-def _maker():
-    spec = importlib.util.spec_from_file_location("make_expected", FIXTURES / "make_expected.py")
+def load_maker(folder: Path, module_name: str):
+    """The fixture folder's ``make_expected.py`` as a module."""
+    spec = importlib.util.spec_from_file_location(module_name, folder / "make_expected.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-MAKER = _maker()
+def read_expected(folder: Path, name: str, kind: str) -> list[dict]:
+    with open(folder / f"{name}.{kind}.jsonl", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh]
+
+
+MAKER = load_maker(FIXTURES, "make_expected")
 
 
 def _expected(name: str, kind: str) -> list[dict]:
-    with open(FIXTURES / f"{name}.{kind}.jsonl", encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh]
+    return read_expected(FIXTURES, name, kind)
 
 
 @pytest.fixture(scope="module")

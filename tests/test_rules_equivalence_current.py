@@ -3,7 +3,6 @@ before per-pattern windowed matching (``tests/fixtures/rule_codings/current/make
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -11,23 +10,16 @@ import pytest
 
 from qualcode.codebook import load_codebook
 from qualcode.tagging import RuleTagger
+from test_rules_equivalence import load_maker, read_expected
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "rule_codings" / "current"
 
 
-def _maker():
-    spec = importlib.util.spec_from_file_location("make_expected_current", FIXTURES / "make_expected.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-MAKER = _maker()
+MAKER = load_maker(FIXTURES, "make_expected_current")
 
 
 def _expected(name: str, kind: str) -> list[dict]:
-    with open(FIXTURES / f"{name}.{kind}.jsonl", encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh]
+    return read_expected(FIXTURES, name, kind)
 
 
 @pytest.fixture(scope="module")
