@@ -88,15 +88,17 @@ def code_project(project: Project, codebook: Codebook, tagger: str = "rules", *,
                        {"rule": rule, "matched": matched, "start": h_start, "end": h_end}
                        for rule, matched, h_start, h_end in hits]}}
 
+    if tagger != "rules":
+        model_version = (f"qualcode {__version__} {tagger} model {model.info['content_sha256'][:16]}"
+                         + (f" rules {rule_tagger.version}" if tagger == "all" else ""))
+
     def model_rows(codings, codebook_id: int | None):
-        version = (f"qualcode {__version__} {tagger} model {model.info['content_sha256'][:16]}"
-                   + (f" rules {rule_tagger.version}" if tagger == "all" else ""))
         for coding in codings:
             counts[coding.code] += 1
             seg_id, doc_id = coding.segment_key
             yield {"document_id": doc_id, "segment_id": seg_id, "codebook_id": codebook_id,
                    "code": coding.code, "start": coding.start, "end": coding.end,
-                   "coder": tagger, "coder_kind": "machine", "tagger_version": version,
+                   "coder": tagger, "coder_kind": "machine", "tagger_version": model_version,
                    "status": "suggested", "confidence": coding.confidence, "evidence": coding.evidence}
 
     if tagger == "rules":
@@ -131,9 +133,13 @@ def _tag_turns(project: Project, rule_tagger: RuleTagger, include_facilitators: 
     from qualcode.tagging.parallel import choose_workers, tag_batches
 
     n = choose_workers(workers, project.counts()["words"])
-    batches = ([((seg_id, doc_id), text, start) for seg_id, doc_id, text, start in turns]
-               for turns in project.turn_batches(include_facilitators, max_turns=read_batch))
-    return tag_batches(rule_tagger, batches, n)
+    return tag_batches(rule_tagger, _turn_batches(project, include_facilitators, read_batch), n)
+
+
+def _turn_batches(project: Project, include_facilitators: bool, read_batch: int):
+    """Lists of ``((segment_id, document_id), text, start)`` turns, read batch by batch."""
+    for turns in project.turn_batches(include_facilitators, max_turns=read_batch):
+        yield [((seg_id, doc_id), text, start) for seg_id, doc_id, text, start in turns]
 
 
 def _model_turns(project: Project, model, rule_tagger: RuleTagger | None, include_facilitators: bool,
@@ -141,13 +147,8 @@ def _model_turns(project: Project, model, rule_tagger: RuleTagger | None, includ
     """``(turn batch, machine codings)`` per batch: the model alone, or with the rules (``all``)."""
     from qualcode.tagging.combine import machine_codings
 
-    for turns in project.turn_batches(include_facilitators, max_turns=read_batch):
-        batch = [((seg_id, doc_id), text, start) for seg_id, doc_id, text, start in turns]
+    for batch in _turn_batches(project, include_facilitators, read_batch):
         yield batch, list(machine_codings(model, batch, rule_tagger=rule_tagger))
-
-
-def _hit_dict(hit: Hit) -> dict:
-    return {"rule": hit.rule_id, "matched": hit.matched, "start": hit.start, "end": hit.end}
 
 
 @dataclass
