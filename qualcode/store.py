@@ -285,6 +285,11 @@ class Project:
             raise RuntimeError("writes must happen inside Project.transaction()")
         return self.conn.execute(sql, tuple(params))
 
+    def _write_many(self, sql: str, rows: Iterable) -> sqlite3.Cursor:
+        if not self._depth:
+            raise RuntimeError("writes must happen inside Project.transaction()")
+        return self.conn.executemany(sql, rows)
+
     # ------------------------------------------------------------------ documents
     def document_by_hash(self, sha256: str) -> str | None:
         row = self.conn.execute("SELECT name FROM documents WHERE sha256=?", (sha256,)).fetchone()
@@ -313,10 +318,10 @@ class Project:
         The content hash is kept: it names the conversation as ingested, so ingesting the
         original file again is still recognised as a duplicate."""
         self._write("UPDATE documents SET text=? WHERE id=?", (text, document_id))
-        self.conn.executemany("UPDATE segments SET start=?, end=?, words=? WHERE id=? AND document_id=?",
-                              ((*row, document_id) for row in segments))
-        self.conn.executemany("UPDATE codings SET start=?, end=?, evidence=? WHERE id=? AND document_id=?",
-                              ((*row, document_id) for row in codings))
+        self._write_many("UPDATE segments SET start=?, end=?, words=? WHERE id=? AND document_id=?",
+                         ((*row, document_id) for row in segments))
+        self._write_many("UPDATE codings SET start=?, end=?, evidence=? WHERE id=? AND document_id=?",
+                         ((*row, document_id) for row in codings))
 
     def document_text(self, document_id: int) -> str:
         return self.conn.execute("SELECT text FROM documents WHERE id=?", (document_id,)).fetchone()[0]
@@ -346,9 +351,7 @@ class Project:
 
     def add_segments(self, document_id: int, rows: Iterable[tuple]) -> None:
         """rows: (turn, speaker_id, start, end, time_start, time_end, source_line, words)."""
-        if not self._depth:
-            raise RuntimeError("writes must happen inside Project.transaction()")
-        self.conn.executemany(
+        self._write_many(
             "INSERT INTO segments (document_id, turn, speaker_id, start, end, time_start, time_end,"
             " source_line, words) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             ((document_id, *row) for row in rows))
@@ -505,10 +508,8 @@ class Project:
 
     def add_coverage(self, coder: str, codebook_id: int, segment_ids: Iterable[int]) -> None:
         """Record that ``coder`` looked at these turns with this codebook (coded or not)."""
-        if not self._depth:
-            raise RuntimeError("writes must happen inside Project.transaction()")
-        self.conn.executemany("INSERT OR IGNORE INTO coverage (coder, codebook_id, segment_id)"
-                              " VALUES (?, ?, ?)", ((coder, codebook_id, int(s)) for s in segment_ids))
+        self._write_many("INSERT OR IGNORE INTO coverage (coder, codebook_id, segment_id)"
+                         " VALUES (?, ?, ?)", ((coder, codebook_id, int(s)) for s in segment_ids))
 
     def delete_coverage(self, coder: str, codebook_ids: Iterable[int]) -> int:
         return self._delete_for_coder("coverage", coder, codebook_ids)
@@ -540,11 +541,8 @@ class Project:
 
     def update_coding_status(self, coding_ids: Iterable[int], status: str) -> int:
         """Set the review status (suggested, accepted, rejected) of these codings."""
-        if not self._depth:
-            raise RuntimeError("writes must happen inside Project.transaction()")
-        cur = self.conn.executemany("UPDATE codings SET status=? WHERE id=?",
-                                    ((status, int(i)) for i in coding_ids))
-        return cur.rowcount
+        return self._write_many("UPDATE codings SET status=? WHERE id=?",
+                                ((status, int(i)) for i in coding_ids)).rowcount
 
     def coverage_frame(self) -> pd.DataFrame:
         """One row per (coder, codebook_id, segment_id) a coder has looked at."""
@@ -554,10 +552,8 @@ class Project:
     def add_codings(self, rows: Iterable[dict]) -> int:
         """Insert codings.  Each row: document_id, segment_id, codebook_id, code, start, end,
         coder, coder_kind, tagger_version, status, confidence, evidence (JSON-able)."""
-        if not self._depth:
-            raise RuntimeError("writes must happen inside Project.transaction()")
         now = _now()
-        cur = self.conn.executemany(
+        cur = self._write_many(
             "INSERT INTO codings (document_id, segment_id, codebook_id, code, start, end, coder,"
             " coder_kind, tagger_version, status, confidence, evidence, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
