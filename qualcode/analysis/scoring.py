@@ -45,6 +45,7 @@ from typing import Iterable, Mapping
 
 import pandas as pd
 
+from qualcode.codings_io.tables import read_table
 from qualcode.errors import FormatError, InputError, SelectionError
 
 SHEET_COLUMNS = ("document", "turn", "codes")
@@ -73,26 +74,17 @@ def read_coding_sheet(path: str | Path, known_codes: Iterable[str] | None = None
     path = Path(path)
     if not path.is_file():
         raise InputError("coding sheet not found", path)
-    try:
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
-            raw = pd.read_excel(path, dtype=str, keep_default_na=False)
-        else:
-            raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the coding sheet: {exc}", path) from exc
-    raw.columns = [str(c).strip().lower() for c in raw.columns]
-    missing = [c for c in SHEET_COLUMNS if c not in raw.columns]
+    table = read_table(path)  # CSV/TSV in any encoding qualcode reads, or XLSX
+    missing = [c for c in SHEET_COLUMNS if not table.has(c)]
     if missing:
         raise FormatError(f"missing column(s) {', '.join(missing)}; a coding sheet has columns "
                           "document,turn,speaker,codes,text", path)
     known = set(known_codes) if known_codes is not None else None
     rows, seen = [], {}
-    # Row numbers as a spreadsheet shows them: the header is row 1.
-    for row_number, record in enumerate(raw.to_dict("records"), start=2):
-        document = record["document"].strip()
-        turn_text = record["turn"].strip()
-        if not document and not turn_text and not record["codes"].strip():
-            continue  # a blank line at the end of a sheet
+    # Row numbers as a spreadsheet shows them: the header is row 1; blank rows are skipped.
+    for row_number, record in table.rows:
+        document = record["document"]
+        turn_text = record["turn"]
         try:
             number = float(turn_text)
         except ValueError:
@@ -113,7 +105,7 @@ def read_coding_sheet(path: str | Path, known_codes: Iterable[str] | None = None
                 raise FormatError(f"row {row_number}: unknown code {unknown[0]!r}", path)
         row = {"document": document, "turn": turn, "codes": codes}
         for extra in ("speaker", "text"):
-            if extra in raw.columns:
+            if table.has(extra):
                 row[extra] = record[extra]
         rows.append(row)
     return code_set_frame(rows, path)
