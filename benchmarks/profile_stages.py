@@ -4,7 +4,7 @@
 
 Tags synthetic turns (the benchmark's generator) with each default codebook and
 prints the CPU time (best of three) of: the bare tokenizer, tokenizer + lemmas,
-the PhraseMatcher, the token Matcher (with its anchor prefilter), and the whole
+phrase matching, token-pattern matching, and the whole
 tagger (sentences and rule checks on turns with matches included).  CPU time,
 not wall time, so a busy machine disturbs it less.  For a function-level view run
 ``python -m cProfile -s tottime benchmarks/profile_stages.py``.
@@ -53,10 +53,10 @@ def main(words: int = 200_000) -> None:
     for name in ("mentoring_expectations", "expectation_domains"):
         tagger = RuleTagger(load_codebook(CODEBOOKS / f"{name}.yaml"))
         analysed = [tagger._analyse(t) for t in texts]
-        print(f"\n{name}: {len(tagger._phrases)} phrase rules, {len(tagger._patterns)} token patterns")
+        print(f"\n{name}: {len(tagger._phrase_specs)} phrase rules, {len(tagger._patterns)} token patterns")
         row("  tokenizer + lemmas", best_of(lambda: [tagger._analyse(t) for t in texts]))
-        row("  PhraseMatcher alone", best_of(lambda: [tagger._phrases(d) for d, _ in analysed]))
-        row("  token Matcher alone (anchor prefilter)",
+        row("  phrase matching alone (lemma-id trie)", best_of(lambda: [tagger._trie(ids[1]) for _, ids in analysed]))
+        row("  token patterns alone (anchored)",
             best_of(lambda: [tagger._pattern_matches(d, ids) for d, ids in analysed]))
         row("  matching + rule checks (sentences, vetoes, hits)",
             best_of(lambda: [list(tagger._codings(d, ids, 0, 0)) for d, ids in analysed]))

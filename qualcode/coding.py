@@ -12,7 +12,9 @@ codings or other taggers' codings.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
+from operator import itemgetter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,29 +79,19 @@ def code_project(project: Project, codebook: Codebook, tagger: str = "rules", *,
     counts: Counter[str] = Counter()
     tagger_version = f"qualcode {__version__} rules {rule_tagger.version}"
 
-    def rule_rows(codings, codebook_id: int | None):
-        for (seg_id, doc_id), code_id, start, end, scope, hits in codings:
-            counts[code_id] += 1
-            yield {"document_id": doc_id, "segment_id": seg_id, "codebook_id": codebook_id,
-                   "code": code_id, "start": start, "end": end,
-                   "coder": tagger, "coder_kind": "machine", "tagger_version": tagger_version,
-                   "status": "suggested", "confidence": None,
-                   "evidence": {"scope": scope, "hits": [
-                       {"rule": rule, "matched": matched, "start": h_start, "end": h_end}
-                       for rule, matched, h_start, h_end in hits]}}
+    def rule_rows(codings):  # coding tuples from tagging/parallel.py, evidence JSON included
+        counts.update(map(itemgetter(1), codings))
+        return [(doc_id, seg_id, code_id, start, end, evidence, None)
+                for (seg_id, doc_id), code_id, start, end, evidence in codings]
 
     if tagger != "rules":
         model_version = (f"qualcode {__version__} {tagger} model {model.info['content_sha256'][:16]}"
                          + (f" rules {rule_tagger.version}" if tagger == "all" else ""))
 
-    def model_rows(codings, codebook_id: int | None):
-        for coding in codings:
-            counts[coding.code] += 1
-            seg_id, doc_id = coding.segment_key
-            yield {"document_id": doc_id, "segment_id": seg_id, "codebook_id": codebook_id,
-                   "code": coding.code, "start": coding.start, "end": coding.end,
-                   "coder": tagger, "coder_kind": "machine", "tagger_version": model_version,
-                   "status": "suggested", "confidence": coding.confidence, "evidence": coding.evidence}
+    def model_rows(codings):
+        counts.update(coding.code for coding in codings)
+        return [(coding.segment_key[1], coding.segment_key[0], coding.code, coding.start, coding.end,
+                 json.dumps(coding.evidence, ensure_ascii=False), coding.confidence) for coding in codings]
 
     if tagger == "rules":
         tagged, rows = _tag_turns(project, rule_tagger, include_facilitators, workers, read_batch), rule_rows
@@ -107,11 +99,11 @@ def code_project(project: Project, codebook: Codebook, tagger: str = "rules", *,
         tagged = _model_turns(project, model, rule_tagger if tagger == "all" else None,
                               include_facilitators, read_batch)
         rows = model_rows
+    version = tagger_version if tagger == "rules" else model_version
     if dry_run:
         for batch, codings in tagged:
             run.segments += len(batch)
-            for _ in rows(codings, None):
-                pass
+            rows(codings)
     else:
         with project.transaction():
             codebook_id = register_codebook(project, codebook)
@@ -121,7 +113,7 @@ def code_project(project: Project, codebook: Codebook, tagger: str = "rules", *,
             for batch, codings in tagged:  # reads and writes alternate: no cursor stays open
                 run.segments += len(batch)
                 project.add_coverage(tagger, codebook_id, (key[0] for key, _, _ in batch))
-                project.add_codings(rows(codings, codebook_id))
+                project.add_machine_codings(rows(codings), codebook_id, tagger, version)
     run.by_code = {code.id: counts.get(code.id, 0) for code in codebook.codes}
     run.codings = sum(counts.values())
     return run

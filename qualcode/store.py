@@ -565,6 +565,18 @@ class Project:
               now) for r in rows))
         return cur.rowcount
 
+    def add_machine_codings(self, rows: Iterable[tuple], codebook_id: int, coder: str,
+                            tagger_version: str) -> int:
+        """Insert one tagger's suggested codings.  Each row: (document_id, segment_id, code,
+        start, end, evidence already encoded as JSON, confidence or None)."""
+        now = _now()
+        return self._write_many(
+            "INSERT INTO codings (document_id, segment_id, codebook_id, code, start, end, coder,"
+            " coder_kind, tagger_version, status, confidence, evidence, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, 'machine', ?, 'suggested', ?, ?, ?)",
+            ((doc_id, seg_id, codebook_id, code, start, end, coder, tagger_version, confidence,
+              evidence, now) for doc_id, seg_id, code, start, end, evidence, confidence in rows)).rowcount
+
     def codings_frame(self) -> pd.DataFrame:
         """Every coding with its document, turn, speaker, participant, role, code, theme and excerpt."""
         frame = pd.read_sql_query(

@@ -1,4 +1,5 @@
-"""The shortcuts of the fast rule tagger: sentence starts on id arrays, Matcher anchors, lemmas."""
+"""The shortcuts of the fast rule tagger: sentence starts on id arrays, compiled patterns and
+Matcher anchors, lemmas."""
 
 from __future__ import annotations
 
@@ -80,7 +81,10 @@ codes:
           pattern: [{IS_TITLE: true}, {IS_TITLE: true}]
 """, encoding="utf-8")
     tagger = RuleTagger(load_codebook(path))
-    assert [(bool(anchors), length) for anchors, _, length in tagger._anchors] == [(True, 3), (False, 2)]
+    # sign-doc is compiled to run on id lists; titles (IS_TITLE) is left to spaCy's Matcher,
+    # unanchored, so every doc gets its lemmas set for it
+    assert len(tagger._compiled) == 1 and tagger._doc_lemmas
+    assert [(bool(anchors), length) for anchors, _, length in tagger._anchors] == [(False, 2)]
 
     def tag(text):
         doc, ids = tagger._analyse(text)
@@ -95,7 +99,9 @@ codes:
 def test_without_unanchored_patterns_docs_lacking_anchors_skip_the_matcher(tmp_path, monkeypatch):
     book = load_codebook(Path(__file__).resolve().parents[1] / "codebooks" / "mentoring_expectations.yaml")
     tagger = RuleTagger(book)
-    assert tagger._anchors and all(anchors for anchors, _, _ in tagger._anchors)
+    # every token pattern of the shipped codebook runs compiled: spaCy's Matcher never runs
+    # and docs never get their lemmas set
+    assert len(tagger._compiled) > 50 and not tagger._anchors and not tagger._doc_lemmas
     ran = []
     monkeypatch.setattr(tagger, "_patterns", _Spy(tagger._patterns, ran))
     doc, ids = tagger._analyse("We met on Tuesday and talked about the weather.")
@@ -104,7 +110,7 @@ def test_without_unanchored_patterns_docs_lacking_anchors_skip_the_matcher(tmp_p
     found = [(tagger.nlp.vocab.strings[k], s, e) for k, s, e in tagger._pattern_matches(doc, ids)]
     assert found == [("tools.reservations/did-not-help", 1, 5),
                      ("independence.ownership/take-data", 8, 11)]
-    assert ran == []  # two patterns could match: each ran alone around its anchors
+    assert ran == []  # two patterns could match: each ran alone, compiled
 
 
 class _Spy:
@@ -135,7 +141,7 @@ def test_matching_around_anchors_finds_what_the_whole_doc_matcher_finds():
     for text in texts:
         doc, ids = tagger._analyse(text)
         got = tagger._pattern_matches(doc, ids)
-        combined = tagger._patterns(doc)
+        combined = tagger._patterns(tagger.nlp(text))  # the whole pipeline sets the lemmas
         assert sorted(got) == sorted(combined), text
         # the order _hits relies on: a stable sort by span gives the same list
         assert sorted(got, key=lambda m: m[1:]) == sorted(combined, key=lambda m: m[1:]), text
@@ -175,8 +181,7 @@ codes:
     # one pattern, two windows far apart: longest first, then by start, as the combined Matcher
     far = "sign contract " + "and so on " * 10 + "signs the contracts"
     assert tag(far) == [("sign-doc", 32, 35), ("sign-doc", 0, 2)]
-    assert tag(far) == [(tagger.nlp.vocab.strings[k], s, e) for k, s, e in
-                        tagger._patterns(tagger._analyse(far)[0])]
+    assert tag(far) == [(tagger.nlp.vocab.strings[k], s, e) for k, s, e in tagger._patterns(tagger.nlp(far))]
     ran.clear()
     # two patterns on different tokens: sorted by span, the combined Matcher not run
     assert tag("I signed the form and then we sign contracts.") == [("signed-the", 1, 4),

@@ -44,6 +44,18 @@ class LowercaseLookupLemmatizer:
 
     def annotate(self, doc: Doc) -> tuple[list[int], list[int]]:
         """Set the doc's lemmas; return its tokens' ``LOWER`` and ``LEMMA`` ids."""
+        lowers, lemmas = self.ids(doc)
+        if lemmas:
+            self.set_lemmas(doc, lemmas)
+        return lowers, lemmas
+
+    @staticmethod
+    def set_lemmas(doc: Doc, lemmas: list[int]) -> None:
+        """Write lemma ids (from :meth:`ids`) onto the doc."""
+        doc.from_array([LEMMA], numpy.asarray(lemmas, dtype=numpy.uint64))
+
+    def ids(self, doc: Doc) -> tuple[list[int], list[int]]:
+        """The doc's tokens' ``LOWER`` and ``LEMMA`` ids, without setting anything on it."""
         if not len(doc):
             return [], []
         lowers = doc.to_array(LOWER).tolist()
@@ -56,7 +68,6 @@ class LowercaseLookupLemmatizer:
                 if key not in cache:
                     cache[key] = strings.add(self.lemma_of(strings[key]))
             lemmas = [cache[key] for key in lowers]
-        doc.from_array([LEMMA], numpy.asarray(lemmas, dtype=numpy.uint64))
         return lowers, lemmas
 
     def __call__(self, doc: Doc) -> Doc:
@@ -140,7 +151,18 @@ def lemma_doc(nlp: Language, text: str) -> Doc:
 
 def lemmatize(text: str, nlp: Language | None = None) -> list[str]:
     """The lowercase lemmas of a text's tokens, as rules see them."""
-    return [t.lemma_ for t in lemma_doc(nlp or get_nlp(), text) if not t.is_space]
+    return [lemma for lemma, space in _lemmas(nlp or get_nlp(), text) if not space]
+
+
+def phrase_lemmas(text: str, nlp: Language | None = None) -> tuple[str, ...]:
+    """The lemmas of every token of a phrase, space tokens included (as a PhraseMatcher sees it)."""
+    return tuple(lemma for lemma, _ in _lemmas(nlp or get_nlp(), text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _lemmas(nlp: Language, text: str) -> tuple[tuple[str, bool], ...]:
+    """(lemma, is space) per token; cached, since codebooks repeat words across rules."""
+    return tuple((t.lemma_, t.is_space) for t in lemma_doc(nlp, text))
 
 
 def lemma_set(words: Iterable[str], nlp: Language | None = None) -> frozenset[str]:

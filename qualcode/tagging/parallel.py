@@ -1,9 +1,9 @@
 """Rule tagging of turn batches on one process or a pool of them, streaming.
 
 Workers get a batch of ``(key, text, base_offset)`` turns and return only plain
-tuples (no spaCy Docs, which are costly to send back): for each coding
-``(key, code_id, start, end, scope, hits)`` with ``hits`` a tuple of
-``(rule_id, matched, start, end)``.  At most ``2 * workers`` batches are in
+tuples (no spaCy Docs, which are costly to send back), one per coding, ready to be
+stored: ``(key, code_id, start, end, evidence JSON)``.  Encoding the evidence in the
+workers leaves the parent process little more than the database inserts.  At most ``2 * workers`` batches are in
 flight, so memory holds a few batches, never the corpus, and the batches are
 read in the caller's thread (a SQLite connection stays in its own thread).
 
@@ -27,14 +27,13 @@ from qualcode.tagging.rules import RuleCoding, RuleTagger
 POOL_MIN_WORDS = 100_000
 
 Item = tuple[Any, str, int]  # (key, text, base_offset)
-CodingTuple = tuple[Any, str, int, int, str, tuple[tuple[str, str, int, int], ...]]
+CodingTuple = tuple[Any, str, int, int, str]  # (key, code_id, start, end, evidence JSON)
 
 _TAGGER: RuleTagger | None = None  # the worker's tagger
 
 
 def coding_tuple(coding: RuleCoding) -> CodingTuple:
-    return (coding.segment_key, coding.code_id, coding.start, coding.end, coding.scope,
-            tuple((h.rule_id, h.matched, h.start, h.end) for h in coding.hits))
+    return coding.segment_key, coding.code_id, coding.start, coding.end, coding.evidence_json()
 
 
 def available_cores() -> int:

@@ -12,9 +12,9 @@ tagged with its ``base_offset`` (``segment.start``), so
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Iterator
+import json
+from operator import itemgetter
+from typing import Any, Callable, Iterable, Iterator, NamedTuple
 
 from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LEMMA, LENGTH, ORTH
 from spacy.language import Language
@@ -23,11 +23,13 @@ from spacy.tokens import Doc
 
 from qualcode.codebook import Code, Codebook, Rule
 from qualcode.models import Document, Segment
+from qualcode.tagging.idmatch import PatternSet, PhraseTrie, compile_pattern
 from qualcode.tagging.nlp import (LowercaseLookupLemmatizer, get_nlp, lemma_doc, lemma_set,
-                                  punct_orth_ids, sentence_starts)
+                                  phrase_lemmas, punct_orth_ids, sentence_starts)
 from qualcode.tagging.patterns import (expand_to_phrases, max_pattern_length, pattern_anchors,
                                        prepare_pattern)
 
+_JSON = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(..., ensure_ascii=False), built once
 _TEXT = "qualcode_text"  # user_data key: the text a doc was made from (doc.text is slow)
 #: The pipeline the fast path reproduces exactly (tokenizer, then these components).
 STANDARD_PIPES = ["sentencizer", "qualcode_paragraphs", "qualcode_lemmatizer"]
@@ -46,8 +48,7 @@ CLAUSE_BREAKS = (".", ",", ";", ":", "!", "?", "--", "—", "–", "(", ")", "bu
                  "although", "though", "because", "while", "whereas")
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     """One rule match.  ``status`` says whether it was applied or why it was vetoed."""
 
     code_id: str
@@ -63,8 +64,7 @@ class Hit:
         return line + (f" ({self.reason})" if self.reason else "")
 
 
-@dataclass(frozen=True)
-class RuleCoding:
+class RuleCoding(NamedTuple):
     """A code applied to a span (a sentence or a whole turn) with every rule hit inside it."""
 
     segment_key: Any
@@ -87,6 +87,12 @@ class RuleCoding:
         """One line naming each rule and the words it matched, for the store and exports."""
         return "; ".join(dict.fromkeys(f'{h.rule_id} "{h.matched}"' for h in self.hits))
 
+    def evidence_json(self) -> str:
+        """The evidence as the project stores it: JSON ``{"scope", "hits": [{"rule", "matched",
+        "start", "end"}]}``."""
+        return _JSON({"scope": self.scope, "hits": [
+            {"rule": h.rule_id, "matched": h.matched, "start": h.start, "end": h.end} for h in self.hits]})
+
 
 class RuleTagger:
     """Apply a codebook's rules.  Build once (compiling matchers), then tag any number of texts."""
@@ -97,8 +103,14 @@ class RuleTagger:
         self.codebook = codebook
         self.nlp = nlp or get_nlp()
         strings = self.nlp.vocab.strings
-        self._phrases = PhraseMatcher(self.nlp.vocab, attr="LEMMA")
+        # what spaCy's PhraseMatcher would hold: (rule id, phrase docs or lemma lists), built
+        # into one only for pipelines off the fast path (see _phrases)
+        self._phrase_specs: list[tuple[str, list]] = []
+        self._phrase_matcher: PhraseMatcher | None = None
+        self._trie = PhraseTrie()  # the PhraseMatcher's matches on lemma id lists
         self._patterns = Matcher(self.nlp.vocab)
+        self._compiled = PatternSet()  # token patterns compiled to run on id lists
+        stop_ids = frozenset(strings.add(w) for w in self.nlp.Defaults.stop_words)
         self._rules: dict[int, tuple[Code, Rule, bool]] = {}  # key -> (code, rule, is_exclude)
         self._near: dict[str, frozenset[int]] = {}
         self._near_reason: dict[str, str] = {}
@@ -109,14 +121,14 @@ class RuleTagger:
             for is_exclude, rules in ((False, code.rules.phrases), (True, code.rules.exclude)):
                 seen: set[tuple[str, ...]] = set()
                 for rule in rules:
-                    doc = lemma_doc(self.nlp, rule.phrase)
-                    lemmas = tuple(t.lemma_ for t in doc)
+                    lemmas = phrase_lemmas(rule.phrase, self.nlp)
                     if lemmas in seen:  # "file away" and "filed away": one rule is enough
                         continue
                     seen.add(lemmas)
                     key = strings.add(rule.rule_id)
                     self._rules[key] = (code, rule, is_exclude)
-                    self._phrases.add(rule.rule_id, [doc])
+                    self._phrase_specs.append((rule.rule_id, [rule.phrase]))
+                    self._trie.add(key, [strings.add(lemma) for lemma in lemmas])
             for rule in code.rules.patterns:
                 key = strings.add(rule.rule_id)
                 self._rules[key] = (code, rule, False)
@@ -124,22 +136,34 @@ class RuleTagger:
                 expanded = expand_to_phrases(pattern, self.nlp)
                 if expanded is None:
                     self._patterns.add(rule.rule_id, [pattern], greedy="LONGEST")
+                    compiled = compile_pattern(key, pattern, strings, stop_ids)
+                    if compiled is not None and compiled.anchor is not None:
+                        self._compiled.add(compiled)
+                        continue
                     single = Matcher(self.nlp.vocab)
                     single.add(rule.rule_id, [pattern], greedy="LONGEST")
                     self._anchors.append((pattern_anchors(pattern, strings), single,
                                           max_pattern_length(pattern)))
                 else:  # same matches, but the PhraseMatcher is nearly free
-                    self._phrases.add(rule.rule_id, [_lemma_words(self.nlp, words) for words in expanded])
+                    self._phrase_specs.append((rule.rule_id, expanded))
+                    for words in expanded:
+                        self._trie.add(key, [strings.add(word) for word in words])
             for rule in code.rules.all:
                 if rule.near:
                     self._near[rule.rule_id] = frozenset(strings.add(w) for w in
                                                          lemma_set(rule.near, self.nlp))
                     self._near_reason[rule.rule_id] = (f"none of {', '.join(rule.near)} "
                                                        f"within {rule.window} words")
+        self._trie.order_like_spacy(self.nlp.vocab)
         self._negators = frozenset(strings.add(w) for w in lemma_set(NEGATION_CUES, self.nlp))
         self._pseudo = frozenset(strings.add(w) for w in lemma_set(PSEUDO_NEGATION_NEXT, self.nlp))
         self._breaks = frozenset(strings.add(w) for w in lemma_set(CLAUSE_BREAKS, self.nlp))
         self._order = {c.id: i for i, c in enumerate(codebook.codes)}
+        # per rule key, what _hits needs: (code id, rule id, is exclude, scope is the turn,
+        # negation, near lemma ids or None, near window, near reason)
+        self._info = {key: (code.id, rule.rule_id, is_exclude, code.rules.scope == "turn", rule.negation,
+                            self._near.get(rule.rule_id), rule.window, self._near_reason.get(rule.rule_id, ""))
+                      for key, (code, rule, is_exclude) in self._rules.items()}
         self._scope = {c.id: c.rules.scope for c in codebook.codes}
         self._fast = self.nlp.pipe_names == STANDARD_PIPES and isinstance(
             self.nlp.get_pipe("qualcode_lemmatizer"), LowercaseLookupLemmatizer)
@@ -150,6 +174,22 @@ class RuleTagger:
             self._sents_first = any("SENT_START" in str(key).upper() for pattern in
                                     (list(r.pattern) for c in codebook.codes for r in c.rules.patterns)
                                     for token in pattern if isinstance(token, dict) for key in token)
+            # only patterns left to spaCy's Matcher need the lemmas set on the doc
+            self._doc_lemmas = bool(self._anchors) or self._sents_first
+
+    def _build_phrase_matcher(self) -> PhraseMatcher:
+        """spaCy's PhraseMatcher with the codebook's phrases, added in the codebook's order."""
+        matcher = PhraseMatcher(self.nlp.vocab, attr="LEMMA")
+        for rule_id, phrases in self._phrase_specs:
+            matcher.add(rule_id, [lemma_doc(self.nlp, p) if isinstance(p, str) else _lemma_words(self.nlp, p)
+                                  for p in phrases])
+        return matcher
+
+    def _phrases(self, doc: Doc) -> list[tuple[int, int, int]]:
+        """spaCy's PhraseMatcher over a doc with lemmas set (pipelines off the fast path)."""
+        if self._phrase_matcher is None:
+            self._phrase_matcher = self._build_phrase_matcher()
+        return self._phrase_matcher(doc)
 
     @property
     def version(self) -> str:
@@ -196,25 +236,26 @@ class RuleTagger:
             return self.nlp(text), None
         doc = self.nlp.make_doc(text)
         doc.user_data[_TEXT] = text
-        ids = self._lemmatizer.annotate(doc)
+        if self._doc_lemmas:  # a spaCy matcher will run on the doc
+            ids = self._lemmatizer.annotate(doc)
+        else:
+            ids = self._lemmatizer.ids(doc)
         if self._sents_first:
             for name in STANDARD_PIPES[:2]:
                 doc = self.nlp.get_pipe(name)(doc)
         return doc, ids
 
     def _pattern_matches(self, doc: Doc, ids: tuple[list[int], list[int]] | None) -> list:
-        """The token Matcher's matches.  Patterns whose anchor words are missing from the doc
-        cannot match, so they are skipped.  Each pattern that can match runs its own Matcher
-        (the cost of matching grows with the number of patterns), only over the tokens around
-        its rarest anchor's positions: a match holds one of them and is at most as long as the
-        pattern, so no match is lost and none is added.  Overlapping windows are merged, so
-        overlapping matches of one pattern meet in one run and the LONGEST filter keeps the
-        same ones as over the whole doc.  Patterns without anchors or of unbounded length run
-        over the whole doc.
+        """The token Matcher's matches, as spaCy's ``Matcher`` (one per pattern) finds them.
+
+        Compiled patterns (:mod:`qualcode.tagging.idmatch`) run on the id lists, only when
+        the doc holds one of their anchor words.  Other patterns run spaCy's Matcher when
+        the doc holds all their required words, over windows around their rarest anchor's
+        positions (:meth:`_spacy_pattern_matches`).
 
         Order: the combined Matcher lists matches grouped by pattern, each group by length
         (longest first) then start; the groups come in the order of each pattern's first raw
-        (unfiltered) match in the whole doc, which windowed runs cannot know.  So one
+        (unfiltered) match in the whole doc, which the per-pattern runs cannot know.  So one
         pattern's matches are returned in that order exactly, several patterns' matches
         sorted by (start, end) -- the order ``_hits`` sorts them into (stably) anyway -- and
         if two patterns match the very same tokens, whose relative order ``_hits`` keeps, the
@@ -223,11 +264,38 @@ class RuleTagger:
             return []
         if ids is None:
             return self._patterns(doc)
+        found = 0  # patterns with matches
+        matches: list = []
+        if len(self._compiled):
+            for found_here in self._compiled(*ids, lambda: doc.to_array(IS_PUNCT).tolist()):
+                matches += found_here
+                found += 1
+        if self._anchors:
+            found += self._spacy_pattern_matches(doc, ids, matches)
+        if found > 1:
+            matches.sort(key=lambda m: (m[1], m[2]))
+            if any(a[1] == b[1] and a[2] == b[2] for a, b in zip(matches, matches[1:])):
+                if not self._doc_lemmas:
+                    self._lemmatizer.set_lemmas(doc, ids[1])
+                return self._patterns(doc)
+        return matches
+
+    def _spacy_pattern_matches(self, doc: Doc, ids: tuple[list[int], list[int]], matches: list) -> int:
+        """Add the matches of patterns left to spaCy's Matcher; return how many patterns matched.
+
+        A pattern whose anchor words are missing from the doc cannot match, so it is
+        skipped.  Each pattern that can match runs its own Matcher (the cost of matching
+        grows with the number of patterns), only over the tokens around its rarest anchor's
+        positions: a match holds one of them and is at most as long as the pattern, so no
+        match is lost and none is added.  Overlapping windows are merged, so overlapping
+        matches of one pattern meet in one run and the LONGEST filter keeps the same ones as
+        over the whole doc.  Patterns without anchors or of unbounded length run over the
+        whole doc.  One pattern's matches are added in the Matcher's LONGEST order."""
         present = {"LOWER": set(ids[0]), "LEMMA": set(ids[1])}
         possible = [(anchors, single, length) for anchors, single, length in self._anchors
                     if all(not present[attr].isdisjoint(values) for attr, values in anchors)]
         if not possible:
-            return []
+            return 0
         # token positions of each word, per attribute
         where: dict[str, dict[int, list[int]]] = {"LOWER": {}, "LEMMA": {}}
         for attr, column in (("LOWER", ids[0]), ("LEMMA", ids[1])):
@@ -235,12 +303,11 @@ class RuleTagger:
             for i, value in enumerate(column):
                 index.setdefault(value, []).append(i)
         n = len(doc)
-        matches: list = []
-        found = 0  # patterns with matches
+        found = 0
         for anchors, single, length in possible:
-            before = len(matches)
+            own: list = []
             if not anchors or length is None:
-                matches += single(doc)
+                own += single(doc)
             else:
                 index_lists = [[where[attr][v] for v in values if v in where[attr]] for attr, values in anchors]
                 rarest = min(index_lists, key=lambda lists: sum(map(len, lists)))
@@ -254,67 +321,69 @@ class RuleTagger:
                         windows.append([lo, hi])
                 for lo, hi in windows:
                     if lo == 0 and hi == n:
-                        matches += single(doc)
+                        own += single(doc)
                     else:
-                        matches += [(key, lo + s, lo + e) for key, s, e in single(doc[lo:hi])]
-            found += len(matches) > before
-        if found > 1:
-            matches.sort(key=lambda m: (m[1], m[2]))
-            if any(a[1] == b[1] and a[2] == b[2] for a, b in zip(matches, matches[1:])):
-                return self._patterns(doc)
-        else:  # one pattern: the combined Matcher's LONGEST order
-            matches.sort(key=lambda m: (m[1] - m[2], m[1]))
-        return matches
+                        own += [(key, lo + s, lo + e) for key, s, e in single(doc[lo:hi])]
+                own.sort(key=lambda m: (m[1] - m[2], m[1]))  # the LONGEST order
+            if own:
+                matches += own
+                found += 1
+        return found
 
     def _codings(self, doc: Doc, ids, key: Any, base: int) -> Iterator[RuleCoding]:
         groups: dict[tuple[str, int, int], list[Hit]] = {}
         for hit, span in self._hits(doc, ids, base):
             if hit.status == APPLIED:
                 groups.setdefault((hit.code_id, span[0], span[1]), []).append(hit)
-        ordered = sorted(groups.items(), key=lambda kv: (kv[0][1], self._order[kv[0][0]], kv[0][2]))
-        for (code_id, start, end), hits in ordered:
-            yield RuleCoding(key, code_id, start, end, self._scope[code_id], tuple(hits))
+        if not groups:
+            return
+        order, scope = self._order, self._scope
+        for (code_id, start, end), hits in sorted(groups.items(),
+                                                  key=lambda kv: (kv[0][1], order[kv[0][0]], kv[0][2])):
+            yield RuleCoding(key, code_id, start, end, scope[code_id], tuple(hits))
 
     def _hits(self, doc: Doc, ids, base: int) -> list[tuple[Hit, tuple[int, int]]]:
-        matches = self._phrases(doc)
+        matches = self._phrases(doc) if ids is None else self._trie(ids[1])
         matches += self._pattern_matches(doc, ids)
         if not matches:
             return []
-        matches.sort(key=lambda m: (m[1], m[2]))
+        matches.sort(key=_START_END)
         text = doc.user_data.get(_TEXT) or doc.text
         if ids is None:
             view = _DocView(doc, text, doc.to_array(LEMMA).tolist(), None)
         else:
             view = _DocView(doc, text, ids[1], None if self._sents_first else self._punct_ids)
-        vetoes: dict[tuple[str, int, int], str] = {}
-        rules, near, scope_span = self._rules, self._near, view.scope_span
+        info, first, stop, n, span = self._info, view.first, view.stop, len(view.idx), view.span
+        idx, length = view.idx, view.length
+        vetoes: dict[tuple[str, tuple[int, int]], str] = {}
         for key, s, e in matches:
-            code, rule, is_exclude = rules[key]
+            code_id, _, is_exclude, by_turn = info[key][:4]
             if is_exclude:
-                a, b = scope_span(code.rules.scope, s, e)
-                vetoes.setdefault((code.id, a, b), f'exclude phrase "{view.words(s, e)[0]}"')
+                where = span(0, n) if by_turn else span(first[s], stop[e - 1])
+                words = text[idx[s]:idx[e - 1] + length[e - 1]]
+                vetoes.setdefault((code_id, where), f'exclude phrase "{words}"')
         out = []
         for key, s, e in matches:
-            code, rule, is_exclude = rules[key]
+            code_id, rule_id, is_exclude, by_turn, negation, near, window, near_reason = info[key]
             if is_exclude:
                 continue
-            a, b = scope_span(code.rules.scope, s, e)
+            where = span(0, n) if by_turn else span(first[s], stop[e - 1])
             status, reason = APPLIED, ""
-            if vetoes and (code.id, a, b) in vetoes:
-                status, reason = EXCLUDED, vetoes[(code.id, a, b)]
-            elif rule.negation and (cue := self._negation_cue(view, s)) is not None:
+            if vetoes and (code_id, where) in vetoes:
+                status, reason = EXCLUDED, vetoes[(code_id, where)]
+            elif negation and (cue := self._negation_cue(view, s)) is not None:
                 status, reason = NEGATED, f'negated by "{cue}"'
-            elif rule.rule_id in near and not self._is_near(view, rule, s, e):
-                status, reason = NOT_NEAR, self._near_reason[rule.rule_id]
-            words, start_char, end_char = view.words(s, e)
-            hit = Hit(code.id, rule.rule_id, words, base + start_char, base + end_char, status, reason)
-            out.append((hit, (base + a, base + b)))
+            elif near is not None and not _is_near(view, near, window, s, e):
+                status, reason = NOT_NEAR, near_reason
+            start_char, end_char = idx[s], idx[e - 1] + length[e - 1]
+            out.append((Hit(code_id, rule_id, text[start_char:end_char], base + start_char,
+                            base + end_char, status, reason), (base + where[0], base + where[1])))
         return out
 
     def _negation_cue(self, view: "_DocView", s: int) -> str | None:
         """The negation cue shortly before token ``s`` in the same clause, if any."""
         lemmas = view.lemmas
-        for i in range(s - 1, max(view.sentence(s)[0], s - NEGATION_WINDOW) - 1, -1):
+        for i in range(s - 1, max(view.first[s], s - NEGATION_WINDOW) - 1, -1):
             if lemmas[i] in self._breaks or view.is_punct[i]:
                 return None
             if lemmas[i] in self._negators:
@@ -323,12 +392,16 @@ class RuleTagger:
                 return view.doc[i].text
         return None
 
-    def _is_near(self, view: "_DocView", rule: Rule, s: int, e: int) -> bool:
-        """Whether a ``near`` word is within ``window`` tokens of the match, in the same sentence."""
-        words, lemmas = self._near[rule.rule_id], view.lemmas
-        lo = max(view.sentence(s)[0], s - rule.window)
-        hi = min(view.sentence(e - 1)[1], e + rule.window)
-        return not words.isdisjoint(lemmas[lo:s]) or (e < hi and not words.isdisjoint(lemmas[e:hi]))
+
+def _is_near(view: "_DocView", words: frozenset[int], window: int, s: int, e: int) -> bool:
+    """Whether one of ``words`` is within ``window`` tokens of the match, in the same sentence."""
+    lemmas = view.lemmas
+    lo = max(view.first[s], s - window)
+    hi = min(view.stop[e - 1], e + window)
+    return not words.isdisjoint(lemmas[lo:s]) or (e < hi and not words.isdisjoint(lemmas[e:hi]))
+
+
+_START_END = itemgetter(1, 2)
 
 
 class _DocView:
@@ -342,32 +415,24 @@ class _DocView:
         orths, self.is_punct, self.is_space, self.idx, self.length = \
             doc.to_array([ORTH, IS_PUNCT, IS_SPACE, IDX, LENGTH]).T.tolist()
         if punct_ids is None:
-            self.starts = [sent.start for sent in doc.sents]
+            starts = [sent.start for sent in doc.sents]
         else:
-            self.starts = sentence_starts(doc, punct_ids, text, (orths, self.is_punct, self.is_space))
+            starts = sentence_starts(doc, punct_ids, text, (orths, self.is_punct, self.is_space))
+        # per token: the first token of its sentence, and the first token after it
+        self.first: list[int] = []
+        self.stop: list[int] = []
+        bounds = starts + [len(orths)]
+        for a, b in zip(bounds, bounds[1:]):
+            self.first += [a] * (b - a)
+            self.stop += [b] * (b - a)
         self._spans: dict[tuple[int, int], tuple[int, int]] = {}
-
-    def chars(self, first: int, last: int) -> tuple[int, int]:
-        """Character span of tokens first..last-1 (like ``doc[first:last]``'s start/end_char)."""
-        return self.idx[first], self.idx[last - 1] + self.length[last - 1]
-
-    def words(self, s: int, e: int) -> tuple[str, int, int]:
-        """The text of tokens s..e-1 (``doc[s:e].text``) and its character span."""
-        start, end = self.idx[s], self.idx[e - 1] + self.length[e - 1]
-        return self.text[start:end], start, end
 
     def sentence(self, i: int) -> tuple[int, int]:
         """First token of the sentence holding token ``i`` and the first after it."""
-        starts = self.starts
-        k = bisect_right(starts, i) - 1
-        return starts[k], (starts[k + 1] if k + 1 < len(starts) else len(self.doc))
+        return self.first[i], self.stop[i]
 
-    def scope_span(self, scope: str, s: int, e: int) -> tuple[int, int]:
-        """Character span of the sentence(s) holding tokens s..e, or of the turn, without edge spaces."""
-        if scope == "turn":
-            first, last = 0, len(self.doc)
-        else:
-            first, last = self.sentence(s)[0], self.sentence(e - 1)[1]
+    def span(self, first: int, last: int) -> tuple[int, int]:
+        """Character span of tokens first..last-1 without edge spaces (cached)."""
         span = self._spans.get((first, last))
         if span is None:
             space, a, b = self.is_space, first, last
@@ -375,7 +440,7 @@ class _DocView:
                 a += 1
             while b > a and space[b - 1]:
                 b -= 1
-            span = self._spans[(first, last)] = self.chars(a, b)
+            span = self._spans[(first, last)] = (self.idx[a], self.idx[b - 1] + self.length[b - 1])
         return span
 
 
