@@ -191,3 +191,29 @@ codes:
     # the codebook's order: spaCy lists patterns in the order their first raw match was found)
     assert tag("we signed the contract") == [("signed-the", 1, 4), ("sign-doc", 1, 4)]
     assert ran == ["all"]
+
+
+def test_a_pipeline_off_the_fast_path_codes_the_same():
+    """With any other pipeline the tagger runs spaCy's own matchers on fully processed docs:
+    the same codings and the same hits, vetoed ones included, in the same order."""
+    from spacy.language import Language
+
+    @Language.component("qualcode_test_noop")
+    def noop(doc):
+        return doc
+
+    nlp = make_nlp()
+    nlp.add_pipe("qualcode_test_noop")
+    texts = list(_texts())[:1500]
+    codings = 0
+    for name in ("mentoring_expectations", "expectation_domains"):
+        book = load_codebook(Path(__file__).resolve().parents[1] / "codebooks" / f"{name}.yaml")
+        fast, slow = RuleTagger(book), RuleTagger(book, nlp=nlp)
+        assert fast._fast and not slow._fast
+        items = [(i, text, 10) for i, text in enumerate(texts)]
+        expected = list(fast.tag_segments(items))
+        assert list(slow.tag_segments(items)) == expected
+        for text in texts[:300]:
+            assert slow.explain(text) == fast.explain(text)
+        codings += len(expected)
+    assert codings > 500

@@ -173,8 +173,9 @@ class IdPattern:
             q = match.start() // 3                       # differ: slots cannot be confused
             lo = 0 if self.max_before is None else max(q - self.max_before, 0)
             starts.update(range(lo, q - self.min_before + 1))
-        fullmatch, shortest, longest = self.regex.fullmatch, max(self.min_length, 1), self.max_length
-        pairs = [(s, e) for s in starts
+        match, fullmatch = self.regex.match, self.regex.fullmatch
+        shortest, longest = max(self.min_length, 1), self.max_length
+        pairs = [(s, e) for s in starts if match(codes, 3 * s)  # some match starts at s: which ends?
                  for e in range(s + shortest, (n if longest is None else min(s + longest, n)) + 1)
                  if fullmatch(codes, 3 * s, 3 * e)]
         if not pairs:
@@ -190,12 +191,17 @@ class IdPattern:
 
 
 class PatternSet:
-    """Compiled patterns, each run only on docs that hold every word it requires."""
+    """Compiled patterns, each run only on docs that hold every word it requires.
+
+    Every required token of every pattern has a bit; per column (LOWER, LEMMA), each
+    value a required token accepts maps to the bits it satisfies.  A doc's bits are
+    gathered from its distinct values, and a pattern runs only if the doc has all of its
+    bits (``IdPattern.required_bits``)."""
 
     def __init__(self) -> None:
         self.patterns: list[IdPattern] = []
-        # per column (LOWER, LEMMA): anchor id -> indexes of the patterns anchored on it
-        self._by_anchor: tuple[dict[int, list[int]], dict[int, list[int]]] = ({}, {})
+        self._bits: tuple[dict[int, int], dict[int, int]] = ({}, {})
+        self._next_bit = 0
         # per column: the one-character code of every value a pattern tests, from two
         # separate ranges of private-use characters
         self._alphabet: tuple[dict[int, str], dict[int, str]] = ({}, {})
@@ -214,8 +220,14 @@ class PatternSet:
                                 raise ValueError("token patterns test more than 65,534 different words")
                             codes[value] = chr(self._first_code[column] + len(codes))
         pattern.compile(self._alphabet)
-        for value in pattern.anchor_values:
-            self._by_anchor[pattern.anchor_column].setdefault(value, []).append(len(self.patterns))
+        pattern.required_bits = 0
+        for column, values in pattern.required:
+            bit = 1 << self._next_bit
+            self._next_bit += 1
+            pattern.required_bits |= bit
+            bits = self._bits[column]
+            for value in values:
+                bits[value] = bits.get(value, 0) | bit
         self.patterns.append(pattern)
 
     def __len__(self) -> int:
@@ -223,15 +235,11 @@ class PatternSet:
 
     def __call__(self, lowers: list[int], lemmas: list[int], punct) -> list[list[tuple[int, int, int]]]:
         """Each matching pattern's matches (in pattern order); ``punct()`` gives ``IS_PUNCT``."""
-        present = (set(lowers), set(lemmas))
-        hit_values = [index.keys() & values for index, values in zip(self._by_anchor, present)]
-        candidates: set[int] = set()
-        for index, values in zip(self._by_anchor, hit_values):
-            for value in values:
-                candidates.update(index[value])
-        possible = [self.patterns[c] for c in sorted(candidates)]
-        possible = [p for p in possible
-                    if all(not present[column].isdisjoint(values) for column, values in p.required)]
+        have = 0
+        for bits, values in zip(self._bits, (lowers, lemmas)):
+            for value in bits.keys() & set(values):
+                have |= bits[value]
+        possible = [p for p in self.patterns if have & p.required_bits == p.required_bits]
         if not possible:
             return []
         lower_codes, lemma_codes = self._alphabet

@@ -59,16 +59,19 @@ class LowercaseLookupLemmatizer:
         if not len(doc):
             return [], []
         lowers = doc.to_array(LOWER).tolist()
+        return lowers, self.lemmas_of(lowers, doc.vocab.strings)
+
+    def lemmas_of(self, lowers: list[int], strings) -> list[int]:
+        """The ``LEMMA`` ids of tokens with these ``LOWER`` ids."""
         cache = self._cache
         try:
             lemmas = [cache[key] for key in lowers]
         except KeyError:
-            strings = doc.vocab.strings
             for key in lowers:
                 if key not in cache:
                     cache[key] = strings.add(self.lemma_of(strings[key]))
             lemmas = [cache[key] for key in lowers]
-        return lowers, lemmas
+        return lemmas
 
     def __call__(self, doc: Doc) -> Doc:
         self.annotate(doc)

@@ -16,7 +16,7 @@ import json
 from operator import itemgetter
 from typing import Any, Callable, Iterable, Iterator, NamedTuple
 
-from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LEMMA, LENGTH, ORTH
+from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LEMMA, LENGTH, LOWER, ORTH
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
@@ -229,17 +229,18 @@ class RuleTagger:
 
     # ------------------------------------------------------------ internals
 
-    def _analyse(self, text: str) -> tuple[Doc, tuple[list[int], list[int]] | None]:
-        """The doc and its (lowers, lemmas) ids: the tokenizer and lemmas only (the fast path),
-        sentences are computed later, only for docs with matches; else the whole pipeline."""
+    def _analyse(self, text: str) -> tuple[Doc, "_Columns | None"]:
+        """The doc and its tokens' attributes as lists (:class:`_Columns`): the tokenizer and
+        lemmas only (the fast path), sentences are computed later, only for docs with
+        matches; else the whole pipeline (and None)."""
         if not self._fast:
             return self.nlp(text), None
         doc = self.nlp.make_doc(text)
         doc.user_data[_TEXT] = text
-        if self._doc_lemmas:  # a spaCy matcher will run on the doc
-            ids = self._lemmatizer.annotate(doc)
-        else:
-            ids = self._lemmatizer.ids(doc)
+        columns = doc.to_array(_COLUMN_ATTRS).T.tolist() if len(doc) else [[]] * len(_COLUMN_ATTRS)
+        ids = _Columns(columns[0], self._lemmatizer.lemmas_of(columns[0], doc.vocab.strings), *columns[1:])
+        if self._doc_lemmas and len(doc):  # a spaCy matcher will run on the doc
+            self._lemmatizer.set_lemmas(doc, ids.lemmas)
         if self._sents_first:
             for name in STANDARD_PIPES[:2]:
                 doc = self.nlp.get_pipe(name)(doc)
@@ -267,7 +268,7 @@ class RuleTagger:
         found = 0  # patterns with matches
         matches: list = []
         if len(self._compiled):
-            for found_here in self._compiled(*ids, lambda: doc.to_array(IS_PUNCT).tolist()):
+            for found_here in self._compiled(ids.lowers, ids.lemmas, lambda: ids.puncts):
                 matches += found_here
                 found += 1
         if self._anchors:
@@ -350,9 +351,9 @@ class RuleTagger:
         matches.sort(key=_START_END)
         text = doc.user_data.get(_TEXT) or doc.text
         if ids is None:
-            view = _DocView(doc, text, doc.to_array(LEMMA).tolist(), None)
+            view = _DocView(doc, text, None, None)
         else:
-            view = _DocView(doc, text, ids[1], None if self._sents_first else self._punct_ids)
+            view = _DocView(doc, text, ids, None if self._sents_first else self._punct_ids)
         info, first, stop, n, span = self._info, view.first, view.stop, len(view.idx), view.span
         idx, length = view.idx, view.length
         vetoes: dict[tuple[str, tuple[int, int]], str] = {}
@@ -402,18 +403,34 @@ def _is_near(view: "_DocView", words: frozenset[int], window: int, s: int, e: in
 
 
 _START_END = itemgetter(1, 2)
+#: The token attributes the fast path reads, in one ``Doc.to_array`` call per doc.
+_COLUMN_ATTRS = [LOWER, ORTH, IS_PUNCT, IS_SPACE, IDX, LENGTH]
+
+
+class _Columns(NamedTuple):
+    """A doc's tokens' attributes as lists (``lemmas`` from the lookup table, not the doc)."""
+
+    lowers: list[int]
+    lemmas: list[int]
+    orths: list[int]
+    puncts: list[int]
+    spaces: list[int]
+    idx: list[int]
+    length: list[int]
 
 
 class _DocView:
     """Per-doc lookups computed once, only for docs that have matches, on integer arrays."""
 
-    def __init__(self, doc: Doc, text: str, lemmas: list[int], punct_ids: frozenset[int] | None):
+    def __init__(self, doc: Doc, text: str, ids: "_Columns | None", punct_ids: frozenset[int] | None):
         """Sentences as the pipeline sets them, or computed from ``punct_ids`` if given."""
         self.doc = doc
         self.text = text
-        self.lemmas = lemmas
-        orths, self.is_punct, self.is_space, self.idx, self.length = \
-            doc.to_array([ORTH, IS_PUNCT, IS_SPACE, IDX, LENGTH]).T.tolist()
+        if ids is None:  # a doc of the whole pipeline (it has matches, so tokens): lemmas set on it
+            lowers, *rest = doc.to_array(_COLUMN_ATTRS).T.tolist()
+            ids = _Columns(lowers, doc.to_array(LEMMA).tolist(), *rest)
+        orths, self.lemmas, self.is_punct, self.is_space, self.idx, self.length = \
+            ids.orths, ids.lemmas, ids.puncts, ids.spaces, ids.idx, ids.length
         if punct_ids is None:
             starts = [sent.start for sent in doc.sents]
         else:
