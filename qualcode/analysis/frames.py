@@ -18,6 +18,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+#: Columns of ``Project.documents_frame()`` that are not document attributes.
+DOCUMENT_COLUMNS = ("document_id", "document", "format", "source", "ingested_at", "turns", "words")
+
 
 @dataclass
 class CorpusFrames:
@@ -40,8 +43,18 @@ class CorpusFrames:
     @property
     def attribute_names(self) -> list[str]:
         """Document attribute columns (site, group, role...)."""
-        fixed = {"document_id", "document", "format", "source", "ingested_at", "turns", "words"}
-        return [c for c in self.documents.columns if c not in fixed]
+        return [c for c in self.documents.columns if c not in DOCUMENT_COLUMNS]
+
+
+def project_attributes(project) -> list[str]:
+    """A project's document attribute names, in the order :attr:`CorpusFrames.attribute_names`
+    gives them, read without loading any frame."""
+    return [k for k in project.attribute_keys() if k not in DOCUMENT_COLUMNS]
+
+
+def is_frames(source) -> bool:
+    """True for :class:`CorpusFrames`; anything else is taken for an open project."""
+    return isinstance(source, CorpusFrames)
 
 
 def load_frames(project) -> CorpusFrames:

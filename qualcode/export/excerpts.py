@@ -1,13 +1,15 @@
-"""Write a quote table (from :func:`qualcode.analysis.excerpts_table`) as CSV, Excel or Word."""
+"""Write a quote table (from :func:`qualcode.analysis.excerpts_table`, or streamed by
+:func:`qualcode.analysis.excerpts.iter_excerpts`) as CSV, Excel or Word."""
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pandas as pd
 from docx.shared import Pt
 
-from qualcode.analysis.excerpts import position_label
+from qualcode.analysis.excerpts import ExcerptRows, excerpts_frame, position_label
 from qualcode.export.files import atomic_output, table_format
 from qualcode.export.word import GREY, add_note, add_table, new_document, usable_width
 from qualcode.export.xlsx import Sheet, write_workbook
@@ -26,10 +28,19 @@ def group_label(row, attributes: list[str]) -> str:
     return label
 
 
-def write_excerpts(frame: pd.DataFrame, path: str | Path, *, title: str = "Coded excerpts",
+def write_excerpts(frame: pd.DataFrame | ExcerptRows, path: str | Path, *, title: str = "Coded excerpts",
                    note: str | None = None) -> Path:
-    """Write the quote table; the format follows the suffix (.csv, .xlsx or .docx)."""
+    """Write the quote table; the format follows the suffix (.csv, .xlsx or .docx).
+
+    ``frame``: the table, or the stream :func:`~qualcode.analysis.excerpts.iter_excerpts`
+    gives, which a CSV file receives row by row (the same bytes as the frame's CSV); Excel
+    and Word files are built from the rows read into a frame."""
     suffix = table_format(path, EXCERPT_SUFFIXES)
+    if isinstance(frame, ExcerptRows):
+        if suffix == ".csv":
+            write_excerpt_rows_csv(frame, path)
+            return Path(path)
+        frame = excerpts_frame(frame)
     if suffix == ".csv":
         with atomic_output(path) as tmp:
             frame.to_csv(tmp, index=False, encoding="utf-8-sig")
@@ -38,6 +49,20 @@ def write_excerpts(frame: pd.DataFrame, path: str | Path, *, title: str = "Coded
     else:
         write_excerpts_docx(frame, path, title=title, note=note)
     return Path(path)
+
+
+def write_excerpt_rows_csv(excerpts: ExcerptRows, path: str | Path) -> int:
+    """Write streamed rows as CSV, one at a time, exactly as ``DataFrame.to_csv`` writes the
+    table (UTF-8 with BOM, minimal quoting, missing values empty); returns the rows written."""
+    written = 0
+    with atomic_output(path) as tmp:
+        with open(tmp, "w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(excerpts.columns)
+            for row in excerpts.rows:
+                writer.writerow(row)
+                written += 1
+    return written
 
 
 def write_excerpts_xlsx(frame: pd.DataFrame, path: str | Path) -> Path:
