@@ -12,7 +12,7 @@ from docx.shared import Pt
 from qualcode.analysis.excerpts import ExcerptRows, excerpts_frame, position_label
 from qualcode.export.files import atomic_output, table_format
 from qualcode.export.word import GREY, add_note, add_table, new_document, usable_width
-from qualcode.export.xlsx import Sheet, write_workbook
+from qualcode.export.xlsx import Sheet, SheetWriter, save_book, sheet_names, write_only_book, write_workbook
 
 EXCERPT_SUFFIXES = (".csv", ".xlsx", ".docx")
 ALL_SHEET = "all"
@@ -33,14 +33,17 @@ def write_excerpts(frame: pd.DataFrame | ExcerptRows, path: str | Path, *, title
     """Write the quote table; the format follows the suffix (.csv, .xlsx or .docx).
 
     ``frame``: the table, or the stream :func:`~qualcode.analysis.excerpts.iter_excerpts`
-    gives, which a CSV file receives row by row (the same bytes as the frame's CSV); Excel
-    and Word files are built from the rows read into a frame."""
+    gives, which CSV and Excel files receive row by row (the same file as from the frame);
+    a Word file holds every quote it prints, so the rows are read into a frame for it."""
     suffix = table_format(path, EXCERPT_SUFFIXES)
     if isinstance(frame, ExcerptRows):
         if suffix == ".csv":
             write_excerpt_rows_csv(frame, path)
-            return Path(path)
-        frame = excerpts_frame(frame)
+        elif suffix == ".xlsx":
+            write_excerpt_rows_xlsx(frame, path)
+        else:
+            write_excerpts_docx(excerpts_frame(frame), path, title=title, note=note)
+        return Path(path)
     if suffix == ".csv":
         with atomic_output(path) as tmp:
             frame.to_csv(tmp, index=False, encoding="utf-8-sig")
@@ -63,6 +66,26 @@ def write_excerpt_rows_csv(excerpts: ExcerptRows, path: str | Path) -> int:
                 writer.writerow(row)
                 written += 1
     return written
+
+
+def write_excerpt_rows_xlsx(excerpts: ExcerptRows, path: str | Path) -> Path:
+    """Streamed rows as the workbook :func:`write_excerpts_xlsx` writes: an "all" sheet, then
+    one per theme in the order themes first come; every sheet is written row by row."""
+    book = write_only_book()
+    theme_at = excerpts.columns.index("theme")
+    writers = [SheetWriter(book, ALL_SHEET, excerpts.columns, wrap=("text",))]
+    names, by_theme = [ALL_SHEET], {}
+    for row in excerpts.rows:
+        writers[0].append(row)
+        theme = row[theme_at]
+        writer = by_theme.get(theme)
+        if writer is None:
+            names.append(str(theme))
+            writer = by_theme[theme] = SheetWriter(book, sheet_names(names)[-1], excerpts.columns,
+                                                   wrap=("text",))
+            writers.append(writer)
+        writer.append(row)
+    return save_book(book, writers, path)
 
 
 def write_excerpts_xlsx(frame: pd.DataFrame, path: str | Path) -> Path:
