@@ -703,6 +703,29 @@ class Project:
         yield from self.conn.execute(sql, [json.dumps([list(p) for p in positions]), *params, no_value,
                                            *filter_params, *order_params])
 
+    def participants_by_document(self, exclude_role: str | None = "facilitator") -> pd.DataFrame:
+        """Per document (that has such turns): distinct participants speaking in it, leaving
+        out speakers whose role is ``exclude_role``."""
+        return pd.read_sql_query(
+            "SELECT d.name AS document, COUNT(DISTINCT sp.participant_id) AS participants"
+            " FROM segments s JOIN documents d ON d.id = s.document_id"
+            " JOIN speakers sp ON sp.id = s.speaker_id"
+            " WHERE sp.role IS NULL OR sp.role != ? GROUP BY d.id ORDER BY d.id",
+            self.conn, params=[exclude_role])
+
+    def turns_by_role(self, no_value: str = "(none)") -> pd.DataFrame:
+        """Per speaker role (NULL as ``no_value``): distinct participants, turns and words."""
+        return pd.read_sql_query(
+            "SELECT COALESCE(sp.role, ?) AS role, COUNT(DISTINCT sp.participant_id) AS participants,"
+            " COUNT(*) AS turns, SUM(s.words) AS words"
+            " FROM segments s JOIN speakers sp ON sp.id = s.speaker_id GROUP BY 1 ORDER BY 1",
+            self.conn, params=[no_value])
+
+    def speaking_participants(self) -> int:
+        """Distinct participants with at least one turn."""
+        return self.conn.execute("SELECT COUNT(DISTINCT sp.participant_id) FROM segments s"
+                                 " JOIN speakers sp ON sp.id = s.speaker_id").fetchone()[0]
+
     def document_attributes(self) -> dict[int, dict[str, str]]:
         """document_id -> {attribute: value} (one entry per document, not per turn)."""
         out: dict[int, dict[str, str]] = {}

@@ -198,3 +198,15 @@ def test_codings_stored_without_their_turn_are_placed_by_offset(tmp_path):
     placed = streamed[streamed["text"] == "rity sa"]
     assert (placed["participant"].tolist(), placed["turn"].tolist()) == (["M01"], [3])
     assert len(streamed) == 4   # three stored with their turn, one placed, one left out
+
+
+def test_report_exemplars_from_the_stream_equal_the_frames(sample, project):
+    from qualcode.analysis import exemplar_quotes
+    from qualcode.analysis.excerpts import exemplar_rows
+
+    for coder in ("rules", "gold"):
+        for per_code in (1, 3, 8):
+            expected = exemplar_quotes(excerpts_table(sample[1], coder=coder), per_code=per_code)
+            got, total = exemplar_rows(iter_excerpts(project, coder=coder), per_code=per_code)
+            pd.testing.assert_frame_equal(got, expected, check_index_type=False)
+            assert total == {"rules": 405, "gold": 269}[coder]

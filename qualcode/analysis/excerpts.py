@@ -285,3 +285,71 @@ def exemplar_quotes(excerpts: pd.DataFrame, per_code: int = 3, min_words: int = 
     out = excerpts.iloc[chosen].copy()
     out.attrs.update(excerpts.attrs)
     return out
+
+
+class _CodeQuotes:
+    """What :func:`exemplar_quotes` can pick for one code, kept while its quotes stream by:
+    the first ``2 * per_code`` quotes of readable length and of the others (the fill-up),
+    and per role the first quote of each of the first ``per_code`` participants, among
+    readable and other quotes (the round robin never looks further)."""
+
+    def __init__(self, per_code: int):
+        self.per_code = per_code
+        self.first: tuple[list, list] = ([], [])          # (fit, misfit) rows, row order
+        self.roles: dict[str, list[dict]] = {}           # role -> [fit, misfit] {participant: row}
+        self.role_first: dict[str, tuple[int, int]] = {}  # role -> (misfit, row) of its first quote
+
+    def add(self, index: int, misfit: bool, role, participant, row) -> None:
+        kept = self.first[misfit]
+        if len(kept) < 2 * self.per_code:
+            kept.append((index, row))
+        voices = self.roles.setdefault(role, [{}, {}])[misfit]
+        if participant not in voices and len(voices) < self.per_code:
+            voices[participant] = (index, row)
+        key = (int(misfit), index)
+        if role not in self.role_first or key < self.role_first[role]:
+            self.role_first[role] = key
+
+    def pick(self) -> list[tuple[int, tuple]]:
+        """The same choice as :func:`exemplar_quotes` for this code, in row order."""
+        queues = []
+        for role in sorted(self.role_first, key=self.role_first.get):
+            fit, misfit = self.roles[role]
+            queue = list(fit.items()) + [(p, r) for p, r in misfit.items() if p not in fit]
+            queues.append(queue)
+        picked: dict[int, tuple] = {}
+        seen: set = set()
+        progress = True
+        while len(picked) < self.per_code and progress:
+            progress = False
+            for queue in queues:
+                fresh = next((i for i, (p, _) in enumerate(queue) if p not in seen), None)
+                if fresh is not None and len(picked) < self.per_code:
+                    participant, (index, row) = queue.pop(fresh)
+                    picked[index] = row
+                    seen.add(participant)
+                    progress = True
+        for index, row in self.first[0] + self.first[1]:
+            if len(picked) >= self.per_code:
+                break
+            picked.setdefault(index, row)
+        return sorted(picked.items(), key=lambda item: item[0])
+
+
+def exemplar_rows(excerpts: ExcerptRows, per_code: int = 3, min_words: int = 6,
+                  max_words: int = 80) -> tuple[pd.DataFrame, int]:
+    """:func:`exemplar_quotes` over a stream of :func:`iter_excerpts`: the same quotes,
+    holding a few per code instead of the table; returns them and how many quotes streamed."""
+    at = {c: i for i, c in enumerate(excerpts.columns)}
+    codes: dict[str, _CodeQuotes] = {}
+    total = 0
+    for index, row in enumerate(excerpts.rows):
+        total += 1
+        words = len(str(row[at["text"]]).split())
+        quotes = codes.setdefault(row[at["code"]], _CodeQuotes(per_code))
+        quotes.add(index, not (min_words <= words <= max_words), row[at["role"]], row[at["participant"]], row)
+    chosen = [picked for quotes in codes.values() for picked in quotes.pick()] if per_code > 0 else []
+    frame = excerpts_frame(ExcerptRows(excerpts.columns, excerpts.attributes, excerpts.selection,
+                                       iter([row for _, row in chosen])))
+    frame.index = [index for index, _ in chosen]   # the rows' places in the whole table
+    return frame, total

@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from qualcode.cli.base import (cli, export, open_project_file, output_path, project_argument,
-                               project_frames, selection_kwargs, selection_options)
+                               selection_kwargs, selection_options)
 
 
 @export.command("excerpts")
@@ -172,11 +172,10 @@ def report(project, output, by, group_a, group_b, codebook_name, coder, statuses
     from qualcode.export.report import write_report
 
     table_format(output, (".docx",))
-    frames = project_frames(project)
-    frames.name = project.name
     notes: list[str] = []
-    write_report(frames, output, by=by, a=group_a, b=group_b, codebook=codebook_name, coder=coder,
-                 status=statuses or None, exemplars=exemplars, real_names=real_names, notes=notes)
+    with open_project_file(project) as proj:
+        write_report(proj, output, by=by, a=group_a, b=group_b, codebook=codebook_name, coder=coder,
+                     status=statuses or None, exemplars=exemplars, real_names=real_names, notes=notes)
     click.echo(f"wrote report to {output}")
     for note in notes:
         click.echo(f"Note: {note}", err=True)
