@@ -1,9 +1,9 @@
-"""The frames every analysis works on, bundled.
+"""The frames every analysis can work on, bundled.
 
-:func:`load_frames` is the only function in :mod:`qualcode.analysis` that
-touches a project; everything else is a pure function over these frames, so a
-notebook user can filter or edit them (or build them by hand) and call the
-same functions.
+Counts, comparisons, quote tables and the report take either an open project (read
+with SQL aggregates and streams: what the exports use) or these frames, so a notebook
+user can filter or edit them (or build them by hand) and call the same functions.
+Loading them holds every coding and turn in memory.
 
     >>> from qualcode.store import open_project
     >>> from qualcode.analysis import load_frames, counts_by
