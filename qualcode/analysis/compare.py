@@ -34,7 +34,6 @@ import pandas as pd
 from scipy import stats
 
 from qualcode.analysis.counts import counts_by, order_groups
-from qualcode.analysis.frames import CorpusFrames
 from qualcode.analysis.selection import check_group
 from qualcode.errors import SelectionError
 
