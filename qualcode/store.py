@@ -594,6 +594,158 @@ class Project:
             " ORDER BY d.id, c.start, c.code, c.id", self.conn)
         return self._with_texts(frame)
 
+    # ---------------------------------------------- aggregates and streams for exports
+    # These read only the columns an export prints and never the evidence JSON; counts are
+    # aggregated by SQLite (GROUP BY) and excerpts come from a cursor, so the memory an
+    # export needs does not grow with the number of codings.
+
+    def coding_summary(self) -> pd.DataFrame:
+        """How many codings each (codebook_id, coder, status) has: what a selection chooses from."""
+        return pd.read_sql_query(
+            "SELECT codebook_id, coder, status, COUNT(*) AS codings FROM codings"
+            " GROUP BY codebook_id, coder, status ORDER BY codebook_id, coder, status", self.conn)
+
+    def attribute_keys(self) -> list[str]:
+        """Document attribute names, sorted (the attribute columns of :meth:`documents_frame`)."""
+        return [r[0] for r in self.conn.execute(
+            "SELECT DISTINCT key FROM document_attributes ORDER BY key")]
+
+    def document_names(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT name FROM documents ORDER BY id")]
+
+    def turn_roles(self) -> list[str]:
+        """The speaker roles turns have (no NULL), sorted."""
+        return [r[0] for r in self.conn.execute(
+            "SELECT DISTINCT sp.role FROM speakers sp WHERE sp.role IS NOT NULL"
+            " AND EXISTS (SELECT 1 FROM segments s WHERE s.speaker_id = sp.id) ORDER BY sp.role")]
+
+    def selected_codes(self, codebook_id: int | None, coders: Iterable[str],
+                       statuses: Iterable[str]) -> list[str]:
+        """The distinct codes of the codings a selection keeps, sorted."""
+        where, params = _selection_where(codebook_id, coders, statuses)
+        return [r[0] for r in self.conn.execute(
+            f"SELECT DISTINCT c.code FROM codings c WHERE {where} ORDER BY c.code", params)]
+
+    def code_unit_counts(self, codebook_id: int | None, coders: Iterable[str], statuses: Iterable[str],
+                         rollup: Iterable[tuple[str, str]], by: str | None, *,
+                         include_facilitators: bool = False, no_value: str = "(none)") -> pd.DataFrame:
+        """Per (counted code, group): mentions (distinct document/start/end), turns, participants
+        and documents of the selected codings on counted turns.
+
+        ``rollup``: (code, counted_as) pairs; a coding counts for every pair of its code.
+        ``by``: ``role``, ``document``, ``participant``, a document attribute, or None (one
+        group, NULL).  Empty or missing group values become ``no_value``.  A coding stored
+        without its turn counts in the turn whose span holds its start (the last turn of its
+        document starting at or before it, if it ends after that start)."""
+        where, params = _selection_where(codebook_id, coders, statuses)
+        group, join, group_params = _group_sql(by, no_value)
+        sql = (
+            "WITH pairs(code, counted_as) AS MATERIALIZED (SELECT json_extract(value, '$[0]'),"
+            " json_extract(value, '$[1]') FROM json_each(?)), "
+            + _SELECTED_CODINGS.format(where=where) +
+            "SELECT r.counted_as AS code, " + group + " AS \"group\","
+            " COUNT(DISTINCT sel.document_id || ':' || sel.start || ':' || sel.\"end\") AS mentions,"
+            " COUNT(DISTINCT s.id) AS turns, COUNT(DISTINCT p.pid) AS participants,"
+            " COUNT(DISTINCT sel.document_id) AS documents"
+            " FROM sel JOIN segments s ON s.id = sel.seg AND (NOT sel.placed OR sel.start < s.\"end\")"
+            " JOIN speakers sp ON sp.id = s.speaker_id JOIN participants p ON p.id = sp.participant_id"
+            + join + " JOIN pairs r ON r.code = sel.code"
+            + ("" if include_facilitators else " WHERE COALESCE(sp.role, '') != 'facilitator'") +
+            " GROUP BY 1, 2 ORDER BY 1, 2")
+        return pd.read_sql_query(sql, self.conn, params=[json.dumps([list(p) for p in rollup]),
+                                                         *params, *group_params])
+
+    def turn_group_totals(self, by: str | None, *, include_facilitators: bool = False,
+                          no_value: str = "(none)") -> pd.DataFrame:
+        """Per group (as in :meth:`code_unit_counts`): turns, distinct participants, documents."""
+        group, join, group_params = _group_sql(by, no_value)
+        return pd.read_sql_query(
+            "SELECT " + group + " AS \"group\", COUNT(*) AS group_turns,"
+            " COUNT(DISTINCT p.pid) AS group_participants, COUNT(DISTINCT s.document_id) AS group_documents"
+            " FROM segments s JOIN speakers sp ON sp.id = s.speaker_id"
+            " JOIN participants p ON p.id = sp.participant_id" + join
+            + ("" if include_facilitators else " WHERE COALESCE(sp.role, '') != 'facilitator'") +
+            " GROUP BY 1 ORDER BY 1", self.conn, params=group_params)
+
+    def iter_excerpt_rows(self, codebook_id: int | None, coders: Iterable[str], statuses: Iterable[str],
+                          positions: Iterable[tuple[str, int, int]], sort: str, *,
+                          codes: Iterable[str] | None = None, roles: Iterable[str] | None = None,
+                          documents: Iterable[str] | None = None, include_facilitators: bool = False,
+                          no_value: str = "(none)") -> Iterator[sqlite3.Row]:
+        """Stream the selected codings on turns, sorted, without their text.
+
+        Each row: coding_id, document_id, document, turn, speaker, participant, role (NULL
+        becomes ``no_value``), time_start, code, start, end, coder, status.
+        ``positions``: (code, theme position, code position) used by the sorts ``code``
+        (theme, code, document, start, end), ``document`` (document, start, end, code),
+        ``participant`` (participant, document, start, code) and ``role`` (scholar, mentor,
+        facilitator, others by name; then theme, code, document, start); ties keep the
+        codings' stored order (document, start, code, id).  SQLite sorts (spilling to a
+        temporary file when large), so memory stays flat."""
+        where, params = _selection_where(codebook_id, coders, statuses)
+        filters, filter_params = [], []
+        if not include_facilitators:
+            filters.append("COALESCE(sp.role, '') != 'facilitator'")
+        for column, values in (("sel.code", codes), ("COALESCE(sp.role, ?)", roles), ("d.name", documents)):
+            if values is not None:
+                filters.append(f"{column} IN (SELECT value FROM json_each(?))")
+                filter_params += ([no_value] if "?" in column else []) + [json.dumps(list(values))]
+        role_pos = ("CASE COALESCE(sp.role, ?) WHEN 'scholar' THEN 0 WHEN 'mentor' THEN 1"
+                    " WHEN 'facilitator' THEN 2 ELSE 3 END")
+        order = {
+            "code": "k.theme_pos, k.code_pos, sel.document_id, sel.start, sel.\"end\"",
+            "document": "sel.document_id, sel.start, sel.\"end\", k.code_pos",
+            "participant": "p.pid, sel.document_id, sel.start, k.code_pos",
+            "role": f"{role_pos}, COALESCE(sp.role, ?), k.theme_pos, k.code_pos, sel.document_id, sel.start",
+        }[sort]
+        order_params = [no_value, no_value] if sort == "role" else []
+        sql = (
+            "WITH keys(code, theme_pos, code_pos) AS MATERIALIZED (SELECT json_extract(value, '$[0]'),"
+            " json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(?)), "
+            + _SELECTED_CODINGS.format(where=where) +
+            "SELECT sel.id AS coding_id, sel.document_id, d.name AS document, s.turn,"
+            " sp.label AS speaker, p.pid AS participant, COALESCE(sp.role, ?) AS role, s.time_start,"
+            " sel.code, sel.start, sel.\"end\", sel.coder, sel.status"
+            " FROM sel JOIN segments s ON s.id = sel.seg AND (NOT sel.placed OR sel.start < s.\"end\")"
+            " JOIN documents d ON d.id = sel.document_id"
+            " JOIN speakers sp ON sp.id = s.speaker_id JOIN participants p ON p.id = sp.participant_id"
+            " LEFT JOIN keys k ON k.code = sel.code"
+            + (" WHERE " + " AND ".join(filters) if filters else "") +
+            f" ORDER BY {order}, sel.code, sel.id")
+        yield from self.conn.execute(sql, [json.dumps([list(p) for p in positions]), *params, no_value,
+                                           *filter_params, *order_params])
+
+    def participants_by_document(self, exclude_role: str | None = "facilitator") -> pd.DataFrame:
+        """Per document (that has such turns): distinct participants speaking in it, leaving
+        out speakers whose role is ``exclude_role``."""
+        return pd.read_sql_query(
+            "SELECT d.name AS document, COUNT(DISTINCT sp.participant_id) AS participants"
+            " FROM segments s JOIN documents d ON d.id = s.document_id"
+            " JOIN speakers sp ON sp.id = s.speaker_id"
+            " WHERE sp.role IS NULL OR sp.role != ? GROUP BY d.id ORDER BY d.id",
+            self.conn, params=[exclude_role])
+
+    def turns_by_role(self, no_value: str = "(none)") -> pd.DataFrame:
+        """Per speaker role (NULL as ``no_value``): distinct participants, turns and words."""
+        return pd.read_sql_query(
+            "SELECT COALESCE(sp.role, ?) AS role, COUNT(DISTINCT sp.participant_id) AS participants,"
+            " COUNT(*) AS turns, SUM(s.words) AS words"
+            " FROM segments s JOIN speakers sp ON sp.id = s.speaker_id GROUP BY 1 ORDER BY 1",
+            self.conn, params=[no_value])
+
+    def speaking_participants(self) -> int:
+        """Distinct participants with at least one turn."""
+        return self.conn.execute("SELECT COUNT(DISTINCT sp.participant_id) FROM segments s"
+                                 " JOIN speakers sp ON sp.id = s.speaker_id").fetchone()[0]
+
+    def document_attributes(self) -> dict[int, dict[str, str]]:
+        """document_id -> {attribute: value} (one entry per document, not per turn)."""
+        out: dict[int, dict[str, str]] = {}
+        for doc_id, key, value in self.conn.execute(
+                "SELECT document_id, key, value FROM document_attributes ORDER BY document_id, key"):
+            out.setdefault(doc_id, {})[key] = value
+        return out
+
     def counts(self) -> dict[str, int]:
         q = lambda sql: self.conn.execute(sql).fetchone()[0]  # noqa: E731
         return {
@@ -607,6 +759,44 @@ class Project:
 
 def open_project(path: str | Path, create: bool = False) -> Project:
     return Project.open(path, create=create)
+
+
+#: The codings a selection keeps, each with the turn it counts in (``seg``): its own, or for
+#: a coding stored without one the last turn of its document starting at or before it
+#: (``placed``: the caller then also requires the coding to start before that turn ends).
+_SELECTED_CODINGS = (
+    "sel AS (SELECT c.id, c.document_id, c.code, c.start, c.\"end\", c.coder, c.status,"
+    " c.segment_id IS NULL AS placed,"
+    " COALESCE(c.segment_id, (SELECT s2.id FROM segments s2 WHERE s2.document_id = c.document_id"
+    " AND s2.start <= c.start ORDER BY s2.start DESC, s2.id DESC LIMIT 1)) AS seg"
+    " FROM codings c WHERE {where}) ")
+
+
+def _selection_where(codebook_id: int | None, coders: Iterable[str],
+                     statuses: Iterable[str]) -> tuple[str, list]:
+    """WHERE clause (on ``codings c``) and parameters for one codebook, coders and statuses."""
+    book = "c.codebook_id IS NULL" if codebook_id is None else "c.codebook_id = ?"
+    params = ([] if codebook_id is None else [int(codebook_id)]) + [
+        json.dumps(list(coders)), json.dumps(list(statuses))]
+    return (f"{book} AND c.coder IN (SELECT value FROM json_each(?))"
+            " AND c.status IN (SELECT value FROM json_each(?))", params)
+
+
+def _group_sql(by: str | None, no_value: str) -> tuple[str, str, list]:
+    """(group expression, extra join, parameters) of a turn's group over segments ``s``,
+    speakers ``sp``, participants ``p``; empty or missing values become ``no_value``."""
+    if by is None:
+        return "NULL", "", []
+    if by == "role":
+        return "COALESCE(NULLIF(sp.role, ''), ?)", "", [no_value]
+    if by == "participant":
+        return "COALESCE(NULLIF(p.pid, ''), ?)", "", [no_value]
+    if by == "document":
+        return ("COALESCE(NULLIF(gd.name, ''), ?)", " JOIN documents gd ON gd.id = s.document_id",
+                [no_value])
+    return ("COALESCE(NULLIF(ga.value, ''), ?)",
+            " LEFT JOIN document_attributes ga ON ga.document_id = s.document_id AND ga.key = ?",
+            [no_value, by])  # in the order the two appear in the statement
 
 
 def _statements(script: str) -> list[str]:

@@ -17,12 +17,14 @@ counts and the denominators unless ``include_facilitators=True``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
-from qualcode.analysis.frames import CorpusFrames
-from qualcode.analysis.selection import (CodeTree, SelectionError, attach_turns,
+from qualcode.analysis.frames import CorpusFrames, is_frames, project_attributes
+from qualcode.analysis.selection import (NO_VALUE, CodeTree, Selection, SelectionError, attach_turns,
                                          check_grouping, group_values, participant_turns,
-                                         select_codings)
+                                         select_codings, select_from_project)
 
 ROLE_ORDER = ("scholar", "mentor", "facilitator")
 TOTAL = "all"
@@ -70,30 +72,28 @@ def _aggregate(coded: pd.DataFrame, turns: pd.DataFrame) -> tuple[pd.DataFrame, 
     return figures, totals
 
 
-def counts_by(frames: CorpusFrames, by: str = "role", *, codebook: str | int | None = None,
+def counts_by(source, by: str = "role", *, codebook: str | int | None = None,
               coder=None, status=None, include_facilitators: bool = False, rollup: bool = True,
               total: bool = False) -> pd.DataFrame:
     """One row per (code, group) with every unit; codes in codebook order, zeros included.
 
+    ``source``: an open :class:`~qualcode.store.Project` (SQLite aggregates the codings:
+    memory does not grow with their number) or :class:`CorpusFrames` (pandas, e.g. frames
+    edited in a notebook); both give the same table.
     ``by``: ``role`` (the speaker's role), ``document``, ``participant`` or any
     document attribute (``site``, ``group``...).  ``total=True`` adds a group
     ``"all"`` over every counted turn.  The selection used is described in
     ``result.attrs["selection"]``.
     """
-    check_grouping(frames, by)
-    codings, selection = select_codings(frames, codebook=codebook, coder=coder, status=status)
-    tree = CodeTree.for_selection(frames, selection, codings)
-    coded, turns = coded_turns(frames, codings, tree, by, include_facilitators=include_facilitators,
-                               rollup=rollup)
-    if coded.empty:
-        who = "turns" if include_facilitators else "participant turns (facilitators left out)"
-        raise SelectionError(f"none of the {selection.codings} selected codings is on {who}")
-    figures, totals = _aggregate(coded, turns)
+    if is_frames(source):
+        found = _frame_figures(source, by, codebook, coder, status, include_facilitators, rollup, total)
+    else:
+        found = _project_figures(source, by, codebook, coder, status, include_facilitators, rollup, total)
+    figures, totals, selection, tree = found.figures, found.totals, found.selection, found.tree
     groups = order_groups(totals["group"], by)
     if total:
-        all_figures, all_totals = _aggregate(coded.assign(group=TOTAL), turns.assign(group=TOTAL))
-        figures = pd.concat([figures, all_figures], ignore_index=True)
-        totals = pd.concat([totals, all_totals], ignore_index=True)
+        figures = pd.concat([figures, found.all_figures], ignore_index=True)
+        totals = pd.concat([totals, found.all_totals], ignore_index=True)
         groups.append(TOTAL)
     codes = tree.frame()
     grid = codes.merge(pd.DataFrame({"group": groups}), how="cross")
@@ -107,6 +107,60 @@ def counts_by(frames: CorpusFrames, by: str = "role", *, codebook: str | int | N
     out.attrs["selection"] = selection.describe()
     out.attrs["by"] = by
     return out.reset_index(drop=True)
+
+
+def _no_coded_turns(selection, include_facilitators: bool) -> SelectionError:
+    who = "turns" if include_facilitators else "participant turns (facilitators left out)"
+    return SelectionError(f"none of the {selection.codings} selected codings is on {who}")
+
+
+@dataclass
+class _Figures:
+    """Per (code, group) figures and per group totals; with ``total``, the same over every
+    counted turn as group "all"."""
+
+    figures: pd.DataFrame
+    totals: pd.DataFrame
+    selection: Selection
+    tree: CodeTree
+    all_figures: pd.DataFrame | None = None
+    all_totals: pd.DataFrame | None = None
+
+
+def _frame_figures(frames: CorpusFrames, by, codebook, coder, status, include_facilitators, rollup,
+                   total) -> _Figures:
+    check_grouping(frames, by)
+    codings, selection = select_codings(frames, codebook=codebook, coder=coder, status=status)
+    tree = CodeTree.for_selection(frames, selection, codings)
+    coded, turns = coded_turns(frames, codings, tree, by, include_facilitators=include_facilitators,
+                               rollup=rollup)
+    if coded.empty:
+        raise _no_coded_turns(selection, include_facilitators)
+    found = _Figures(*_aggregate(coded, turns), selection, tree)
+    if total:
+        found.all_figures, found.all_totals = _aggregate(coded.assign(group=TOTAL), turns.assign(group=TOTAL))
+    return found
+
+
+def _project_figures(project, by, codebook, coder, status, include_facilitators, rollup,
+                     total) -> _Figures:
+    """The same figures as :func:`_frame_figures`, aggregated by SQLite (GROUP BY)."""
+    check_grouping(None, by, project_attributes(project))
+    selection = select_from_project(project, codebook=codebook, coder=coder, status=status)
+    tree = CodeTree.for_project(project, selection)
+    pairs = tree.rollup_pairs().itertuples(index=False, name=None) if rollup else \
+        ((code, code) for code in tree.order)
+    pairs = list(pairs)
+    query = dict(include_facilitators=include_facilitators, no_value=NO_VALUE)
+    keys = (selection.codebook_id, selection.coders, selection.statuses, pairs)
+    figures = project.code_unit_counts(*keys, by, **query)
+    if figures.empty:
+        raise _no_coded_turns(selection, include_facilitators)
+    found = _Figures(figures, project.turn_group_totals(by, **query), selection, tree)
+    if total:
+        found.all_figures = project.code_unit_counts(*keys, None, **query).assign(group=TOTAL)
+        found.all_totals = project.turn_group_totals(None, **query).assign(group=TOTAL)
+    return found
 
 
 def counts_wide(counts: pd.DataFrame, value: str = "turns") -> pd.DataFrame:

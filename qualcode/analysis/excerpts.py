@@ -9,14 +9,16 @@ label; ``real_names=True`` shows the label as it appears in the transcript.
 from __future__ import annotations
 
 import math
-from typing import Iterable
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
 
 import pandas as pd
 
 from qualcode.analysis.counts import ROLE_ORDER
-from qualcode.analysis.frames import CorpusFrames
-from qualcode.analysis.selection import (FACILITATOR, CodeTree, SelectionError, attach_turns,
-                                         check_group, select_codings, _as_tuple, _listing)
+from qualcode.analysis.frames import CorpusFrames, is_frames, project_attributes
+from qualcode.analysis.selection import (FACILITATOR, NO_VALUE, CodeTree, SelectionError, attach_turns,
+                                         check_group, select_codings, select_from_project, _as_tuple,
+                                         _listing)
 
 SORTS = ("code", "document", "participant", "role")
 BASE_COLUMNS = ["document", "speaker", "participant", "role"]
@@ -37,6 +39,11 @@ def format_time(seconds) -> str:
 def attribute_columns(frames: CorpusFrames) -> list[str]:
     """Document attributes shown beside each quote (the speaker's role is its own column)."""
     return [a for a in frames.attribute_names if a != "role"]
+
+
+def _shown_attribute(name: str) -> str:
+    """An attribute's column name in the quote table (``doc_`` before names the table uses)."""
+    return f"doc_{name}" if name in BASE_COLUMNS + CODE_COLUMNS else name
 
 
 def _resolve_codes(tree: CodeTree, codes: tuple[str, ...] | None,
@@ -60,7 +67,7 @@ def _resolve_codes(tree: CodeTree, codes: tuple[str, ...] | None,
     return wanted
 
 
-def excerpts_table(frames: CorpusFrames, *, code: str | Iterable[str] | None = None,
+def excerpts_table(source, *, code: str | Iterable[str] | None = None,
                    theme: str | Iterable[str] | None = None, role: str | Iterable[str] | None = None,
                    document: str | Iterable[str] | None = None, coder=None, status=None,
                    codebook: str | int | None = None, include_facilitators: bool = False,
@@ -72,7 +79,15 @@ def excerpts_table(frames: CorpusFrames, *, code: str | Iterable[str] | None = N
     ``document`` (transcript order), ``participant`` or ``role``.
     Unknown codes, themes, roles or documents, and filters that leave nothing,
     raise :class:`SelectionError`.
+
+    ``source``: :class:`CorpusFrames`, or an open project, whose rows come from
+    :func:`iter_excerpts` (to write a long table without holding it, use that directly).
     """
+    if not is_frames(source):
+        return excerpts_frame(iter_excerpts(
+            source, code=code, theme=theme, role=role, document=document, coder=coder, status=status,
+            codebook=codebook, include_facilitators=include_facilitators, real_names=real_names, sort=sort))
+    frames = source
     if sort not in SORTS:
         raise SelectionError(f"cannot sort by {sort!r}; use {', '.join(SORTS)}")
     codings, selection = select_codings(frames, codebook=codebook, coder=coder, status=status)
@@ -95,17 +110,12 @@ def excerpts_table(frames: CorpusFrames, *, code: str | Iterable[str] | None = N
     if wanted is not None:
         rows = rows[rows["code"].isin(wanted)]
     if rows.empty:
-        filters = [f"{name} {', '.join(values)}" for name, values in
-                   (("code", _as_tuple(code)), ("theme", _as_tuple(theme)), ("role", roles),
-                    ("document", documents)) if values]
-        raise SelectionError("no excerpts match " + ("; ".join(filters) if filters else "the selection")
-                             + f" ({selection.describe()}"
-                             + ("" if include_facilitators else ", facilitator turns left out") + ")")
+        raise _nothing_matches(selection.describe(), code, theme, roles, documents, include_facilitators)
 
     attrs = attribute_columns(frames)
     doc_info = frames.documents[["document", "document_id", *attrs]].rename(
-        columns={a: (f"doc_{a}" if a in BASE_COLUMNS + CODE_COLUMNS else a) for a in attrs})
-    attrs = [f"doc_{a}" if a in BASE_COLUMNS + CODE_COLUMNS else a for a in attrs]
+        columns={a: _shown_attribute(a) for a in attrs})
+    attrs = [_shown_attribute(a) for a in attrs]
     rows = rows.drop(columns=["document_id"], errors="ignore").merge(doc_info, on="document", how="left")
 
     position = {c: i for i, c in enumerate(tree.display_order)}
@@ -133,6 +143,109 @@ def excerpts_table(frames: CorpusFrames, *, code: str | Iterable[str] | None = N
     out.attrs["selection"] = selection.describe()
     out.attrs["attributes"] = attrs
     return out
+
+
+def _nothing_matches(selection: str, code, theme, roles, documents,
+                     include_facilitators: bool) -> SelectionError:
+    filters = [f"{name} {', '.join(values)}" for name, values in
+               (("code", _as_tuple(code)), ("theme", _as_tuple(theme)), ("role", roles),
+                ("document", documents)) if values]
+    return SelectionError("no excerpts match " + ("; ".join(filters) if filters else "the selection")
+                          + f" ({selection}"
+                          + ("" if include_facilitators else ", facilitator turns left out") + ")")
+
+
+@dataclass
+class ExcerptRows:
+    """The quote table as a stream: ``columns``, then ``rows`` (tuples in column order,
+    ``None`` for a document without an attribute), read once, one at a time; ``read``
+    counts the rows read so far."""
+
+    columns: list[str]
+    attributes: list[str]
+    selection: str
+    rows: Iterator[tuple] = field(default_factory=lambda: iter(()))
+    read: int = 0
+
+
+def iter_excerpts(project, *, code: str | Iterable[str] | None = None,
+                  theme: str | Iterable[str] | None = None, role: str | Iterable[str] | None = None,
+                  document: str | Iterable[str] | None = None, coder=None, status=None,
+                  codebook: str | int | None = None, include_facilitators: bool = False,
+                  real_names: bool = False, sort: str = "code") -> ExcerptRows:
+    """The rows of :func:`excerpts_table` for an open project, streamed from one sorted query.
+
+    Same options, order, values and errors as :func:`excerpts_table` (every check runs
+    here, before any row is read; a selection that leaves nothing raises here too).  Memory
+    holds one row and the text of the document it comes from; each document's text is read
+    once per run of consecutive rows from it (once in all with ``sort="document"``).
+    """
+    if sort not in SORTS:
+        raise SelectionError(f"cannot sort by {sort!r}; use {', '.join(SORTS)}")
+    selection = select_from_project(project, codebook=codebook, coder=coder, status=status)
+    tree = CodeTree.for_project(project, selection)
+    wanted = _resolve_codes(tree, _as_tuple(code), _as_tuple(theme))
+    roles = _as_tuple(role)
+    if roles:
+        known = project.turn_roles()
+        for value in roles:
+            check_group(known, value, "role")
+    documents = _as_tuple(document)
+    if documents:
+        names = project.document_names()
+        for value in documents:
+            check_group(names, value, "document")
+    position = {c: i for i, c in enumerate(tree.display_order)}
+    positions = [(c, position.get(tree.theme(c), 0), position[c]) for c in tree.display_order]
+    cursor = project.iter_excerpt_rows(
+        selection.codebook_id, selection.coders, selection.statuses, positions, sort,
+        codes=None if wanted is None else sorted(wanted), roles=roles, documents=documents,
+        include_facilitators=include_facilitators, no_value=NO_VALUE)
+    first = next(cursor, None)
+    if first is None:
+        raise _nothing_matches(selection.describe(), code, theme, roles, documents, include_facilitators)
+    attributes = [a for a in project_attributes(project) if a != "role"]
+    shown = [_shown_attribute(a) for a in attributes]
+
+    out = ExcerptRows(BASE_COLUMNS + shown + CODE_COLUMNS, shown, selection.describe())
+
+    def rows() -> Iterator[tuple]:
+        values = project.document_attributes()
+        doc_id, text = None, ""
+        for row in _chain(first, cursor):
+            if row["document_id"] != doc_id:
+                doc_id = row["document_id"]
+                text = project.document_text(doc_id)
+            own = values.get(doc_id, {})
+            code_ = row["code"]
+            theme_ = tree.theme(code_)
+            speaker = row["speaker"] if real_names else f"{row['participant']} ({row['role']})"
+            out.read += 1
+            yield (row["document"], speaker, row["participant"], row["role"],
+                   *[own.get(a) for a in attributes],
+                   code_, tree.name.get(code_, code_), theme_, tree.name.get(theme_, theme_),
+                   row["start"], row["end"], row["turn"], format_time(row["time_start"]),
+                   text[row["start"]:row["end"]], row["coder"], row["status"])
+
+    out.rows = rows()
+    return out
+
+
+def _chain(first, rest):
+    yield first
+    yield from rest
+
+
+def excerpts_frame(excerpts: ExcerptRows) -> pd.DataFrame:
+    """Read a stream of :func:`iter_excerpts` into the frame :func:`excerpts_table` returns."""
+    frame = pd.DataFrame(list(excerpts.rows), columns=excerpts.columns)
+    for column in excerpts.attributes:  # a document without the attribute: NaN, as a merge gives
+        frame[column] = frame[column].where(frame[column].notna(), math.nan)
+    for column in ("start", "end", "turn"):
+        frame[column] = frame[column].astype(int)
+    frame.attrs["selection"] = excerpts.selection
+    frame.attrs["attributes"] = excerpts.attributes
+    return frame
 
 
 def position_label(row) -> str:
@@ -172,3 +285,71 @@ def exemplar_quotes(excerpts: pd.DataFrame, per_code: int = 3, min_words: int = 
     out = excerpts.iloc[chosen].copy()
     out.attrs.update(excerpts.attrs)
     return out
+
+
+class _CodeQuotes:
+    """What :func:`exemplar_quotes` can pick for one code, kept while its quotes stream by:
+    the first ``2 * per_code`` quotes of readable length and of the others (the fill-up),
+    and per role the first quote of each of the first ``per_code`` participants, among
+    readable and other quotes (the round robin never looks further)."""
+
+    def __init__(self, per_code: int):
+        self.per_code = per_code
+        self.first: tuple[list, list] = ([], [])          # (fit, misfit) rows, row order
+        self.roles: dict[str, list[dict]] = {}           # role -> [fit, misfit] {participant: row}
+        self.role_first: dict[str, tuple[int, int]] = {}  # role -> (misfit, row) of its first quote
+
+    def add(self, index: int, misfit: bool, role, participant, row) -> None:
+        kept = self.first[misfit]
+        if len(kept) < 2 * self.per_code:
+            kept.append((index, row))
+        voices = self.roles.setdefault(role, [{}, {}])[misfit]
+        if participant not in voices and len(voices) < self.per_code:
+            voices[participant] = (index, row)
+        key = (int(misfit), index)
+        if role not in self.role_first or key < self.role_first[role]:
+            self.role_first[role] = key
+
+    def pick(self) -> list[tuple[int, tuple]]:
+        """The same choice as :func:`exemplar_quotes` for this code, in row order."""
+        queues = []
+        for role in sorted(self.role_first, key=self.role_first.get):
+            fit, misfit = self.roles[role]
+            queue = list(fit.items()) + [(p, r) for p, r in misfit.items() if p not in fit]
+            queues.append(queue)
+        picked: dict[int, tuple] = {}
+        seen: set = set()
+        progress = True
+        while len(picked) < self.per_code and progress:
+            progress = False
+            for queue in queues:
+                fresh = next((i for i, (p, _) in enumerate(queue) if p not in seen), None)
+                if fresh is not None and len(picked) < self.per_code:
+                    participant, (index, row) = queue.pop(fresh)
+                    picked[index] = row
+                    seen.add(participant)
+                    progress = True
+        for index, row in self.first[0] + self.first[1]:
+            if len(picked) >= self.per_code:
+                break
+            picked.setdefault(index, row)
+        return sorted(picked.items(), key=lambda item: item[0])
+
+
+def exemplar_rows(excerpts: ExcerptRows, per_code: int = 3, min_words: int = 6,
+                  max_words: int = 80) -> tuple[pd.DataFrame, int]:
+    """:func:`exemplar_quotes` over a stream of :func:`iter_excerpts`: the same quotes,
+    holding a few per code instead of the table; returns them and how many quotes streamed."""
+    at = {c: i for i, c in enumerate(excerpts.columns)}
+    codes: dict[str, _CodeQuotes] = {}
+    total = 0
+    for index, row in enumerate(excerpts.rows):
+        total += 1
+        words = len(str(row[at["text"]]).split())
+        quotes = codes.setdefault(row[at["code"]], _CodeQuotes(per_code))
+        quotes.add(index, not (min_words <= words <= max_words), row[at["role"]], row[at["participant"]], row)
+    chosen = [picked for quotes in codes.values() for picked in quotes.pick()] if per_code > 0 else []
+    frame = excerpts_frame(ExcerptRows(excerpts.columns, excerpts.attributes, excerpts.selection,
+                                       iter([row for _, row in chosen])))
+    frame.index = [index for index, _ in chosen]   # the rows' places in the whole table
+    return frame, total

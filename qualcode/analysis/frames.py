@@ -1,9 +1,9 @@
-"""The frames every analysis works on, bundled.
+"""The frames every analysis can work on, bundled.
 
-:func:`load_frames` is the only function in :mod:`qualcode.analysis` that
-touches a project; everything else is a pure function over these frames, so a
-notebook user can filter or edit them (or build them by hand) and call the
-same functions.
+Counts, comparisons, quote tables and the report take either an open project (read
+with SQL aggregates and streams: what the exports use) or these frames, so a notebook
+user can filter or edit them (or build them by hand) and call the same functions.
+Loading them holds every coding and turn in memory.
 
     >>> from qualcode.store import open_project
     >>> from qualcode.analysis import load_frames, counts_by
@@ -17,6 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
+
+#: Columns of ``Project.documents_frame()`` that are not document attributes.
+DOCUMENT_COLUMNS = ("document_id", "document", "format", "source", "ingested_at", "turns", "words")
 
 
 @dataclass
@@ -40,8 +43,18 @@ class CorpusFrames:
     @property
     def attribute_names(self) -> list[str]:
         """Document attribute columns (site, group, role...)."""
-        fixed = {"document_id", "document", "format", "source", "ingested_at", "turns", "words"}
-        return [c for c in self.documents.columns if c not in fixed]
+        return [c for c in self.documents.columns if c not in DOCUMENT_COLUMNS]
+
+
+def project_attributes(project) -> list[str]:
+    """A project's document attribute names, in the order :attr:`CorpusFrames.attribute_names`
+    gives them, read without loading any frame."""
+    return [k for k in project.attribute_keys() if k not in DOCUMENT_COLUMNS]
+
+
+def is_frames(source) -> bool:
+    """True for :class:`CorpusFrames`; anything else is taken for an open project."""
+    return isinstance(source, CorpusFrames)
 
 
 def load_frames(project) -> CorpusFrames:

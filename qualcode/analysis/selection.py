@@ -81,7 +81,33 @@ def select_codings(frames: CorpusFrames, *, codebook: str | int | None = None,
     ambiguous (see the module documentation for the defaults).
     """
     codings = frames.codings
-    if codings.empty:
+    summary = (codings.groupby(["codebook_id", "coder", "status"], dropna=False).size()
+               .rename("codings").reset_index() if not codings.empty else
+               pd.DataFrame(columns=["codebook_id", "coder", "status", "codings"]))
+    selection = choose_selection(summary, frames.codebooks, codebook=codebook, coder=coder, status=status)
+    if selection.codebook_id is None:
+        chosen = codings[codings["codebook_id"].isna()]
+    else:
+        chosen = codings[codings["codebook_id"] == selection.codebook_id]
+    chosen = chosen[chosen["status"].isin(selection.statuses) & chosen["coder"].isin(selection.coders)]
+    return chosen.copy(), selection
+
+
+def select_from_project(project, *, codebook: str | int | None = None,
+                        coder: str | Iterable[str] | None = None,
+                        status: str | Iterable[str] | None = None) -> Selection:
+    """The same choice as :func:`select_codings`, made from the project's per-coder counts
+    (:meth:`~qualcode.store.Project.coding_summary`) without reading a single coding."""
+    return choose_selection(project.coding_summary(), project.codebooks_frame(), codebook=codebook,
+                            coder=coder, status=status)
+
+
+def choose_selection(summary: pd.DataFrame, books: pd.DataFrame, *, codebook: str | int | None = None,
+                     coder: str | Iterable[str] | None = None,
+                     status: str | Iterable[str] | None = None) -> Selection:
+    """The selection rules over ``summary``: how many codings each (codebook_id, coder,
+    status) has (``codebook_id`` missing for codings without a codebook)."""
+    if summary.empty or summary["codings"].sum() == 0:
         raise SelectionError("the project has no codings yet: code it first "
                              "(qualcode code PROJECT --codebook FILE)")
     statuses = _as_tuple(status) or DEFAULT_STATUSES
@@ -90,8 +116,7 @@ def select_codings(frames: CorpusFrames, *, codebook: str | int | None = None,
         raise SelectionError(f"unknown status {unknown[0]!r}; use {', '.join(STATUSES)}")
 
     # codebook
-    books = frames.codebooks
-    present = codings["codebook_id"].dropna().astype(int).unique().tolist()
+    present = sorted(set(summary["codebook_id"].dropna().astype(int).tolist()))
     if codebook is None:
         codebook_id = max(present) if present else None
     else:
@@ -109,18 +134,19 @@ def select_codings(frames: CorpusFrames, *, codebook: str | int | None = None,
                                  f"{_listing(names)}")
         codebook_id = max(candidates)
     if codebook_id is None:
-        chosen = codings[codings["codebook_id"].isna()]
+        chosen = summary[summary["codebook_id"].isna()]
     else:
-        chosen = codings[codings["codebook_id"] == codebook_id]
+        chosen = summary[summary["codebook_id"] == codebook_id]
     label = _codebook_label(books, codebook_id)
 
     chosen = chosen[chosen["status"].isin(statuses)]
-    if chosen.empty:
+    if chosen.empty or chosen["codings"].sum() == 0:
         raise SelectionError(f"no codings with status {' or '.join(statuses)} in codebook {label}")
 
     # coder
     coders = _as_tuple(coder)
-    by_coder = chosen["coder"].value_counts()
+    by_coder = chosen.groupby("coder")["codings"].sum()
+    by_coder = by_coder[by_coder > 0]
     if coders is None:
         if len(by_coder) > 1:
             listing = ", ".join(f"{name} ({n})" for name, n in sorted(by_coder.items()))
@@ -132,11 +158,11 @@ def select_codings(frames: CorpusFrames, *, codebook: str | int | None = None,
         if missing:
             raise SelectionError(f"no codings by coder {missing[0]!r} in codebook {label} with status "
                                  f"{' or '.join(statuses)}; coders: {_listing(sorted(by_coder.index))}")
-        chosen = chosen[chosen["coder"].isin(coders)]
     else:
         coders = tuple(sorted(by_coder.index))
-    return chosen.copy(), Selection(None if codebook_id is None else int(codebook_id), label,
-                                    tuple(coders), tuple(statuses), len(chosen))
+    count = int(by_coder[list(dict.fromkeys(coders))].sum())
+    return Selection(None if codebook_id is None else int(codebook_id), label, tuple(coders),
+                     tuple(statuses), count)
 
 
 # ------------------------------------------------------------------------- code tree
@@ -188,6 +214,16 @@ class CodeTree:
             codes = codes.iloc[0:0]
         extra = sorted(codings["code"].unique()) if codings is not None else ()
         return cls(codes, extra)
+
+    @classmethod
+    def for_project(cls, project, selection: Selection) -> "CodeTree":
+        """The tree of the selection's codebook, read from an open project (codes only)."""
+        if selection.codebook_id is None:
+            codes = project.codes_frame().iloc[0:0]
+        else:
+            codes = project.codes_frame(selection.codebook_id)
+        return cls(codes, project.selected_codes(selection.codebook_id, selection.coders,
+                                                 selection.statuses))
 
     def _walk(self, code: str) -> list[str]:
         chain, seen = [code], {code}
@@ -269,11 +305,14 @@ def attach_turns(codings: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
     return joined
 
 
-def check_grouping(frames: CorpusFrames, by: str) -> None:
-    if by in GROUPINGS or by in frames.attribute_names:
+def check_grouping(frames: CorpusFrames, by: str, attributes: list[str] | None = None) -> None:
+    """Raise unless ``by`` is role, document, participant or a document attribute
+    (``attributes``; by default the frames' attribute columns)."""
+    attributes = frames.attribute_names if attributes is None else attributes
+    if by in GROUPINGS or by in attributes:
         return
     raise SelectionError(f"cannot group by {by!r}; use role, document, participant or a document "
-                         f"attribute ({_listing(frames.attribute_names)})")
+                         f"attribute ({_listing(attributes)})")
 
 
 def group_values(rows: pd.DataFrame, frames: CorpusFrames, by: str) -> pd.Series:

@@ -130,26 +130,29 @@ def run_step(step: str, corpus: Path, project_path: Path, out: Path, workers: in
                 "segments": run.segments, "start_mb": start_peak, "peak_mb": peak_mb()}
 
     if step in ("counts", "compare", "excerpts"):
-        from qualcode.analysis import compare_groups, counts_by, excerpts_table, load_frames
+        from qualcode.analysis import compare_groups, counts_by
+        from qualcode.analysis.excerpts import iter_excerpts
         from qualcode.export.excerpts import write_excerpts
         from qualcode.export.tables import write_comparison, write_counts
 
         start_peak = peak_mb()
         t0, c0 = time.perf_counter(), cpu_seconds()
-        with open_project(project_path) as project:
-            frames = load_frames(project)
+        with open_project(project_path) as project:  # as the CLI commands run them
             words = project.counts()["words"]
-        if step == "counts":
-            frame = counts_by(frames, "role")
-            write_counts(frame, out / "counts_by_role.csv")
-        elif step == "compare":
-            frame = compare_groups(frames, "role", "scholar", "mentor")
-            write_comparison(frame, out / "compare_scholar_mentor.csv")
-        else:
-            frame = excerpts_table(frames)
-            write_excerpts(frame, out / "excerpts.csv")
+            if step == "counts":
+                frame = counts_by(project, "role")
+                write_counts(frame, out / "counts_by_role.csv")
+                rows = len(frame)
+            elif step == "compare":
+                frame = compare_groups(project, "role", "scholar", "mentor")
+                write_comparison(frame, out / "compare_scholar_mentor.csv")
+                rows = len(frame)
+            else:
+                excerpts = iter_excerpts(project)
+                write_excerpts(excerpts, out / "excerpts.csv")
+                rows = excerpts.read
         seconds, cpu = time.perf_counter() - t0, cpu_seconds() - c0
-        return {"step": step, "seconds": seconds, "cpu_seconds": cpu, "words": words, "rows": len(frame),
+        return {"step": step, "seconds": seconds, "cpu_seconds": cpu, "words": words, "rows": rows,
                 "start_mb": start_peak, "peak_mb": peak_mb()}
 
     raise ValueError(f"unknown benchmark step {step!r}; choose one of {', '.join(STEPS)}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from qualcode.cli.base import (cli, export, output_path, project_argument, project_frames,
+from qualcode.cli.base import (cli, export, open_project_file, output_path, project_argument,
                                selection_kwargs, selection_options)
 
 
@@ -30,16 +30,17 @@ def export_excerpts(project, output, codes, themes, roles, documents, codebook_n
 
     Example: qualcode export excerpts study.qcproj -o quotes.docx --theme power_differential
     """
-    from qualcode.analysis import excerpts_table
+    from qualcode.analysis.excerpts import iter_excerpts
     from qualcode.export.excerpts import EXCERPT_SUFFIXES, write_excerpts
     from qualcode.export.files import table_format
 
     table_format(output, EXCERPT_SUFFIXES)
-    frame = excerpts_table(project_frames(project), code=codes, theme=themes, role=roles, document=documents,
-                           sort=sort, real_names=real_names,
-                           **selection_kwargs(codebook_name, coder, statuses, include_facilitators))
-    write_excerpts(frame, output, note=f"Selection: {frame.attrs['selection']}.")
-    click.echo(f"wrote {len(frame)} excerpts to {output} ({frame.attrs['selection']})")
+    with open_project_file(project) as proj:
+        excerpts = iter_excerpts(proj, code=codes, theme=themes, role=roles, document=documents,
+                                 sort=sort, real_names=real_names,
+                                 **selection_kwargs(codebook_name, coder, statuses, include_facilitators))
+        write_excerpts(excerpts, output, note=f"Selection: {excerpts.selection}.")
+    click.echo(f"wrote {excerpts.read} excerpts to {output} ({excerpts.selection})")
 
 
 @export.command("counts")
@@ -62,8 +63,9 @@ def export_counts(project, by, output, codebook_name, coder, statuses, include_f
     from qualcode.export.tables import write_counts
 
     table_format(output)
-    frame = counts_by(project_frames(project), by, rollup=not no_rollup, total=total,
-                      **selection_kwargs(codebook_name, coder, statuses, include_facilitators))
+    with open_project_file(project) as proj:
+        frame = counts_by(proj, by, rollup=not no_rollup, total=total,
+                          **selection_kwargs(codebook_name, coder, statuses, include_facilitators))
     write_counts(frame, output)
     click.echo(f"wrote {len(frame)} rows ({frame['code'].nunique()} codes x "
                f"{frame['group'].nunique()} {by} values) to {output}")
@@ -94,8 +96,9 @@ def compare(project, by, group_a, group_b, unit, correction, output, codebook_na
 
     if output is not None:
         table_format(output)
-    table = compare_groups(project_frames(project), by, group_a, group_b, unit=unit, correction=correction,
-                           **selection_kwargs(codebook_name, coder, statuses, include_facilitators))
+    with open_project_file(project) as proj:
+        table = compare_groups(proj, by, group_a, group_b, unit=unit, correction=correction,
+                               **selection_kwargs(codebook_name, coder, statuses, include_facilitators))
     a, b = table["a"].iloc[0], table["b"].iloc[0]
     click.echo(f"{a} vs {b} ({by}); unit: {'participant turns' if unit == 'turns' else 'participants'}; "
                f"Fisher's exact test, {CORRECTION_NAMES[correction]}-adjusted")
@@ -134,10 +137,11 @@ def plot(project, kind, output, by, group_a, group_b, codebook_name, coder, stat
 
     table_format(output, FIGURE_SUFFIXES)
     selection = selection_kwargs(codebook_name, coder, statuses, include_facilitators)
-    if kind == "heatmap":
-        figure = heatmap_figure(counts_by(project_frames(project), by, **selection))
-    else:
-        figure = bars_figure(compare_groups(project_frames(project), by, group_a, group_b, **selection))
+    with open_project_file(project) as proj:
+        if kind == "heatmap":
+            figure = heatmap_figure(counts_by(proj, by, **selection))
+        else:
+            figure = bars_figure(compare_groups(proj, by, group_a, group_b, **selection))
     save_figure(figure, output)
     click.echo(f"wrote {kind} to {output}")
 
@@ -168,11 +172,10 @@ def report(project, output, by, group_a, group_b, codebook_name, coder, statuses
     from qualcode.export.report import write_report
 
     table_format(output, (".docx",))
-    frames = project_frames(project)
-    frames.name = project.name
     notes: list[str] = []
-    write_report(frames, output, by=by, a=group_a, b=group_b, codebook=codebook_name, coder=coder,
-                 status=statuses or None, exemplars=exemplars, real_names=real_names, notes=notes)
+    with open_project_file(project) as proj:
+        write_report(proj, output, by=by, a=group_a, b=group_b, codebook=codebook_name, coder=coder,
+                     status=statuses or None, exemplars=exemplars, real_names=real_names, notes=notes)
     click.echo(f"wrote report to {output}")
     for note in notes:
         click.echo(f"Note: {note}", err=True)

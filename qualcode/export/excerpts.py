@@ -1,16 +1,18 @@
-"""Write a quote table (from :func:`qualcode.analysis.excerpts_table`) as CSV, Excel or Word."""
+"""Write a quote table (from :func:`qualcode.analysis.excerpts_table`, or streamed by
+:func:`qualcode.analysis.excerpts.iter_excerpts`) as CSV, Excel or Word."""
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pandas as pd
 from docx.shared import Pt
 
-from qualcode.analysis.excerpts import position_label
+from qualcode.analysis.excerpts import ExcerptRows, excerpts_frame, position_label
 from qualcode.export.files import atomic_output, table_format
 from qualcode.export.word import GREY, add_note, add_table, new_document, usable_width
-from qualcode.export.xlsx import Sheet, write_workbook
+from qualcode.export.xlsx import Sheet, SheetWriter, save_book, sheet_names, write_only_book, write_workbook
 
 EXCERPT_SUFFIXES = (".csv", ".xlsx", ".docx")
 ALL_SHEET = "all"
@@ -26,10 +28,22 @@ def group_label(row, attributes: list[str]) -> str:
     return label
 
 
-def write_excerpts(frame: pd.DataFrame, path: str | Path, *, title: str = "Coded excerpts",
+def write_excerpts(frame: pd.DataFrame | ExcerptRows, path: str | Path, *, title: str = "Coded excerpts",
                    note: str | None = None) -> Path:
-    """Write the quote table; the format follows the suffix (.csv, .xlsx or .docx)."""
+    """Write the quote table; the format follows the suffix (.csv, .xlsx or .docx).
+
+    ``frame``: the table, or the stream :func:`~qualcode.analysis.excerpts.iter_excerpts`
+    gives, which CSV and Excel files receive row by row (the same file as from the frame);
+    a Word file holds every quote it prints, so the rows are read into a frame for it."""
     suffix = table_format(path, EXCERPT_SUFFIXES)
+    if isinstance(frame, ExcerptRows):
+        if suffix == ".csv":
+            write_excerpt_rows_csv(frame, path)
+        elif suffix == ".xlsx":
+            write_excerpt_rows_xlsx(frame, path)
+        else:
+            write_excerpts_docx(excerpts_frame(frame), path, title=title, note=note)
+        return Path(path)
     if suffix == ".csv":
         with atomic_output(path) as tmp:
             frame.to_csv(tmp, index=False, encoding="utf-8-sig")
@@ -38,6 +52,40 @@ def write_excerpts(frame: pd.DataFrame, path: str | Path, *, title: str = "Coded
     else:
         write_excerpts_docx(frame, path, title=title, note=note)
     return Path(path)
+
+
+def write_excerpt_rows_csv(excerpts: ExcerptRows, path: str | Path) -> int:
+    """Write streamed rows as CSV, one at a time, exactly as ``DataFrame.to_csv`` writes the
+    table (UTF-8 with BOM, minimal quoting, missing values empty); returns the rows written."""
+    written = 0
+    with atomic_output(path) as tmp:
+        with open(tmp, "w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(excerpts.columns)
+            for row in excerpts.rows:
+                writer.writerow(row)
+                written += 1
+    return written
+
+
+def write_excerpt_rows_xlsx(excerpts: ExcerptRows, path: str | Path) -> Path:
+    """Streamed rows as the workbook :func:`write_excerpts_xlsx` writes: an "all" sheet, then
+    one per theme in the order themes first come; every sheet is written row by row."""
+    book = write_only_book()
+    theme_at = excerpts.columns.index("theme")
+    writers = [SheetWriter(book, ALL_SHEET, excerpts.columns, wrap=("text",))]
+    names, by_theme = [ALL_SHEET], {}
+    for row in excerpts.rows:
+        writers[0].append(row)
+        theme = row[theme_at]
+        writer = by_theme.get(theme)
+        if writer is None:
+            names.append(str(theme))
+            writer = by_theme[theme] = SheetWriter(book, sheet_names(names)[-1], excerpts.columns,
+                                                   wrap=("text",))
+            writers.append(writer)
+        writer.append(row)
+    return save_book(book, writers, path)
 
 
 def write_excerpts_xlsx(frame: pd.DataFrame, path: str | Path) -> Path:

@@ -22,9 +22,10 @@ from docx.shared import Inches
 
 from qualcode.analysis.compare import compare_counts, compare_display, default_pair
 from qualcode.analysis.counts import counts_by
-from qualcode.analysis.excerpts import excerpts_table, exemplar_quotes
-from qualcode.analysis.frames import CorpusFrames, load_frames
-from qualcode.analysis.selection import FACILITATOR, NO_VALUE, CodeTree, select_codings
+from qualcode.analysis.excerpts import excerpts_table, exemplar_quotes, exemplar_rows, iter_excerpts
+from qualcode.analysis.frames import is_frames, project_attributes
+from qualcode.analysis.selection import (FACILITATOR, NO_VALUE, CodeTree, select_codings,
+                                         select_from_project)
 from qualcode.errors import SelectionError
 from qualcode.export.excerpts import add_quote_sections
 from qualcode.export.files import atomic_output, table_format
@@ -47,20 +48,28 @@ class ReportOptions:
     notes: list[str] = field(default_factory=list)  # what was left out, and why
 
 
-def corpus_tables(frames: CorpusFrames) -> tuple[pd.DataFrame, pd.DataFrame]:
+def corpus_tables(source) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(documents, roles): per document its attributes, participants, turns, words; per role
-    the participants, turns and words."""
-    segments = frames.segments.assign(role=frames.segments["role"].fillna(NO_VALUE))
-    attrs = [a for a in frames.attribute_names]
-    speakers = (segments[segments["role"] != FACILITATOR].groupby("document")["participant"]
-                .nunique().rename("participants"))
-    documents = frames.documents[["document", *attrs, "turns", "words"]].merge(
+    the participants, turns and words.  ``source``: :class:`CorpusFrames`, or an open project
+    (aggregated in SQL, without reading the turns)."""
+    if is_frames(source):
+        segments = source.segments.assign(role=source.segments["role"].fillna(NO_VALUE))
+        attrs = [a for a in source.attribute_names]
+        speakers = (segments[segments["role"] != FACILITATOR].groupby("document")["participant"]
+                    .nunique().rename("participants"))
+        documents = source.documents
+        roles = (segments.groupby("role").agg(participants=("participant", "nunique"),
+                                              turns=("segment_id", "size"), words=("words", "sum"))
+                 .reset_index())
+    else:
+        attrs = project_attributes(source)
+        speakers = source.participants_by_document(FACILITATOR)
+        documents = source.documents_frame()
+        roles = source.turns_by_role(NO_VALUE)
+    documents = documents[["document", *attrs, "turns", "words"]].merge(
         speakers, on="document", how="left")
     documents["participants"] = documents["participants"].fillna(0).astype(int)
     documents = documents[["document", *attrs, "participants", "turns", "words"]]
-    roles = (segments.groupby("role").agg(participants=("participant", "nunique"),
-                                          turns=("segment_id", "size"), words=("words", "sum"))
-             .reset_index())
     order = {"scholar": 0, "mentor": 1, "facilitator": 2}
     roles = roles.sort_values("role", key=lambda s: s.map(lambda r: (order.get(r, 3), r)))
     return documents.fillna(""), roles.reset_index(drop=True)
@@ -85,28 +94,40 @@ def _add_figure(doc, path: Path, width: float, max_height: float = 8.0) -> None:
     doc.paragraphs[-1].alignment = 1  # centre
 
 
-def build_report(frames: CorpusFrames, options: ReportOptions | None = None, *, figure_dir: Path):
-    """The report as a python-docx Document (figures are written into ``figure_dir``)."""
+def build_report(source, options: ReportOptions | None = None, *, figure_dir: Path):
+    """The report as a python-docx Document (figures are written into ``figure_dir``).
+
+    ``source``: an open project (every figure aggregated in SQL and the exemplar quotes
+    picked from a stream: memory holds what the report prints, not the codings) or
+    :class:`CorpusFrames`."""
     opts = options or ReportOptions()
-    codings, selection = select_codings(frames, codebook=opts.codebook, coder=opts.coder,
+    frames = source if is_frames(source) else None
+    if frames is not None:
+        codings, selection = select_codings(frames, codebook=opts.codebook, coder=opts.coder,
+                                            status=opts.status)
+        tree = CodeTree.for_selection(frames, selection, codings)
+        name, total_participants = frames.name, frames.segments["participant"].nunique()
+    else:
+        selection = select_from_project(source, codebook=opts.codebook, coder=opts.coder,
                                         status=opts.status)
-    counts = counts_by(frames, opts.by, codebook=opts.codebook, coder=opts.coder, status=opts.status,
+        tree = CodeTree.for_project(source, selection)
+        name, total_participants = source.path.name, source.speaking_participants()
+    counts = counts_by(source, opts.by, codebook=opts.codebook, coder=opts.coder, status=opts.status,
                        total=True)
     doc = new_document()
     width = usable_width(doc)
 
     doc.add_heading(opts.title, level=0)
     intro = doc.add_paragraph()
-    intro.add_run(f"Project {frames.name or '(unnamed)'}, {date.today().isoformat()}. ").bold = True
+    intro.add_run(f"Project {name or '(unnamed)'}, {date.today().isoformat()}. ").bold = True
     intro.add_run(f"Codings used: {selection.describe()}. Facilitator turns are left out of every "
                   "count. Speakers are shown by participant id and role.")
 
     # ------------------------------------------------------------------ corpus
-    documents, roles = corpus_tables(frames)
+    documents, roles = corpus_tables(source)
     doc.add_heading("1. Corpus", level=1)
     by_role = ", ".join(f"{r.participants} {r.role}{'s' if r.participants != 1 else ''}"
                         for r in roles.itertuples())
-    total_participants = frames.segments["participant"].nunique()
     doc.add_paragraph(
         f"{len(documents)} transcript{'s' if len(documents) != 1 else ''}, {total_participants} "
         f"participants ({by_role}), {_fmt_int(documents['turns'].sum())} turns and "
@@ -125,7 +146,6 @@ def build_report(frames: CorpusFrames, options: ReportOptions | None = None, *, 
                for r in roles.itertuples()], [1.6, 1.1, 0.9, 0.9], align_right=(1, 2, 3))
 
     # ---------------------------------------------------------------- codebook
-    tree = CodeTree.for_selection(frames, selection, codings)
     codes = tree.frame()
     themes = int((codes["depth"] == 0).sum())
     doc.add_heading("2. Codebook", level=1)
@@ -191,28 +211,32 @@ def build_report(frames: CorpusFrames, options: ReportOptions | None = None, *, 
 
     # --------------------------------------------------------------- exemplars
     doc.add_heading("5. Exemplar quotes", level=1)
-    quotes = excerpts_table(frames, codebook=opts.codebook, coder=opts.coder, status=opts.status,
-                            real_names=opts.real_names)
-    chosen = exemplar_quotes(quotes, per_code=opts.exemplars)
+    quote_options = dict(codebook=opts.codebook, coder=opts.coder, status=opts.status,
+                         real_names=opts.real_names)
+    if frames is not None:
+        quotes = excerpts_table(frames, **quote_options)
+        chosen, quoted = exemplar_quotes(quotes, per_code=opts.exemplars), len(quotes)
+    else:
+        chosen, quoted = exemplar_rows(iter_excerpts(source, **quote_options), per_code=opts.exemplars)
     doc.add_paragraph(f"Up to {opts.exemplars} quotes per code, chosen from different participants "
-                      f"and roles ({len(chosen)} of {len(quotes)} coded excerpts). The full table: "
+                      f"and roles ({len(chosen)} of {quoted} coded excerpts). The full table: "
                       "qualcode export excerpts PROJECT -o quotes.docx.")
-    add_quote_sections(doc, chosen, quotes.attrs.get("attributes", []), theme_level=2, code_level=3)
+    add_quote_sections(doc, chosen, chosen.attrs.get("attributes", []), theme_level=2, code_level=3)
     return doc
 
 
 def write_report(project, path: str | Path, **options) -> Path:
-    """Write the report for a :class:`~qualcode.store.Project` (or :class:`CorpusFrames`) to ``path``.
+    """Write the report for an open :class:`~qualcode.store.Project` (or :class:`CorpusFrames`)
+    to ``path``.
 
     Options: ``by`` (default ``role``), ``a``/``b`` (the groups compared),
     ``codebook``, ``coder``, ``status``, ``exemplars`` (quotes per code, 3),
     ``real_names`` (False), ``title``.
     """
     table_format(path, (".docx",))
-    frames = project if isinstance(project, CorpusFrames) else load_frames(project)
     opts = ReportOptions(**options)
     with tempfile.TemporaryDirectory(prefix="qualcode-report-") as tmp:
-        doc = build_report(frames, opts, figure_dir=Path(tmp))
+        doc = build_report(project, opts, figure_dir=Path(tmp))
         with atomic_output(path) as out:
             doc.save(out)
     return Path(path)
