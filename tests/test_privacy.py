@@ -111,10 +111,13 @@ def test_the_whole_pipeline_makes_no_network_call_and_redact_leaves_no_name(tmp_
 
     output = qualcode("redact", project, "--dry-run")
     # how many codings move depends on the codebook's rules; the names are the sample's own
-    summary = re.fullmatch(r"would replace 369 names in 9 turns of 5 documents; (\d+) codings "
+    summary = re.fullmatch(r"would replace 423 names in 11 turns of 5 documents; (\d+) codings "
                            r"would move with the text", output.splitlines()[-1])
     assert summary and int(summary.group(1)) > 0
     assert "mentors_northfield_zoom.vtt turn 19: 'Tomasz' -> [M05]" in output
+    # Teams writes "Family, Given": both the label line and the given name alone are replaced
+    assert "scholars_riverbend_teams.vtt speaker line: 'Reyes, Nadia' -> [F02]" in output
+    assert "scholars_riverbend_teams.vtt turn 0: 'Nadia' -> [F02]" in output
     qualcode("redact", project)
 
     qualcode("export", "excerpts", project, "-o", out / "excerpts.csv")
@@ -122,11 +125,8 @@ def test_the_whole_pipeline_makes_no_network_call_and_redact_leaves_no_name(tmp_
     qualcode("export", "excerpts", project, "-o", out / "excerpts.docx")
     qualcode("export", "segments", project, "-o", out / "turns.csv")
     qualcode("report", project, "-o", out / "report.docx")
-    with open(out / "turns.csv", newline="", encoding="utf-8-sig") as fh:
-        # the turn listing keeps its speaker-label column (a coding sheet is matched on it): texts only
-        turn_texts = "\n".join(row["text"] for row in csv.DictReader(fh))
     texts = {"excerpts.csv": (out / "excerpts.csv").read_text(encoding="utf-8-sig"),
-             "turns.csv": turn_texts,
+             "turns.csv": (out / "turns.csv").read_text(encoding="utf-8-sig"),
              "excerpts.xlsx": xlsx_text(out / "excerpts.xlsx"),
              "excerpts.docx": docx_text(out / "excerpts.docx"),
              "report.docx": docx_text(out / "report.docx")}

@@ -115,9 +115,9 @@ def test_cases_carry_participants_roles_and_their_turns(exported):
         role = case.find("q:VariableValue/q:TextValue", NS)
         turns = [selections[r.get("targetGUID")].get("name") for r in case.findall("q:SelectionRef", NS)]
         cases[case.get("name")] = (role.text if role is not None else None, turns)
-    assert cases["S01"] == ("scholar", ["Zoë: turn 1", "Zoë: turn 4"])
-    assert cases["S02"] == ("scholar", ["Rémi: turn 2"])
-    assert cases["F01"] == ("facilitator", ["Moderator: turn 0", "Moderator: turn 3"])
+    assert cases["S01"] == ("scholar", ["S01 (scholar): turn 1", "S01 (scholar): turn 4"])
+    assert cases["S02"] == ("scholar", ["S02 (scholar): turn 2"])
+    assert cases["F01"] == ("facilitator", ["F01 (facilitator): turn 0", "F01 (facilitator): turn 3"])
     assert sorted(cases) == ["F01", "F02", "M01", "M02", "S01", "S02"]
 
 

@@ -17,6 +17,7 @@ from qualcode.analysis.counts import ROLE_ORDER
 from qualcode.analysis.frames import CorpusFrames
 from qualcode.analysis.selection import (FACILITATOR, CodeTree, SelectionError, attach_turns,
                                          check_group, select_codings, _as_tuple, _listing)
+from qualcode.pseudonyms import pseudonymize_speakers
 
 SORTS = ("code", "document", "participant", "role")
 BASE_COLUMNS = ["document", "speaker", "participant", "role"]
@@ -118,8 +119,7 @@ def excerpts_table(frames: CorpusFrames, *, code: str | Iterable[str] | None = N
         time=rows["time_start"].map(format_time),
     )
     rows["theme_name"] = rows["theme"].map(lambda c: tree.name.get(c, c))
-    if not real_names:
-        rows["speaker"] = rows["participant"].astype(str) + " (" + rows["role"].astype(str) + ")"
+    rows = pseudonymize_speakers(rows, real_names)
     keys = {
         "code": ["_theme_pos", "_code_pos", "document_id", "start", "end"],
         "document": ["document_id", "start", "end", "_code_pos"],
@@ -132,6 +132,7 @@ def excerpts_table(frames: CorpusFrames, *, code: str | Iterable[str] | None = N
         out[column] = out[column].astype(int)
     out.attrs["selection"] = selection.describe()
     out.attrs["attributes"] = attrs
+    out.attrs["real_names"] = real_names
     return out
 
 

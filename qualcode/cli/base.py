@@ -80,6 +80,11 @@ def export():
 
 # ----------------------------------------------------------------- analysis and exports
 output_path = click.Path(dir_okay=False, path_type=Path)
+#: Every command that writes speakers shows them by participant id and role unless asked.
+real_names_option = click.option(
+    "--real-names", is_flag=True,
+    help="Show speakers by their labels in the transcripts (default: participant id and role, "
+         "e.g. 'S01 (scholar)').")
 
 
 def selection_options(command):

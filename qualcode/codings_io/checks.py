@@ -15,6 +15,7 @@ import numpy as np
 from qualcode.codebook import Codebook, load_codebook
 from qualcode.codings_io.tables import Table
 from qualcode.errors import InputError, SelectionError
+from qualcode.pseudonyms import expected_speaker, speaker_matches
 from qualcode.store import Project
 
 FACILITATOR = "facilitator"
@@ -177,10 +178,11 @@ class RowChecker:
 
     def matches_turn(self, row: int, seg, values: dict) -> None:
         speaker = values.get("speaker", "")
-        known = {squash(seg.speaker).casefold(), str(seg.participant).casefold()}
-        if speaker and squash(speaker).casefold() not in known:
+        role = seg.role if isinstance(seg.role, str) else None
+        if speaker and not speaker_matches(speaker, seg.speaker, seg.participant, role):
+            expected = expected_speaker(speaker, seg.speaker, seg.participant, role)
             self.add(row, f"speaker {speaker!r} is not the speaker of turn {seg.turn} of {seg.document} "
-                          f"({seg.speaker!r}): is the sheet from another transcript?")
+                          f"({expected!r}): is the sheet from another transcript?")
         text = values.get("text", "")
         if text and squash(text) != squash(seg.text):
             self.add(row, f"text {short(text)!r} does not match turn {seg.turn} of {seg.document} "

@@ -13,7 +13,8 @@ Design (what each qualcode object becomes):
   the document attributes as ``VariableValue`` s.
 - **Selections**: one ``PlainTextSelection`` per distinct span, holding one
   ``Coding`` (with ``CodeRef`` and ``creatingUser``) per code and coder on it.
-  Every speaker turn is a selection too (named ``<speaker>: turn <n>``), coded or not.
+  Every speaker turn is a selection too (named ``S01 (scholar): turn <n>``, or with
+  ``real_names`` ``<speaker label>: turn <n>``), coded or not.
 - **Cases**: one per participant (the pseudonym, e.g. ``S01``) with the variable
   ``role`` and a ``SelectionRef`` to each of the participant's turns: this is how
   who-said-what and "scholar vs mentor" survive in NVivo, ATLAS.ti or MAXQDA.
@@ -40,6 +41,7 @@ from lxml import etree
 from qualcode.errors import SelectionError
 from qualcode.export.files import atomic_output
 from qualcode.models import content_hash
+from qualcode.pseudonyms import speaker_pseudonym
 from qualcode.refi import ids
 from qualcode.refi.codebook_xml import ORIGIN, stored_codebook_entries, write_code_elements
 from qualcode.refi.qde_reader import PROJECT_NS
@@ -83,9 +85,12 @@ def _codebook_labels(codebooks) -> dict[int, str]:
 
 def export_qdpx(project: Project, path: str | Path, *, codebook: str | None = None,
                 statuses: tuple[str, ...] = DEFAULT_STATUSES,
-                schema: str | Path | None = None) -> QdpxSummary:
+                schema: str | Path | None = None, real_names: bool = False) -> QdpxSummary:
     """Write ``path`` (.qdpx).  ``codebook`` limits codes and codings to one codebook (by
-    name); ``schema`` (Project-mrt2019.xsd) validates project.qde before the file is kept."""
+    name); ``schema`` (Project-mrt2019.xsd) validates project.qde before the file is kept.
+    Turn selections are named by the speaker's pseudonym (``S01 (scholar): turn 3``) unless
+    ``real_names``; the sources' text is the stored text, label lines included (run
+    ``qualcode redact`` first to replace personal names there)."""
     path = Path(path)
     codebooks = project.codebooks_frame()
     if codebook is not None:
@@ -140,7 +145,9 @@ def export_qdpx(project: Project, path: str | Path, *, codebook: str | None = No
         doc = doc_ids[row.document]
         span = (int(row.start), int(row.end))
         entry = spans[doc].setdefault(span, {"name": "", "codings": []})
-        entry["name"] = f"{row.speaker}: turn {int(row.turn)}" if row.speaker else f"turn {int(row.turn)}"
+        role = row.role if isinstance(row.role, str) else None
+        speaker = row.speaker if real_names else speaker_pseudonym(row.participant, role)
+        entry["name"] = f"{speaker}: turn {int(row.turn)}" if row.speaker else f"turn {int(row.turn)}"
         participant_turns[row.participant].append(ids.selection_guid(hashes[doc], *span))
         participant_role.setdefault(row.participant, row.role if isinstance(row.role, str) else None)
     n_codings = 0
