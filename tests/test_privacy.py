@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from exported_text import docx_text, found_names, xlsx_text
 from qualcode.cli import cli
-from qualcode.redact import personal_name
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "transcripts_sample"
@@ -41,40 +41,6 @@ def qualcode(*args) -> str:
     result = CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return result.output
-
-
-def name_words() -> set[str]:
-    """Every word of every personal name in the sample's speakers table."""
-    with open(SAMPLE / "speakers.csv", newline="") as fh:
-        labels = [row["label"] for row in csv.DictReader(fh)]
-    words = set()
-    for label in labels:
-        name = personal_name(label)
-        if name:
-            words.update(w for w in re.split(r"[\s-]+", name) if len(w) > 1)
-    return words
-
-
-def docx_text(path: Path) -> str:
-    import docx
-
-    document = docx.Document(str(path))
-    parts = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        parts += [cell.text for row in table.rows for cell in row.cells]
-    return "\n".join(parts)
-
-
-def xlsx_text(path: Path) -> str:
-    import openpyxl
-
-    book = openpyxl.load_workbook(path, read_only=True)
-    return "\n".join(str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True)
-                     for v in row if v is not None)
-
-
-def found_names(text: str) -> set[str]:
-    return {w for w in name_words() if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", text, re.I)}
 
 
 def test_the_guard_refuses_connections(no_network):
