@@ -11,15 +11,23 @@ the pseudonym, the participant id alone or the real label (:func:`speaker_matche
     >>> speaker_pseudonym("S03", "scholar"), speaker_pseudonym("P02", None)
     ('S03 (scholar)', 'P02')
 
-Names spoken *inside* a turn's text are not touched here: ``qualcode redact``
-replaces them in the project itself.
+A document's text carries the labels too, at the start of each turn's line
+(``Dr. Okafor: ...``): :func:`pseudonymize_label_lines` rewrites them for a
+``.qdpx`` export and maps offsets both ways, so the file's positions fit its text
+and a file that comes back lands on the stored text.  Names spoken *inside* a
+turn's text are not touched here: ``qualcode redact`` replaces them in the project.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Iterable
 
 import pandas as pd
+
+from qualcode.models import LABEL_SEPARATOR
+from qualcode.redact import OffsetMap, apply_replacements
 
 
 def _present(value) -> bool:
@@ -65,3 +73,37 @@ def expected_speaker(given: str, label: str, participant, role=None) -> str:
     if _PSEUDONYM_SHAPE.match(" ".join(str(given).split())):
         return speaker_pseudonym(participant, role)
     return " ".join(str(label).split())
+
+
+# ------------------------------------------------------------------ label lines in a text
+
+@dataclass(frozen=True)
+class LabelLines:
+    """A document's text with its ``Label: `` line starts written as pseudonyms, and the
+    offset maps both ways (:class:`qualcode.redact.OffsetMap`)."""
+
+    text: str
+    forward: OffsetMap   # offsets in the stored text -> in ``text``
+    backward: OffsetMap  # offsets in ``text`` -> in the stored text
+
+
+def pseudonymize_label_lines(text: str, turns: Iterable[tuple[int, str, str]]) -> LabelLines:
+    """Replace the label in front of each turn: ``turns`` gives ``(start, label, pseudonym)``
+    for every turn, ``start`` being where its text begins.  A label is replaced only where the
+    stored text has it as written, at a line start, followed by ``": "`` (a label already
+    replaced by ``qualcode redact``, or a layout from another program, is left alone)."""
+    replacements = {}
+    for start, label, pseudonym in turns:
+        label = str(label or "")
+        head_end = int(start) - len(LABEL_SEPARATOR)
+        head_start = head_end - len(label)
+        if (not label or label == pseudonym or head_start < 0
+                or text[head_start:int(start)] != label + LABEL_SEPARATOR
+                or (head_start > 0 and text[head_start - 1] != "\n")):
+            continue
+        replacements[(head_start, head_end)] = pseudonym
+    spans = sorted((s, e, p) for (s, e), p in replacements.items())
+    new_text, forward = apply_replacements(text, spans)
+    back = [(forward.new_starts[i], forward.new_ends[i], text[s:e]) for i, (s, e, _) in enumerate(spans)]
+    _, backward = apply_replacements(new_text, back)
+    return LabelLines(new_text, forward, backward)

@@ -200,3 +200,22 @@ def test_pseudonym_forms_and_what_a_sheet_may_write():
     assert expected_speaker("M02 (mentor)", "Dr. Lee", "M01", "mentor") == "M01 (mentor)"
     assert expected_speaker("M02", "Dr. Lee", "M01", "mentor") == "M01 (mentor)"
     assert expected_speaker("Dr. Fox", "Dr.  Lee", "M01", "mentor") == "Dr. Lee"
+
+
+def test_label_lines_become_pseudonyms_and_offsets_map_both_ways():
+    from qualcode.pseudonyms import pseudonymize_label_lines
+
+    text = "Dr. Lee: Hi Ana.\nAna: is here.\n\nAna: Hello, Dr. Lee: welcome.\n\n[S02]: Bye."
+    turns = [(9, "Dr. Lee", "M01 (mentor)"), (37, "Ana", "S01 (scholar)"), (70, "Bo", "S02 (scholar)")]
+    lines = pseudonymize_label_lines(text, turns)
+    # "Ana: is here." is inside Dr. Lee's turn: only a turn's own label line changes;
+    # "[S02]" was redacted already and is left as it is
+    assert lines.text == ("M01 (mentor): Hi Ana.\nAna: is here.\n\nS01 (scholar): Hello, Dr. Lee: welcome."
+                          "\n\n[S02]: Bye.")
+    for start, end, words in ((9, 30, "Hi Ana.\nAna: is here."), (37, 61, "Hello, Dr. Lee: welcome."),
+                              (70, 74, "Bye.")):
+        assert text[start:end] == words
+        new = lines.forward.span(start, end)
+        assert lines.text[slice(*new)] == words
+        assert lines.backward.span(*new) == (start, end)
+    assert pseudonymize_label_lines(text, []).text == text

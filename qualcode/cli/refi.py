@@ -32,9 +32,9 @@ def export_qdpx_cmd(project, output, codebook_name, include_rejected, schema, re
 
     Sources with their plain text, codes, codings by coder, and one case per
     participant with its role; GUIDs are stable, so a re-export updates.
-    Turns are named by participant id and role unless --real-names; the
-    sources' text keeps its 'Speaker:' lines (qualcode redact replaces the
-    personal names there and in the turns).
+    Speakers appear as participant id and role ('S01 (scholar): ' at the start
+    of each turn in the sources' text, and in the turns' names) unless
+    --real-names; such a file still comes back onto this project's text.
 
     Example: qualcode export qdpx study.qcproj -o study.qdpx
     """

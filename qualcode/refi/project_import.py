@@ -33,7 +33,8 @@ Everything is checked before anything is written: missing source files,
 positions that do not fit the text, codings of unknown codes and malformed XML
 raise one :class:`~qualcode.errors.FormatError` naming the file and elements, and
 the project is left untouched.  A document already in the project (same text) is
-reused (also when it came back with "\r\n" line ends, as NVivo writes them), and
+reused (also when it came back with "\r\n" line ends, as NVivo writes them, or with
+the pseudonyms qualcode's export writes on its label lines), and
 re-importing the same file replaces those coders' codings in that codebook
 (a machine tagger's codings that the project already has are kept, with their evidence).
 """
@@ -54,7 +55,8 @@ from qualcode.models import content_hash
 from qualcode.refi import positions
 from qualcode.refi.codebook_xml import entries_from_refi, entries_to_yaml, entry_rows
 from qualcode.refi.model import RefiProject, RefiSource
-from qualcode.refi.project_export import MACHINE_USER_ID
+from qualcode.redact import OffsetMap
+from qualcode.refi.project_export import MACHINE_USER_ID, pseudonymized_sources
 from qualcode.refi.qde_reader import parse_project
 from qualcode.refi.turns import FoundTurn, document_spans, find_turns, label_before, segment_for
 from qualcode.speakers import SpeakerResolver
@@ -173,6 +175,19 @@ def source_text(archive: Archive, source: RefiSource) -> tuple[str | None, str]:
 def lf_position(text: str, position: int) -> int:
     """``position`` in ``text`` as it falls once every "\r\n" of ``text`` is "\n"."""
     return position - text.count("\r\n", 0, position) - (text[position - 1:position + 1] == "\r\n")
+
+
+def _way_back(project: Project, doc_id: int, name: str, text: str) -> OffsetMap | None:
+    """When ``text`` is the stored text of document ``name`` as qualcode exported it (label
+    lines as pseudonyms, see :func:`~qualcode.refi.project_export.pseudonymized_sources`),
+    with "\n" or "\r\n" line ends: the map from its ("\n") offsets to the stored text's."""
+    text = text.replace("\r\n", "\n")
+    stored = project.document_text(doc_id)
+    if text == stored:
+        return OffsetMap()
+    segments = project.segments_frame(document=name, text=False)
+    lines = pseudonymized_sources(segments, {name: doc_id}, {doc_id: stored}).get(doc_id)
+    return lines.backward if lines is not None and lines.text == text else None
 
 
 def _attribute_name(name: str) -> str:
@@ -401,13 +416,15 @@ def _write(project: Project, path: Path, refi: RefiProject, prepared: list[_Prep
             result.units[item.name] = item.units
             existing = project.document_by_hash(sha)
             same_name = project.document_id(item.name)
-            if existing is None and same_name is not None and \
-                    item.text.replace("\r\n", "\n") == project.document_text(same_name):
-                # the document went out with "\n" line ends and came back with "\r\n" (NVivo):
-                # the same text, so its positions are moved onto the stored text
-                existing = item.name
-                item.spans = {g: (lf_position(item.text, a), lf_position(item.text, b))
-                              for g, (a, b) in item.spans.items()}
+            if existing is None and same_name is not None:
+                back = _way_back(project, same_name, item.name, item.text)
+                if back is not None:
+                    # the document went out with "\n" line ends and came back with "\r\n" (NVivo),
+                    # or went out with pseudonyms on its label lines: the same text, so its
+                    # positions are moved onto the stored text
+                    existing = item.name
+                    item.spans = {g: back.span(lf_position(item.text, a), lf_position(item.text, b))
+                                  for g, (a, b) in item.spans.items()}
             if existing is not None:
                 doc_name = existing
                 doc_id = project.document_id(existing)
