@@ -87,23 +87,55 @@ class LabelLines:
     backward: OffsetMap  # offsets in ``text`` -> in the stored text
 
 
-def pseudonymize_label_lines(text: str, turns: Iterable[tuple[int, str, str]]) -> LabelLines:
-    """Replace the label in front of each turn: ``turns`` gives ``(start, label, pseudonym)``
-    for every turn, ``start`` being where its text begins.  A label is replaced only where the
-    stored text has it as written, at a line start, followed by ``": "`` (a label already
-    replaced by ``qualcode redact``, or a layout from another program, is left alone)."""
-    replacements = {}
-    for start, label, pseudonym in turns:
+def label_line_spans(text: str, turns: Iterable[tuple[int, str]]) -> list[tuple[int, int]]:
+    """Where each turn's label stands in ``text``: ``turns`` gives ``(start, label)``, ``start``
+    being where the turn's text begins.  Only a label as written, at a line start and followed
+    by ``": "`` counts (a label already replaced by ``qualcode redact``, or a layout from
+    another program, is not there)."""
+    spans = set()
+    for start, label in turns:
         label = str(label or "")
         head_end = int(start) - len(LABEL_SEPARATOR)
         head_start = head_end - len(label)
-        if (not label or label == pseudonym or head_start < 0
-                or text[head_start:int(start)] != label + LABEL_SEPARATOR
-                or (head_start > 0 and text[head_start - 1] != "\n")):
-            continue
-        replacements[(head_start, head_end)] = pseudonym
-    spans = sorted((s, e, p) for (s, e), p in replacements.items())
+        if (label and head_start >= 0 and text[head_start:int(start)] == label + LABEL_SEPARATOR
+                and (head_start == 0 or text[head_start - 1] == "\n")):
+            spans.add((head_start, head_end))
+    return sorted(spans)
+
+
+def pseudonymize_label_lines(text: str, turns: Iterable[tuple[int, str, str]]) -> LabelLines:
+    """Replace the label in front of each turn (see :func:`label_line_spans`): ``turns``
+    gives ``(start, label, pseudonym)`` for every turn."""
+    pseudonyms = {}
+    for start, label, pseudonym in turns:
+        for span in label_line_spans(text, [(start, label)]):
+            pseudonyms[span] = pseudonym
+    spans = [(s, e, p) for (s, e), p in sorted(pseudonyms.items()) if text[s:e] != p]
     new_text, forward = apply_replacements(text, spans)
     back = [(forward.new_starts[i], forward.new_ends[i], text[s:e]) for i, (s, e, _) in enumerate(spans)]
     _, backward = apply_replacements(new_text, back)
     return LabelLines(new_text, forward, backward)
+
+
+def relabelled_offsets(stored: str, spans: list[tuple[int, int]], other: str) -> OffsetMap | None:
+    """When ``other`` is ``stored`` with the labels at ``spans`` (:func:`label_line_spans`)
+    written otherwise (each on its line, without ``": "``), whatever the pseudonyms were: the
+    map from offsets in ``other`` to offsets in ``stored``.  None when ``other`` differs in
+    anything else."""
+    back = []
+    pos_stored = pos_other = 0
+    for start, end in spans:
+        piece = stored[pos_stored:start]
+        if other[pos_other:pos_other + len(piece)] != piece:
+            return None
+        pos_other += len(piece)
+        label_end = other.find(LABEL_SEPARATOR, pos_other)
+        written = other[pos_other:label_end] if label_end >= 0 else ""
+        if not written or "\n" in written:
+            return None
+        if written != stored[start:end]:
+            back.append((pos_other, label_end, stored[start:end]))
+        pos_other, pos_stored = label_end, end
+    if other[pos_other:] != stored[pos_stored:]:
+        return None
+    return apply_replacements(other, back)[1]

@@ -219,3 +219,21 @@ def test_label_lines_become_pseudonyms_and_offsets_map_both_ways():
         assert lines.text[slice(*new)] == words
         assert lines.backward.span(*new) == (start, end)
     assert pseudonymize_label_lines(text, []).text == text
+
+
+def test_a_text_with_other_labels_on_the_same_lines_maps_back_whatever_they_say():
+    from qualcode.pseudonyms import label_line_spans, relabelled_offsets
+
+    stored = "Dr. Lee: Hi Ana.\n\nAna: Hello: welcome."
+    spans = label_line_spans(stored, [(9, "Dr. Lee"), (23, "Ana"), (23, "Bo")])
+    assert spans == [(0, 7), (18, 21)]
+    other = "M07 (mentor): Hi Ana.\n\nP1: Hello: welcome."  # numbered by another project
+    back = relabelled_offsets(stored, spans, other)
+    assert back.span(other.index("Hi"), other.index("Hi") + 7) == (9, 16)
+    assert back.span(other.index("Hello"), len(other)) == (23, len(stored))
+    assert relabelled_offsets(stored, spans, stored).span(3, 9) == (3, 9)
+    for changed in ("M07 (mentor): Hi Ana!\n\nP1: Hello: welcome.",   # a word differs
+                    "M07 (mentor): Hi Ana.\n\nP1\nx: Hello: welcome.",  # a label over two lines
+                    "M07: Hi Ana.\n\nHello: welcome.",                  # a label missing
+                    "M07: Hi Ana.\n\nP1: Hello: welcome. More."):        # text added
+        assert relabelled_offsets(stored, spans, changed) is None

@@ -52,11 +52,12 @@ from qualcode.codebook import codebook_hash
 from qualcode.errors import FormatError, InputError
 from qualcode.manifest import SpeakerAssignment
 from qualcode.models import content_hash
+from qualcode.pseudonyms import label_line_spans, relabelled_offsets
+from qualcode.redact import OffsetMap
 from qualcode.refi import positions
 from qualcode.refi.codebook_xml import entries_from_refi, entries_to_yaml, entry_rows
 from qualcode.refi.model import RefiProject, RefiSource
-from qualcode.redact import OffsetMap
-from qualcode.refi.project_export import MACHINE_USER_ID, pseudonymized_sources
+from qualcode.refi.project_export import MACHINE_USER_ID
 from qualcode.refi.qde_reader import parse_project
 from qualcode.refi.turns import FoundTurn, document_spans, find_turns, label_before, segment_for
 from qualcode.speakers import SpeakerResolver
@@ -178,16 +179,16 @@ def lf_position(text: str, position: int) -> int:
 
 
 def _way_back(project: Project, doc_id: int, name: str, text: str) -> OffsetMap | None:
-    """When ``text`` is the stored text of document ``name`` as qualcode exported it (label
-    lines as pseudonyms, see :func:`~qualcode.refi.project_export.pseudonymized_sources`),
-    with "\n" or "\r\n" line ends: the map from its ("\n") offsets to the stored text's."""
+    """When ``text`` is the stored text of document ``name`` as a qualcode export writes it,
+    with "\n" or "\r\n" line ends and the turns' labels as written or as pseudonyms (from
+    whichever project exported it): the map from its ("\n") offsets to the stored text's."""
     text = text.replace("\r\n", "\n")
     stored = project.document_text(doc_id)
     if text == stored:
         return OffsetMap()
     segments = project.segments_frame(document=name, text=False)
-    lines = pseudonymized_sources(segments, {name: doc_id}, {doc_id: stored}).get(doc_id)
-    return lines.backward if lines is not None and lines.text == text else None
+    spans = label_line_spans(stored, zip(segments["start"], segments["speaker"]))
+    return relabelled_offsets(stored, spans, text)
 
 
 def _attribute_name(name: str) -> str:
