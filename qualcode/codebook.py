@@ -7,7 +7,6 @@ and :func:`load_codebook` raises one :class:`CodebookError` listing them all.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import re
 import textwrap
@@ -20,6 +19,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from qualcode.errors import CodebookError, QualcodeError
+from qualcode.spelling import did_you_mean
 
 SCOPES = ("sentence", "turn")
 DEFAULT_SCOPE = "sentence"
@@ -264,9 +264,7 @@ class _Checker:
             if key in out:
                 self.add(f"duplicate key '{key}' {_in(where)}", key_node)
             elif key not in allowed:
-                close = difflib.get_close_matches(key, allowed, n=1)
-                hint = f" (did you mean '{close[0]}'?)" if close else ""
-                self.add(f"unknown key '{key}' {_in(where)}{hint}", key_node)
+                self.add(f"unknown key '{key}' {_in(where)}{did_you_mean(key, allowed)}", key_node)
             else:
                 out[key] = (key_node, value_node)
         for key in required:

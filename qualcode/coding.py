@@ -155,6 +155,7 @@ class Explanation:
     vetoed: list[Hit]
     codes: list[tuple[str, int, int]]  # (code, start, end) the tagger would store
     stored: list[tuple[str, str, str]]  # (code, coder, status) already in the project
+    participant: str = ""  # the speaker's pseudonym (participant id)
 
 
 def find_segment(project: Project, ref: str) -> dict:
@@ -187,4 +188,5 @@ def explain_segment(project: Project, codebook: Codebook, ref: str) -> Explanati
         applied=[h for h in hits if h.status == "applied"],
         vetoed=[h for h in hits if h.status != "applied"],
         codes=codes,
-        stored=[(r.code, r.coder, r.status) for r in stored.itertuples()])
+        stored=[(r.code, r.coder, r.status) for r in stored.itertuples()],
+        participant=str(seg["participant"]))

@@ -17,6 +17,7 @@ import pandas as pd
 from qualcode.errors import InputError
 from qualcode.ingest import read_document
 from qualcode.manifest import read_manifest, read_speakers
+from qualcode.pseudonyms import pseudonymize_speakers
 from qualcode.speakers import SpeakerResolver
 from qualcode.store import Project, count_words
 
@@ -126,8 +127,11 @@ def summarize(project: Project) -> ProjectSummary:
     return ProjectSummary(project.counts(), project.documents_frame(), roles, project.codebooks_frame())
 
 
-def segments_table(project: Project, include_facilitators: bool = True) -> pd.DataFrame:
-    """One row per turn, the columns researchers expect in a turn listing."""
+def segments_table(project: Project, include_facilitators: bool = True,
+                   real_names: bool = False) -> pd.DataFrame:
+    """One row per turn, the columns researchers expect in a turn listing.  ``speaker`` is
+    the participant id and role (``S01 (scholar)``) unless ``real_names``."""
     frame = project.segments_frame(include_facilitators=include_facilitators)
-    return frame[["document", "turn", "speaker", "participant", "role", "start", "end",
-                  "time_start", "time_end", "text"]]
+    frame = frame[["document", "turn", "speaker", "participant", "role", "start", "end",
+                   "time_start", "time_end", "text"]]
+    return pseudonymize_speakers(frame, real_names)

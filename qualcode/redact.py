@@ -43,7 +43,7 @@ from typing import Iterable
 
 from qualcode.errors import InputError
 from qualcode.ingest.encoding import read_text_file
-from qualcode.ingest.labels import (_PARTICLES, _TITLE_RE, is_known_speaker_shape, is_name_shaped,
+from qualcode.ingest.labels import (NAME_PARTICLES, TITLE_RE, is_known_speaker_shape, is_name_shaped,
                                     without_parenthetical)
 from qualcode.speakers import is_generic_label
 from qualcode.store import Project, count_words
@@ -149,12 +149,19 @@ def read_names(path: str | Path) -> list[NameEntry]:
 def personal_name(label: str) -> str | None:
     """The person's name in a speaker label, or None for generic and role labels.
 
-    ``Dr. Okafor`` -> ``Okafor``; ``Hal Brennan (he/him)`` -> ``Hal Brennan``; ``P1``,
-    ``Speaker 2``, ``Moderator``, ``Participant 4`` -> None."""
+    ``Dr. Okafor`` -> ``Okafor``; ``Hal Brennan (he/him)`` -> ``Hal Brennan``; a Teams
+    ``Reyes, Nadia`` -> ``Nadia Reyes``; ``P1``, ``Speaker 2``, ``Moderator``,
+    ``Participant 4`` -> None."""
     bare = without_parenthetical(" ".join(str(label).split()))
     if not bare or is_generic_label(bare):
         return None
-    if _TITLE_RE.match(bare) and is_name_shaped(bare):
+    family, comma, given = bare.partition(",")
+    if comma and "," not in given:  # "Family, Given" as Teams and Zoom directories write it
+        family, given = family.strip(), given.strip()
+        if family and given and is_name_shaped(family) and is_name_shaped(given):
+            swapped = f"{given} {family}"
+            return swapped if is_name_shaped(swapped) else None
+    if TITLE_RE.match(bare) and is_name_shaped(bare):
         return bare.split(None, 1)[1]
     if is_known_speaker_shape(bare) or not is_name_shaped(bare):
         return None
@@ -169,7 +176,7 @@ def _common_word(word: str) -> bool:
 
 def _name_words(name: str) -> list[str]:
     return [w for w in re.split(r"[\s]+", name)
-            if len(w.strip(".")) >= 2 and w.casefold() not in _PARTICLES]
+            if len(w.strip(".")) >= 2 and w.casefold() not in NAME_PARTICLES]
 
 
 @dataclass
@@ -213,6 +220,9 @@ def name_table(project: Project, names: Iterable[NameEntry] = ()) -> NameTable:
         pid_of_name.setdefault(name.casefold(), pseudonym)
         pid_of_name.setdefault(str(label).casefold(), pseudonym)
         table.add(name, pseudonym)
+        written = without_parenthetical(" ".join(str(label).split()))
+        if written.casefold() != name.casefold() and not TITLE_RE.match(written):
+            table.add(written, pseudonym)  # "Reyes, Nadia" as the label line writes it
         words = _name_words(name)
         for word in words:
             if len(words) > 1 or name != word:

@@ -175,7 +175,7 @@ def test_cli_output_is_exact(project, tmp_path):
     with open(out, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert list(rows[0]) == ["document", "turn", "speaker", "participant", "role", "code", "bob", "rules", "text"]
-    assert (rows[0]["speaker"], rows[0]["participant"], rows[0]["role"]) == ("Ana", "S01", "scholar")
+    assert (rows[0]["speaker"], rows[0]["participant"], rows[0]["role"]) == ("S01 (scholar)", "S01", "scholar")
 
 
 def test_rejected_machine_codings_count_unless_a_status_is_chosen(project):

@@ -58,8 +58,8 @@ def test_ingest_info_and_export_segments(tmp_path, write):
     with open(out, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert [(r["document"], r["turn"], r["speaker"], r["participant"], r["role"], r["text"]) for r in rows] == [
-        ("group1.txt", "1", "P1", "S01", "scholar", "Thanks for having us."),
-        ("group1.txt", "2", "P2", "S02", "scholar", "Glad to be here."),
+        ("group1.txt", "1", "S01 (scholar)", "S01", "scholar", "Thanks for having us."),
+        ("group1.txt", "2", "S02 (scholar)", "S02", "scholar", "Glad to be here."),
     ]
 
 

@@ -37,9 +37,9 @@ def test_plain_sheet_csv_lists_participant_turns(project, tmp_path):
     rows = read_csv(out)
     assert list(rows[0]) == ["document", "turn", "speaker", "participant", "role", "text", "codes"]
     assert [(r["turn"], r["speaker"], r["participant"], r["role"], r["text"], r["codes"]) for r in rows] == [
-        ("1", "Cy", "S03", "scholar", "Talking about expectations helps. But I fear retaliation.", ""),
-        ("2", "Di", "S04", "scholar", "The mentor holds the power. We just comply.", ""),
-        ("3", "Cy", "S03", "scholar", "Nothing else to add. Thanks.", ""),
+        ("1", "S03 (scholar)", "S03", "scholar", "Talking about expectations helps. But I fear retaliation.", ""),
+        ("2", "S04 (scholar)", "S04", "scholar", "The mentor holds the power. We just comply.", ""),
+        ("3", "S03 (scholar)", "S03", "scholar", "Nothing else to add. Thanks.", ""),
     ]
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from exported_text import docx_text, found_names, xlsx_text
 from qualcode.cli import cli
-from qualcode.redact import personal_name
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "transcripts_sample"
@@ -41,40 +41,6 @@ def qualcode(*args) -> str:
     result = CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return result.output
-
-
-def name_words() -> set[str]:
-    """Every word of every personal name in the sample's speakers table."""
-    with open(SAMPLE / "speakers.csv", newline="") as fh:
-        labels = [row["label"] for row in csv.DictReader(fh)]
-    words = set()
-    for label in labels:
-        name = personal_name(label)
-        if name:
-            words.update(w for w in re.split(r"[\s-]+", name) if len(w) > 1)
-    return words
-
-
-def docx_text(path: Path) -> str:
-    import docx
-
-    document = docx.Document(str(path))
-    parts = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        parts += [cell.text for row in table.rows for cell in row.cells]
-    return "\n".join(parts)
-
-
-def xlsx_text(path: Path) -> str:
-    import openpyxl
-
-    book = openpyxl.load_workbook(path, read_only=True)
-    return "\n".join(str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True)
-                     for v in row if v is not None)
-
-
-def found_names(text: str) -> set[str]:
-    return {w for w in name_words() if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", text, re.I)}
 
 
 def test_the_guard_refuses_connections(no_network):
@@ -111,10 +77,13 @@ def test_the_whole_pipeline_makes_no_network_call_and_redact_leaves_no_name(tmp_
 
     output = qualcode("redact", project, "--dry-run")
     # how many codings move depends on the codebook's rules; the names are the sample's own
-    summary = re.fullmatch(r"would replace 369 names in 9 turns of 5 documents; (\d+) codings "
+    summary = re.fullmatch(r"would replace 423 names in 11 turns of 5 documents; (\d+) codings "
                            r"would move with the text", output.splitlines()[-1])
     assert summary and int(summary.group(1)) > 0
     assert "mentors_northfield_zoom.vtt turn 19: 'Tomasz' -> [M05]" in output
+    # Teams writes "Family, Given": both the label line and the given name alone are replaced
+    assert "scholars_riverbend_teams.vtt speaker line: 'Reyes, Nadia' -> [F02]" in output
+    assert "scholars_riverbend_teams.vtt turn 0: 'Nadia' -> [F02]" in output
     qualcode("redact", project)
 
     qualcode("export", "excerpts", project, "-o", out / "excerpts.csv")
@@ -122,11 +91,8 @@ def test_the_whole_pipeline_makes_no_network_call_and_redact_leaves_no_name(tmp_
     qualcode("export", "excerpts", project, "-o", out / "excerpts.docx")
     qualcode("export", "segments", project, "-o", out / "turns.csv")
     qualcode("report", project, "-o", out / "report.docx")
-    with open(out / "turns.csv", newline="", encoding="utf-8-sig") as fh:
-        # the turn listing keeps its speaker-label column (a coding sheet is matched on it): texts only
-        turn_texts = "\n".join(row["text"] for row in csv.DictReader(fh))
     texts = {"excerpts.csv": (out / "excerpts.csv").read_text(encoding="utf-8-sig"),
-             "turns.csv": turn_texts,
+             "turns.csv": (out / "turns.csv").read_text(encoding="utf-8-sig"),
              "excerpts.xlsx": xlsx_text(out / "excerpts.xlsx"),
              "excerpts.docx": docx_text(out / "excerpts.docx"),
              "report.docx": docx_text(out / "report.docx")}

@@ -74,6 +74,7 @@ def test_an_empty_map_changes_nothing():
     ("Dr. Okafor", "Okafor"), ("Hal Brennan (he/him)", "Hal Brennan"), ("Ana Ruiz", "Ana Ruiz"),
     ("P1", None), ("Speaker 2", None), ("Moderator", None), ("Participant 4", None),
     ("Unidentified Speaker", None), ("MODERATOR", None), ("Prof. Ana de Cruz", "Ana de Cruz"), ("Ana María de la Cruz Soto", None),
+    ("Reyes, Nadia", "Nadia Reyes"), ("de Cruz, Ana", "Ana de Cruz"), ("Smith, J., Jr", None), ("Note, see", None),
 ])
 def test_personal_names_in_labels(label, name):
     assert personal_name(label) == name
@@ -200,3 +201,20 @@ def test_the_original_file_is_still_a_duplicate_after_redaction(project, tmp_pat
         redact_project(proj)
         again = ingest(proj, [tmp_path / "group.txt"])
     assert (again.added, again.skipped) == ([], [(str(tmp_path / "group.txt"), "group.txt")])
+
+
+def test_a_family_comma_given_label_is_replaced_as_written_and_by_each_name(tmp_path, write):
+    path = write("teams.txt", "Reyes, Nadia: Welcome. Nadia here, with Dr. Reyes's notes.\n"
+                              "Lee, Jordan: Thanks, Nadia.\nReyes, Nadia: Good.\nLee, Jordan: Yes.\n")
+    with open_project(tmp_path / "p.qcproj", create=True) as proj:
+        ingest(proj, [path])
+        plan = redact_project(proj)
+        text = proj.document_text(1)
+        labels = proj.speakers_frame()["speaker"].tolist()
+    assert text == ("[P01]: Welcome. [P01] here, with [P01]'s notes.\n\n[P02]: Thanks, [P01].\n\n"
+                    "[P01]: Good.\n\n[P02]: Yes.")
+    assert [(c.turn, c.original, c.replacement) for c in plan.changes] == [
+        (None, "Reyes, Nadia", "[P01]"), (0, "Nadia", "[P01]"), (0, "Dr. Reyes", "[P01]"),
+        (None, "Lee, Jordan", "[P02]"), (1, "Nadia", "[P01]"), (None, "Reyes, Nadia", "[P01]"),
+        (None, "Lee, Jordan", "[P02]")]
+    assert labels == ["Reyes, Nadia", "Lee, Jordan"]  # the project keeps its labels (for --real-names)

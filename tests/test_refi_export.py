@@ -27,7 +27,17 @@ def exported(tmp_path_factory):
     with open_project(project_path) as project:
         summary = export_qdpx(project, folder / "a.qdpx")
         export_qdpx(project, folder / "b.qdpx")
-        text = project.document_text(project.document_id("scholars_montréal.txt"))
+        export_qdpx(project, folder / "real.qdpx", real_names=True)
+        stored = project.document_text(project.document_id("scholars_montréal.txt"))
+        turns = project.segments_frame(document="scholars_montréal.txt")
+    # what the file should hold: every "Label: " line start as "S01 (scholar): "
+    pseudonym = {s: f"{p} ({r})" for s, p, r in zip(turns["speaker"], turns["participant"], turns["role"])}
+    text = "\n".join(f"{pseudonym[line.split(': ', 1)[0]]}: {line.split(': ', 1)[1]}"
+                     if line.split(": ", 1)[0] in pseudonym else line for line in stored.split("\n"))
+    assert text.startswith("F01 (facilitator): Bienvenue") and text.count("S01 (scholar): ") == 2
+    with zipfile.ZipFile(folder / "real.qdpx") as zf:
+        real_files = {n: zf.read(n) for n in zf.namelist()}
+    assert real_files[f"sources/{source_guid(content_hash(stored))}.txt"].decode("utf-8") == stored
     with zipfile.ZipFile(folder / "a.qdpx") as zf:
         names = zf.namelist()
         root = etree.fromstring(zf.read("project.qde"))
@@ -115,9 +125,9 @@ def test_cases_carry_participants_roles_and_their_turns(exported):
         role = case.find("q:VariableValue/q:TextValue", NS)
         turns = [selections[r.get("targetGUID")].get("name") for r in case.findall("q:SelectionRef", NS)]
         cases[case.get("name")] = (role.text if role is not None else None, turns)
-    assert cases["S01"] == ("scholar", ["Zoë: turn 1", "Zoë: turn 4"])
-    assert cases["S02"] == ("scholar", ["Rémi: turn 2"])
-    assert cases["F01"] == ("facilitator", ["Moderator: turn 0", "Moderator: turn 3"])
+    assert cases["S01"] == ("scholar", ["S01 (scholar): turn 1", "S01 (scholar): turn 4"])
+    assert cases["S02"] == ("scholar", ["S02 (scholar): turn 2"])
+    assert cases["F01"] == ("facilitator", ["F01 (facilitator): turn 0", "F01 (facilitator): turn 3"])
     assert sorted(cases) == ["F01", "F02", "M01", "M02", "S01", "S02"]
 
 

@@ -1,5 +1,7 @@
-"""Export a project to .qdpx, import it into a fresh project: the same documents, turns,
-codes, codings (offsets and text) and attributes come back."""
+"""Export a project to .qdpx, import it into a fresh project: with real names the same
+documents, turns, codes, codings (offsets and text) and attributes come back; by default
+(pseudonyms on the label lines) the same but for the labels.  A file coming back to its own
+project lands on the stored text either way."""
 
 from __future__ import annotations
 
@@ -38,7 +40,7 @@ def study(tmp_path_factory):
     original = study_copy(folder)
     qdpx = folder / "study.qdpx"
     with open_project(original) as project:
-        export_qdpx(project, qdpx)
+        export_qdpx(project, qdpx, real_names=True)
     copy = folder / "copy.qcproj"
     with open_project(copy, create=True) as project:
         result = import_qdpx(project, qdpx)
@@ -119,7 +121,7 @@ def test_several_codebooks_go_out_as_groups_and_come_back_one_by_one(tmp_path):
     (tmp_path / "second.yaml").write_text(SECOND, encoding="utf-8")
     with open_project(path) as project:
         code_project(project, load_codebook(tmp_path / "second.yaml"))
-        export_qdpx(project, tmp_path / "two.qdpx")
+        export_qdpx(project, tmp_path / "two.qdpx", real_names=True)
     validate_qdpx(tmp_path / "two.qdpx", shared_path("refi-qda", "Project-mrt2019.xsd"))
     with open_project(tmp_path / "back.qcproj", create=True) as project:
         result = import_qdpx(project, tmp_path / "two.qdpx")
@@ -188,3 +190,22 @@ def test_coded_elsewhere_and_returned_with_crlf_and_utf16_lands_on_the_same_text
     assert result.units == {"scholars_montréal.txt": "utf16", "mentors_ålesund.txt": "utf16"}
     assert (result.codebooks, result.replaced, documents) == ({"Small study": 4}, 6, 2)
     pd.testing.assert_frame_equal(snapshot(path)["codings"], before["codings"])
+
+
+def test_a_pseudonymized_file_gives_a_fresh_project_the_pseudonyms_and_the_same_codings(tmp_path):
+    path = study_copy(tmp_path)
+    with open_project(path) as project:
+        export_qdpx(project, tmp_path / "out.qdpx")
+    with open_project(tmp_path / "fresh.qcproj", create=True) as project:
+        result = import_qdpx(project, tmp_path / "out.qdpx")
+    assert result.documents_added == ["scholars_montréal.txt", "mentors_ålesund.txt"]
+    before, after = snapshot(path), snapshot(tmp_path / "fresh.qcproj")
+    first = after["texts"]["scholars_montréal.txt"].split("\n\n")[:2]
+    assert first == ["F01 (facilitator): Bienvenue à tous 👋 — what did you expect from your mentor?",
+                     before["texts"]["scholars_montréal.txt"].split("\n\n")[1].replace("Zoë: ", "S01 (scholar): ")]
+    turns = ["document", "turn", "participant", "role", "text"]
+    pd.testing.assert_frame_equal(after["segments"][turns], before["segments"][turns])
+    assert set(after["segments"]["speaker"]) == {f"{p} ({r})" for p, r in
+                                                zip(before["segments"]["participant"], before["segments"]["role"])}
+    same = ["document", "turn", "code", "coder", "coder_kind", "status", "text"]
+    pd.testing.assert_frame_equal(after["codings"][same], before["codings"][same])

@@ -4,11 +4,11 @@ The decisions were made by reading each participant turn of the four sample
 transcripts against codebooks/mentoring_expectations.yaml (definitions,
 include/exclude criteria), not by looking at what the rules produce.  This
 script only joins them to the exported turns so the sheet carries the exact
-turn text and speaker:
+turn text and speaker label (hence --real-names: exports show pseudonyms by default):
 
     qualcode ingest out/x.qcproj --manifest transcripts_sample/manifest.csv \
         --speakers transcripts_sample/speakers.csv
-    qualcode export segments out/x.qcproj -o out/turns.csv
+    qualcode export segments out/x.qcproj -o out/turns.csv --real-names
     python transcripts_sample/make_gold_tuning.py out/turns.csv transcripts_sample/gold_tuning.csv
 
 Every participant turn gets a row; a turn missing from DECISIONS is coded

@@ -39,6 +39,7 @@ import pandas as pd
 from qualcode.analysis.frames import CorpusFrames
 from qualcode.analysis.selection import STATUSES, CodeTree
 from qualcode.errors import SelectionError
+from qualcode.pseudonyms import pseudonymize_speakers
 
 FACILITATOR = "facilitator"
 LEVELS = ("code", "theme")
@@ -444,10 +445,11 @@ def _span_text(spans, start: int, end: int) -> str:
 
 
 def disagreements(data: AgreementData, *, level: str = "code", rollup: bool = False,
-                  unit: str = "turns") -> pd.DataFrame:
+                  unit: str = "turns", real_names: bool = False) -> pd.DataFrame:
     """One row per turn and code where the coders who read the turn differ: each coder's
     decision ('yes', 'no', or 'not read'; with unit 'characters' the coded character
-    ranges of the document, or 'no'), and the turn's text."""
+    ranges of the document, or 'no'), and the turn's text.  Speakers by pseudonym
+    (``S01 (scholar)``) unless ``real_names``."""
     columns = ["document", "turn", "speaker", "participant", "role", "code", *data.coders, "text"]
     units = data.units
     seg_ids = units["segment_id"].astype(int).to_numpy()
@@ -488,4 +490,4 @@ def disagreements(data: AgreementData, *, level: str = "code", rollup: bool = Fa
     frame = pd.DataFrame(rows, columns=columns + ["_u", "_o"])
     frame = frame.sort_values(["_u", "_o"], kind="stable").drop(columns=["_u", "_o"]).reset_index(drop=True)
     frame["role"] = frame["role"].fillna("")
-    return frame
+    return pseudonymize_speakers(frame, real_names)

@@ -19,6 +19,7 @@ from qualcode.analysis.frames import CorpusFrames, is_frames, project_attributes
 from qualcode.analysis.selection import (FACILITATOR, NO_VALUE, CodeTree, SelectionError, attach_turns,
                                          check_group, select_codings, select_from_project, _as_tuple,
                                          _listing)
+from qualcode.pseudonyms import pseudonymize_speakers, speaker_pseudonym
 
 SORTS = ("code", "document", "participant", "role")
 BASE_COLUMNS = ["document", "speaker", "participant", "role"]
@@ -128,8 +129,7 @@ def excerpts_table(source, *, code: str | Iterable[str] | None = None,
         time=rows["time_start"].map(format_time),
     )
     rows["theme_name"] = rows["theme"].map(lambda c: tree.name.get(c, c))
-    if not real_names:
-        rows["speaker"] = rows["participant"].astype(str) + " (" + rows["role"].astype(str) + ")"
+    rows = pseudonymize_speakers(rows, real_names)
     keys = {
         "code": ["_theme_pos", "_code_pos", "document_id", "start", "end"],
         "document": ["document_id", "start", "end", "_code_pos"],
@@ -142,6 +142,7 @@ def excerpts_table(source, *, code: str | Iterable[str] | None = None,
         out[column] = out[column].astype(int)
     out.attrs["selection"] = selection.describe()
     out.attrs["attributes"] = attrs
+    out.attrs["real_names"] = real_names
     return out
 
 
@@ -219,7 +220,7 @@ def iter_excerpts(project, *, code: str | Iterable[str] | None = None,
             own = values.get(doc_id, {})
             code_ = row["code"]
             theme_ = tree.theme(code_)
-            speaker = row["speaker"] if real_names else f"{row['participant']} ({row['role']})"
+            speaker = row["speaker"] if real_names else speaker_pseudonym(row["participant"], row["role"])
             out.read += 1
             yield (row["document"], speaker, row["participant"], row["role"],
                    *[own.get(a) for a in attributes],

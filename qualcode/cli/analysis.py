@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from qualcode.cli.base import (cli, export, open_project_file, output_path, project_argument,
-                               selection_kwargs, selection_options)
+                               real_names_option, selection_kwargs, selection_options)
 
 
 @export.command("excerpts")
@@ -20,8 +20,7 @@ from qualcode.cli.base import (cli, export, open_project_file, output_path, proj
 @selection_options
 @click.option("--sort", type=click.Choice(["code", "document", "participant", "role"]), default="code",
               show_default=True, help="Order of the quotes.")
-@click.option("--real-names", is_flag=True,
-              help="Show speaker labels as in the transcripts (default: participant id and role).")
+@real_names_option
 def export_excerpts(project, output, codes, themes, roles, documents, codebook_name, coder, statuses,
                     include_facilitators, sort, real_names):
     """Quote table: every coded excerpt with speaker, role, group, code and position.
@@ -161,10 +160,12 @@ def plot(project, kind, output, by, group_a, group_b, codebook_name, coder, stat
               help="Coding status to use (default: suggested and accepted).")
 @click.option("--exemplars", type=click.IntRange(0, 20), default=3, show_default=True,
               help="Quotes per code in the report.")
-@click.option("--real-names", is_flag=True, help="Speaker labels as in the transcripts.")
+@real_names_option
 def report(project, output, by, group_a, group_b, codebook_name, coder, statuses, exemplars,
            real_names):
     """Word report: corpus, codebook, counts, comparison, figures and exemplar quotes.
+
+    Quotes name their speakers by participant id and role unless --real-names.
 
     Example: qualcode report study.qcproj -o report.docx
     """

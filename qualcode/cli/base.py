@@ -80,6 +80,11 @@ def export():
 
 # ----------------------------------------------------------------- analysis and exports
 output_path = click.Path(dir_okay=False, path_type=Path)
+#: Every command that writes speakers shows them by participant id and role unless asked.
+real_names_option = click.option(
+    "--real-names", is_flag=True,
+    help="Show speakers by their labels in the transcripts (default: participant id and role, "
+         "e.g. 'S01 (scholar)').")
 
 
 def selection_options(command):
@@ -105,11 +110,6 @@ def selection_kwargs(codebook_name, coder, statuses, include_facilitators) -> di
     return {"codebook": codebook_name, "coder": coder, "status": statuses or None,
             "include_facilitators": include_facilitators}
 
-
-def project_frames(project: Path):
-    from qualcode.analysis import load_frames
-    with open_project_file(project) as proj:
-        return load_frames(proj)
 
 # ----------------------------------------------------------------- codebooks and coding
 codebook_option = click.option("--codebook", "codebook_path", required=True, type=existing_file,

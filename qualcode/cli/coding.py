@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from qualcode.cli.base import (cli, codebook, codebook_option, existing_file, load_codebook_file,
-                               open_project_file, project_argument)
+                               open_project_file, project_argument, real_names_option)
 
 @codebook.command("validate")
 @click.argument("file", type=existing_file)
@@ -86,8 +86,11 @@ def code(project, codebook_path, tagger, model_path, include_facilitators, dry_r
 @codebook_option
 @click.option("--segment", "ref", required=True,
               help="Turn id (from export segments) or DOCUMENT:TURN, e.g. group1.docx:12.")
-def explain(project, codebook_path, ref):
+@real_names_option
+def explain(project, codebook_path, ref, real_names):
     """Show which rules fire on one turn, which were vetoed and why.
+
+    The speaker is shown by participant id unless --real-names.
 
     Example: qualcode explain study.qcproj --codebook codebooks/mentoring_expectations.yaml
     --segment scholars_northfield.docx:12
@@ -97,7 +100,8 @@ def explain(project, codebook_path, ref):
     book = load_codebook_file(codebook_path)
     with open_project_file(project) as proj:
         ex = explain_segment(proj, book, ref)
-    click.echo(f"{ex.document} turn {ex.turn} (segment {ex.segment_id}), {ex.speaker}"
+    who = ex.speaker if real_names else ex.participant
+    click.echo(f"{ex.document} turn {ex.turn} (segment {ex.segment_id}), {who}"
                f" [{ex.role or 'no role'}]:")
     click.echo(f"  {ex.text}")
     click.echo("Codes the rules give:" if ex.codes else "Codes the rules give: none")

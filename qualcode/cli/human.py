@@ -6,7 +6,8 @@ import math
 
 import click
 
-from qualcode.cli.base import cli, export, open_project_file, output_path, project_argument
+from qualcode.cli.base import (cli, export, open_project_file, output_path, project_argument,
+                               real_names_option)
 
 codebook_choice = click.option(
     "--codebook", help="Codebook: a YAML file (added to the project if new) or the name of one "
@@ -23,13 +24,16 @@ codebook_choice = click.option(
               help="Show this tagger's suggested codes (e.g. rules) with a 'decision' column "
                    "to accept or reject them.")
 @click.option("--include-facilitators", is_flag=True, help="Put facilitator turns on the sheet too.")
-def export_coding_sheet(project, output, documents, codebook, suggestions, include_facilitators):
+@real_names_option
+def export_coding_sheet(project, output, documents, codebook, suggestions, include_facilitators,
+                        real_names):
     """Coding sheet: one row per participant turn, with an empty 'codes' column to fill in.
 
     Write code ids in 'codes', separated by ';' (empty: no code applies; every row
     counts as a turn you read, so delete rows you did not read), then import the
     sheet with import-codings.  The .xlsx has a drop-down of code ids and a sheet
-    listing the codes with their definitions.
+    listing the codes with their definitions.  Speakers are shown by participant
+    id and role unless --real-names; either form imports back.
 
     With --suggestions rules, each row also shows the tagger's 'suggested' codes and
     a 'decision' column: 'accept' or 'reject' decides every suggestion of the turn,
@@ -45,7 +49,8 @@ def export_coding_sheet(project, output, documents, codebook, suggestions, inclu
     with open_project_file(project) as proj:
         sheet, codes = coding_sheet_frame(proj, documents=documents, codebook=codebook,
                                           suggestions=suggestions,
-                                          include_facilitators=include_facilitators)
+                                          include_facilitators=include_facilitators,
+                                          real_names=real_names)
     write_coding_sheet(sheet, codes, output)
     extra = f", {suggestions} suggestions on {int((sheet['suggested'] != '').sum())}" if suggestions else ""
     click.echo(f"wrote {len(sheet)} turns{extra} to {output} (codebook {sheet.attrs['codebook']}, "
@@ -150,8 +155,9 @@ def format_reference(table) -> str:
 @click.option("--include-facilitators", is_flag=True, help="Count facilitator turns too.")
 @click.option("-o", "--output", type=output_path,
               help="Write the disagreements (one row per turn and code) to .csv or .xlsx.")
+@real_names_option
 def agreement(project, coders, codebook_name, level, rollup, unit, documents, reference, statuses,
-              include_facilitators, output):
+              include_facilitators, output, real_names):
     """Inter-coder agreement per code and overall: percent agreement, Cohen's kappa
     (two coders), Krippendorff's alpha (nominal; a turn a coder did not read is missing).
 
@@ -191,6 +197,6 @@ def agreement(project, coders, codebook_name, level, rollup, unit, documents, re
     for note in data.notes:
         click.echo(f"Note: {note}")
     if output is not None:
-        listing = disagreements(data, **options)
+        listing = disagreements(data, **options, real_names=real_names)
         write_table(listing, output, sheet_name="disagreements")
         click.echo(f"wrote {len(listing)} disagreements to {output}")

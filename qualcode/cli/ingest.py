@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from qualcode.cli.base import (KeyValue, cli, echo_frame, existing_file, export, open_project_file,
-                               project_argument)
+                               project_argument, real_names_option)
 
 @cli.command()
 @project_argument
@@ -96,8 +96,11 @@ def info(project):
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Output file (.csv or .xlsx).")
 @click.option("--no-facilitators", is_flag=True, help="Leave out facilitator turns.")
-def export_segments(project, output, no_facilitators):
+@real_names_option
+def export_segments(project, output, no_facilitators, real_names):
     """One row per turn: document, turn, speaker, participant, role, start, end, text.
+
+    'speaker' is the participant id and role (S01 (scholar)) unless --real-names.
 
     Example: qualcode export segments study.qcproj -o turns.csv
     """
@@ -105,6 +108,6 @@ def export_segments(project, output, no_facilitators):
     from qualcode.project import segments_table
 
     with open_project_file(project) as proj:
-        frame = segments_table(proj, include_facilitators=not no_facilitators)
+        frame = segments_table(proj, include_facilitators=not no_facilitators, real_names=real_names)
     write_table(frame, output, sheet_name="turns")
     click.echo(f"wrote {len(frame)} turns to {output}")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from qualcode.cli.base import cli, open_project_file, output_path, project_argument
+from qualcode.cli.base import cli, open_project_file, output_path, project_argument, real_names_option
 
 
 def _codebook_name_option(command):
@@ -136,7 +136,8 @@ def evaluate(project, coder, codebook_name, folds, tagger, seed, no_curve, outpu
 @click.option("-o", "--output", "output", required=True, type=output_path,
               help="Coding sheet to write (.csv or .xlsx).")
 @click.option("--include-facilitators", is_flag=True, help="Consider facilitator turns too.")
-def suggest(project, model_path, count, output, include_facilitators):
+@real_names_option
+def suggest(project, model_path, count, output, include_facilitators, real_names):
     """List the uncoded turns whose coding would teach the model most, as a coding sheet.
 
     Turns the model's coder has not covered, the model's least certain first
@@ -152,6 +153,7 @@ def suggest(project, model_path, count, output, include_facilitators):
     table_format(output)
     model = load_model(model_path)
     with open_project_file(project) as proj:
-        sheet = suggest_turns(proj, model, count, include_facilitators=include_facilitators)
+        sheet = suggest_turns(proj, model, count, include_facilitators=include_facilitators,
+                              real_names=real_names)
     write_table(sheet, output, sheet_name="coding sheet")
     click.echo(f"wrote {len(sheet)} turns for {model.coder!r} to code to {output}")

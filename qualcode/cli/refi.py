@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from qualcode.cli.base import (QualcodeGroup, cli, codebook, existing_file, export, open_project_file,
-                               output_path, project_argument)
+                               output_path, project_argument, real_names_option)
 
 
 @cli.group("import", cls=QualcodeGroup)
@@ -26,11 +26,15 @@ def import_():
 @click.option("--include-rejected", is_flag=True, help="Also export codings marked rejected.")
 @click.option("--schema", type=existing_file,
               help="Validate project.qde against this XSD (Project-mrt2019.xsd) before keeping the file.")
-def export_qdpx_cmd(project, output, codebook_name, include_rejected, schema):
+@real_names_option
+def export_qdpx_cmd(project, output, codebook_name, include_rejected, schema, real_names):
     """Write a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA or QualCoder.
 
     Sources with their plain text, codes, codings by coder, and one case per
     participant with its role; GUIDs are stable, so a re-export updates.
+    Speakers appear as participant id and role ('S01 (scholar): ' at the start
+    of each turn in the sources' text, and in the turns' names) unless
+    --real-names; such a file still comes back onto this project's text.
 
     Example: qualcode export qdpx study.qcproj -o study.qdpx
     """
@@ -38,7 +42,8 @@ def export_qdpx_cmd(project, output, codebook_name, include_rejected, schema):
 
     statuses = ("suggested", "accepted", "rejected") if include_rejected else ("suggested", "accepted")
     with open_project_file(project) as proj:
-        s = export_qdpx(proj, output, codebook=codebook_name, statuses=statuses, schema=schema)
+        s = export_qdpx(proj, output, codebook=codebook_name, statuses=statuses, schema=schema,
+                        real_names=real_names)
     click.echo(f"wrote {output}: {s.sources} sources, {s.codes} codes, {s.codings} codings on "
                f"{s.selections} selections, {s.users} users, {s.cases} cases")
 

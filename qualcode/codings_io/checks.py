@@ -6,7 +6,6 @@ them all, row by row.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +14,8 @@ import numpy as np
 from qualcode.codebook import Codebook, load_codebook
 from qualcode.codings_io.tables import Table
 from qualcode.errors import InputError, SelectionError
+from qualcode.pseudonyms import expected_speaker, speaker_matches
+from qualcode.spelling import did_you_mean
 from qualcode.store import Project
 
 FACILITATOR = "facilitator"
@@ -82,17 +83,6 @@ def resolve_codebook(project: Project, codebook: Codebook | str | Path | None) -
 def codebook_name(project: Project, codebook_id: int) -> str:
     books = project.codebooks_frame()
     return str(books.loc[books["codebook_id"] == codebook_id, "name"].iloc[0])
-
-
-def did_you_mean(value: str, choices) -> str:
-    choices = list(choices)
-    folded = {c.casefold(): c for c in choices}
-    if value.casefold() in folded:
-        return f" (did you mean {folded[value.casefold()]!r}?)"
-    close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
-    if not close:  # an abbreviation: 'power' for 'power_differential'
-        close = [c for c in choices if c.casefold().startswith(value.casefold())][:1]
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def split_codes(cell: str) -> list[str]:
@@ -177,10 +167,11 @@ class RowChecker:
 
     def matches_turn(self, row: int, seg, values: dict) -> None:
         speaker = values.get("speaker", "")
-        known = {squash(seg.speaker).casefold(), str(seg.participant).casefold()}
-        if speaker and squash(speaker).casefold() not in known:
+        role = seg.role if isinstance(seg.role, str) else None
+        if speaker and not speaker_matches(speaker, seg.speaker, seg.participant, role):
+            expected = expected_speaker(speaker, seg.speaker, seg.participant, role)
             self.add(row, f"speaker {speaker!r} is not the speaker of turn {seg.turn} of {seg.document} "
-                          f"({seg.speaker!r}): is the sheet from another transcript?")
+                          f"({expected!r}): is the sheet from another transcript?")
         text = values.get("text", "")
         if text and squash(text) != squash(seg.text):
             self.add(row, f"text {short(text)!r} does not match turn {seg.turn} of {seg.document} "

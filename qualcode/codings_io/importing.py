@@ -5,11 +5,11 @@ Accepted layouts (column names are case-insensitive; other columns are ignored):
 coding sheet (wide), one row per turn the coder read::
 
     document,turn,speaker,codes,text
-    group1.docx,3,Dr. Okafor,value.clarity; tools,We wrote it all down...
+    group1.docx,3,S01 (scholar),value.clarity; tools,We wrote it all down...
 
   ``codes`` holds code ids separated by ``;``; an empty cell means "read, no code
-  applies".  ``speaker`` (the label, or the participant id) and ``text``, when present,
-  must match the project's turn.
+  applies".  ``speaker`` (the pseudonym ``S01 (scholar)``, the participant id or the label)
+  and ``text``, when present, must match the project's turn.
 
 one row per coding (long), every participant turn of each named document counts
 as read by the coder::

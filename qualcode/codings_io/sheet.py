@@ -2,6 +2,7 @@
 tagger's suggestions), written as CSV or as an Excel workbook with a drop-down of codes.
 
 Columns: document, turn, speaker, participant, role, text, codes (empty, to fill in).
+``speaker`` is the pseudonym (``S01 (scholar)``) unless ``real_names=True``.
 With ``suggestions="rules"`` three more: ``suggested`` (the tagger's codes for the
 turn), ``decision`` (to fill in) and ``suggested_by`` (the tagger).  A decision is
 
@@ -28,6 +29,7 @@ from qualcode.codebook import Codebook
 from qualcode.codings_io.checks import FACILITATOR, codebook_name, resolve_codebook
 from qualcode.errors import SelectionError
 from qualcode.export.files import atomic_output, table_format
+from qualcode.pseudonyms import pseudonymize_speakers
 from qualcode.store import Project
 
 SHEET_COLUMNS = ["document", "turn", "speaker", "participant", "role", "text"]
@@ -59,8 +61,12 @@ def _decision_cell(statuses: dict[str, str]) -> str:
 def coding_sheet_frame(project: Project, *, documents: list[str] | tuple[str, ...] = (),
                        codebook: Codebook | str | Path | None = None, suggestions: str | None = None,
                        include_facilitators: bool = False,
-                       segment_ids: Iterable[int] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                       segment_ids: Iterable[int] | None = None,
+                       real_names: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(sheet, codes): the turns to code and the codebook's codes (code, name, theme, definition).
+
+    The ``speaker`` column holds the participant id and role (``S01 (scholar)``) unless
+    ``real_names``; either form imports back.
 
     ``segment_ids`` limits the sheet to these turns (e.g. the ones a model is least sure
     of), in project order."""
@@ -82,6 +88,7 @@ def coding_sheet_frame(project: Project, *, documents: list[str] | tuple[str, ..
         raise SelectionError("no participant turns to put on the sheet", project.path)
     sheet = segments[SHEET_COLUMNS].copy()
     sheet["role"] = sheet["role"].fillna("")
+    sheet = pseudonymize_speakers(sheet, real_names)
     if suggestions is not None:
         codings = project.codings_frame()
         codings = codings[(codings["coder"] == suggestions) & codings["segment_id"].notna()

@@ -101,7 +101,10 @@ def write_excerpts_docx(frame: pd.DataFrame, path: str | Path, *, title: str = "
     """Quotes grouped by theme (heading 1) and code (heading 2), one table per code."""
     doc = new_document()
     doc.add_heading(title, level=0)
-    pseudonymous = frame["speaker"].str.fullmatch(r".+ \(.+\)").all() if len(frame) else True
+    if "real_names" in frame.attrs:
+        pseudonymous = not frame.attrs["real_names"]
+    else:
+        pseudonymous = frame["speaker"].str.fullmatch(r".+ \(.+\)").all() if len(frame) else True
     lines = [f"{len(frame)} excerpts."]
     if note:
         lines.append(note)

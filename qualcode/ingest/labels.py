@@ -129,9 +129,13 @@ _ROLE_RE = re.compile(
     rf"^(?:[a-z]+[ -])?(?:co-?)?(?:{ROLE_WORDS})s?(?:\s*#?\d{{1,3}}|\s+[a-z]|\s*\([^)]*\)|\s+-\s+.+)?$",
     re.I)
 _CODE_RE = re.compile(r"^[A-Z]{1,3}-?\d{0,3}[a-z]?$")        # P1, FG2, R12, Q, A, S-3, P1a
-_TITLE_RE = re.compile(r"^(?:dr|prof|professor|mr|mrs|ms|mx|miss|rev|sr|sra|fr|sir|dame|doctor)\.?\s+\S",
-                       re.I)
-_PARTICLES = frozenset("de da del della der den di du la le van von bin ibn al el y e st. st of".split())
+#: A label that starts with a title and goes on: ``Dr. Lee``, ``Prof Ana Ruiz``, ``Ms Okafor``
+#: (case-insensitive, the full stop optional).  Public: :mod:`qualcode.redact` uses it too.
+TITLE_RE = re.compile(r"^(?:dr|prof|professor|mr|mrs|ms|mx|miss|rev|sr|sra|fr|sir|dame|doctor)\.?\s+\S",
+                      re.I)
+#: Lowercase words that may stand inside a personal name (``Ana de Cruz``, ``Ahmad bin Ali``)
+#: and are no name on their own.  Public: :mod:`qualcode.redact` uses it too.
+NAME_PARTICLES = frozenset("de da del della der den di du la le van von bin ibn al el y e st. st of".split())
 _NAME_WORD = re.compile(r"^(?:[^\W\d_]\.?)(?:[^\W\d_]|['\u2019.\-])*$")
 
 _FACILITATOR_RE = re.compile(
@@ -170,7 +174,7 @@ def is_known_speaker_shape(label: str) -> bool:
     """P1, Q, Moderator, Interviewer 1, Participant 4, Speaker 2, Dr. Lee ..."""
     label = without_parenthetical(" ".join(label.split()))
     return bool(_CODE_RE.match(label) or _ROLE_RE.match(label)
-                or (_TITLE_RE.match(label) and is_name_shaped(label)))
+                or (TITLE_RE.match(label) and is_name_shaped(label)))
 
 
 _PAREN_SUFFIX = re.compile(r"\s*\([^()\d:]{1,30}\)$")
@@ -190,7 +194,7 @@ def is_name_shaped(label: str) -> bool:
         return False
     capitalised = 0
     for word in words:
-        if word.casefold() in _PARTICLES:
+        if word.casefold() in NAME_PARTICLES:
             continue
         if not _NAME_WORD.match(word) or not word[0].isupper():
             return False

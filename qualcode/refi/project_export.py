@@ -9,11 +9,13 @@ Design (what each qualcode object becomes):
   (see :mod:`qualcode.refi.codebook_xml`).  With several codebooks each one's codes
   sit under a non-codable code named after it.
 - **Sources**: one ``TextSource`` per document, its plain text in
-  ``sources/<guid>.txt`` (UTF-8, exactly the stored text, so positions fit) and
-  the document attributes as ``VariableValue`` s.
+  ``sources/<guid>.txt`` (UTF-8, the stored text with each turn's ``Label: `` line
+  start written as the pseudonym ``S01 (scholar): `` unless ``real_names``; every
+  position is moved to fit) and the document attributes as ``VariableValue`` s.
 - **Selections**: one ``PlainTextSelection`` per distinct span, holding one
   ``Coding`` (with ``CodeRef`` and ``creatingUser``) per code and coder on it.
-  Every speaker turn is a selection too (named ``<speaker>: turn <n>``), coded or not.
+  Every speaker turn is a selection too (named ``S01 (scholar): turn <n>``, or with
+  ``real_names`` ``<speaker label>: turn <n>``), coded or not.
 - **Cases**: one per participant (the pseudonym, e.g. ``S01``) with the variable
   ``role`` and a ``SelectionRef`` to each of the participant's turns: this is how
   who-said-what and "scholar vs mentor" survive in NVivo, ATLAS.ti or MAXQDA.
@@ -40,6 +42,7 @@ from lxml import etree
 from qualcode.errors import SelectionError
 from qualcode.export.files import atomic_output
 from qualcode.models import content_hash
+from qualcode.pseudonyms import LabelLines, pseudonymize_label_lines, speaker_pseudonym
 from qualcode.refi import ids
 from qualcode.refi.codebook_xml import ORIGIN, stored_codebook_entries, write_code_elements
 from qualcode.refi.qde_reader import PROJECT_NS
@@ -83,9 +86,12 @@ def _codebook_labels(codebooks) -> dict[int, str]:
 
 def export_qdpx(project: Project, path: str | Path, *, codebook: str | None = None,
                 statuses: tuple[str, ...] = DEFAULT_STATUSES,
-                schema: str | Path | None = None) -> QdpxSummary:
+                schema: str | Path | None = None, real_names: bool = False) -> QdpxSummary:
     """Write ``path`` (.qdpx).  ``codebook`` limits codes and codings to one codebook (by
-    name); ``schema`` (Project-mrt2019.xsd) validates project.qde before the file is kept."""
+    name); ``schema`` (Project-mrt2019.xsd) validates project.qde before the file is kept.
+    Unless ``real_names``, speakers appear by pseudonym: turn selections are named
+    ``S01 (scholar): turn 3`` and each turn's ``Label: `` line start in the sources' text
+    reads ``S01 (scholar): `` (positions follow; see :func:`pseudonymized_sources`)."""
     path = Path(path)
     codebooks = project.codebooks_frame()
     if codebook is not None:
@@ -129,8 +135,12 @@ def export_qdpx(project: Project, path: str | Path, *, codebook: str | None = No
         attrs_by_doc[int(doc_id)].append((key, value))
 
     texts = {int(d): project.document_text(int(d)) for d in documents["document_id"]}
-    hashes = {d: content_hash(t) for d, t in texts.items()}
     doc_ids = {name: int(d) for name, d in zip(documents["document"], documents["document_id"])}
+    moved = {}  # document id -> offsets in the stored text -> offsets in the written text
+    if not real_names:
+        for doc_id, lines in pseudonymized_sources(segments, doc_ids, texts).items():
+            texts[doc_id], moved[doc_id] = lines.text, lines.forward
+    hashes = {d: content_hash(t) for d, t in texts.items()}
 
     # selections per document: span -> (name, [(label, code, coder)])
     spans: dict[int, dict[tuple[int, int], dict]] = defaultdict(dict)
@@ -138,15 +148,17 @@ def export_qdpx(project: Project, path: str | Path, *, codebook: str | None = No
     participant_role: dict[str, str | None] = {}
     for row in segments.itertuples(index=False):
         doc = doc_ids[row.document]
-        span = (int(row.start), int(row.end))
+        span = _moved(moved, doc, row.start, row.end)
         entry = spans[doc].setdefault(span, {"name": "", "codings": []})
-        entry["name"] = f"{row.speaker}: turn {int(row.turn)}" if row.speaker else f"turn {int(row.turn)}"
+        role = row.role if isinstance(row.role, str) else None
+        speaker = row.speaker if real_names else speaker_pseudonym(row.participant, role)
+        entry["name"] = f"{speaker}: turn {int(row.turn)}" if row.speaker else f"turn {int(row.turn)}"
         participant_turns[row.participant].append(ids.selection_guid(hashes[doc], *span))
         participant_role.setdefault(row.participant, row.role if isinstance(row.role, str) else None)
     n_codings = 0
     for row in codings.itertuples(index=False):
         doc = int(row.document_id)
-        span = (int(row.start), int(row.end))
+        span = _moved(moved, doc, row.start, row.end)
         entry = spans[doc].setdefault(span, {"name": "", "codings": []})
         item = (labels[int(row.codebook_id)], row.code, row.coder, int(row.codebook_id))
         if item not in entry["codings"]:
@@ -170,6 +182,28 @@ def export_qdpx(project: Project, path: str | Path, *, codebook: str | None = No
             from qualcode.refi.validate import validate_qdpx
             validate_qdpx(tmp, schema, shown_as=path)
     return summary
+
+
+def pseudonymized_sources(segments, doc_ids: dict[str, int], texts: dict[int, str]) -> dict[int, LabelLines]:
+    """Each document's text with its turns' label lines written as pseudonyms (documents
+    whose text has no label line to replace are left out).  ``segments`` is the project's
+    segments frame (document, start, speaker, participant, role)."""
+    turns: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
+    for row in segments.itertuples(index=False):
+        role = row.role if isinstance(row.role, str) else None
+        turns[doc_ids[row.document]].append((int(row.start), row.speaker,
+                                            speaker_pseudonym(row.participant, role)))
+    out = {}
+    for doc_id, doc_turns in turns.items():
+        lines = pseudonymize_label_lines(texts[doc_id], doc_turns)
+        if lines.text != texts[doc_id]:
+            out[doc_id] = lines
+    return out
+
+
+def _moved(moved: dict, doc: int, start, end) -> tuple[int, int]:
+    start, end = int(start), int(end)
+    return moved[doc].span(start, end) if doc in moved else (start, end)
 
 
 def _write_project(xf, name, users, kinds, trees, code_guids, variable_names, participant_turns,

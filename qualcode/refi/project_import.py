@@ -33,7 +33,8 @@ Everything is checked before anything is written: missing source files,
 positions that do not fit the text, codings of unknown codes and malformed XML
 raise one :class:`~qualcode.errors.FormatError` naming the file and elements, and
 the project is left untouched.  A document already in the project (same text) is
-reused (also when it came back with "\r\n" line ends, as NVivo writes them), and
+reused (also when it came back with "\r\n" line ends, as NVivo writes them, or with
+the pseudonyms qualcode's export writes on its label lines), and
 re-importing the same file replaces those coders' codings in that codebook
 (a machine tagger's codings that the project already has are kept, with their evidence).
 """
@@ -51,6 +52,8 @@ from qualcode.codebook import codebook_hash
 from qualcode.errors import FormatError, InputError
 from qualcode.manifest import SpeakerAssignment
 from qualcode.models import content_hash
+from qualcode.pseudonyms import label_line_spans, relabelled_offsets
+from qualcode.redact import OffsetMap
 from qualcode.refi import positions
 from qualcode.refi.codebook_xml import entries_from_refi, entries_to_yaml, entry_rows
 from qualcode.refi.model import RefiProject, RefiSource
@@ -173,6 +176,19 @@ def source_text(archive: Archive, source: RefiSource) -> tuple[str | None, str]:
 def lf_position(text: str, position: int) -> int:
     """``position`` in ``text`` as it falls once every "\r\n" of ``text`` is "\n"."""
     return position - text.count("\r\n", 0, position) - (text[position - 1:position + 1] == "\r\n")
+
+
+def _way_back(project: Project, doc_id: int, name: str, text: str) -> OffsetMap | None:
+    """When ``text`` is the stored text of document ``name`` as a qualcode export writes it,
+    with "\n" or "\r\n" line ends and the turns' labels as written or as pseudonyms (from
+    whichever project exported it): the map from its ("\n") offsets to the stored text's."""
+    text = text.replace("\r\n", "\n")
+    stored = project.document_text(doc_id)
+    if text == stored:
+        return OffsetMap()
+    segments = project.segments_frame(document=name, text=False)
+    spans = label_line_spans(stored, zip(segments["start"], segments["speaker"]))
+    return relabelled_offsets(stored, spans, text)
 
 
 def _attribute_name(name: str) -> str:
@@ -401,13 +417,15 @@ def _write(project: Project, path: Path, refi: RefiProject, prepared: list[_Prep
             result.units[item.name] = item.units
             existing = project.document_by_hash(sha)
             same_name = project.document_id(item.name)
-            if existing is None and same_name is not None and \
-                    item.text.replace("\r\n", "\n") == project.document_text(same_name):
-                # the document went out with "\n" line ends and came back with "\r\n" (NVivo):
-                # the same text, so its positions are moved onto the stored text
-                existing = item.name
-                item.spans = {g: (lf_position(item.text, a), lf_position(item.text, b))
-                              for g, (a, b) in item.spans.items()}
+            if existing is None and same_name is not None:
+                back = _way_back(project, same_name, item.name, item.text)
+                if back is not None:
+                    # the document went out with "\n" line ends and came back with "\r\n" (NVivo),
+                    # or went out with pseudonyms on its label lines: the same text, so its
+                    # positions are moved onto the stored text
+                    existing = item.name
+                    item.spans = {g: back.span(lf_position(item.text, a), lf_position(item.text, b))
+                                  for g, (a, b) in item.spans.items()}
             if existing is not None:
                 doc_name = existing
                 doc_id = project.document_id(existing)

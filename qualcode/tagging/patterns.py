@@ -8,13 +8,14 @@ lemmatized like the text (write ``{"LEMMA": "data"}``, not ``"datum"``) and
 
 from __future__ import annotations
 
-import difflib
 import re
 from typing import Any
 
 from spacy.errors import MatchPatternError
 from spacy.language import Language
 from spacy.matcher import Matcher
+
+from qualcode.spelling import did_you_mean
 
 #: Token attributes the blank pipeline fills in (plus the operator key).
 SUPPORTED_ATTRS = (
@@ -46,7 +47,7 @@ def check_pattern(tokens: Any, nlp: Language) -> list[str]:
             elif name == "_":
                 problems.append(f"token {i}: custom attributes ('_') are not supported")
             elif name not in SUPPORTED_ATTRS:
-                hint = _did_you_mean(name, SUPPORTED_ATTRS + MODEL_ATTRS)
+                hint = did_you_mean(name, SUPPORTED_ATTRS + MODEL_ATTRS)
                 problems.append(f"token {i}: unknown attribute '{key}'{hint}")
     if problems:
         return problems
@@ -102,11 +103,6 @@ def _spacy_problems(message: str) -> list[str]:
             where = " -> ".join(p for p in m.group(2).split(" -> ") if p.isupper())
             out.append(f"token {token}: {where + ': ' if where else ''}{m.group(3)}")
     return out or [message.splitlines()[0]]
-
-
-def _did_you_mean(word: str, choices) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def _kind(value: Any) -> str:

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from qualcode.errors import ModelError, SelectionError
+from qualcode.pseudonyms import pseudonymize_speakers
 from qualcode.store import Project
 from qualcode.tagging.combine import model_codes, most_specific
 from qualcode.tagging.modelfile import ModelFile
@@ -35,8 +36,9 @@ SHEET_COLUMNS = ["document", "turn", "speaker", "participant", "role", "text", "
 
 
 def suggest_turns(project: Project, model: ModelFile, n: int = 20, *,
-                  include_facilitators: bool = False) -> pd.DataFrame:
-    """The ``n`` uncoded turns the model is least sure about, as a coding sheet."""
+                  include_facilitators: bool = False, real_names: bool = False) -> pd.DataFrame:
+    """The ``n`` uncoded turns the model is least sure about, as a coding sheet (speakers
+    by pseudonym unless ``real_names``)."""
     if n < 1:
         raise SelectionError(f"-n must be at least 1, not {n}")
     book = codebook_by_hash(project, model.codebook["hash"])
@@ -79,4 +81,4 @@ def suggest_turns(project: Project, model: ModelFile, n: int = 20, *,
                      "participant": row["participant"], "role": row["role"] if isinstance(row["role"], str) else "",
                      "text": row["text"], "codes": "", "model_codes": "; ".join(guess),
                      "nearest_code": codes[nearest[i]], "margin": round(float(margin[i]), 4)})
-    return pd.DataFrame(rows, columns=SHEET_COLUMNS)
+    return pseudonymize_speakers(pd.DataFrame(rows, columns=SHEET_COLUMNS), real_names)
