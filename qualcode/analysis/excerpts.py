@@ -167,6 +167,7 @@ class ExcerptRows:
     selection: str
     rows: Iterator[tuple] = field(default_factory=lambda: iter(()))
     read: int = 0
+    real_names: bool = False  # speakers shown by label (else by pseudonym)
 
 
 def iter_excerpts(project, *, code: str | Iterable[str] | None = None,
@@ -208,7 +209,7 @@ def iter_excerpts(project, *, code: str | Iterable[str] | None = None,
     attributes = [a for a in project_attributes(project) if a != "role"]
     shown = [_shown_attribute(a) for a in attributes]
 
-    out = ExcerptRows(BASE_COLUMNS + shown + CODE_COLUMNS, shown, selection.describe())
+    out = ExcerptRows(BASE_COLUMNS + shown + CODE_COLUMNS, shown, selection.describe(), real_names=real_names)
 
     def rows() -> Iterator[tuple]:
         values = project.document_attributes()
@@ -246,6 +247,7 @@ def excerpts_frame(excerpts: ExcerptRows) -> pd.DataFrame:
         frame[column] = frame[column].astype(int)
     frame.attrs["selection"] = excerpts.selection
     frame.attrs["attributes"] = excerpts.attributes
+    frame.attrs["real_names"] = excerpts.real_names
     return frame
 
 
