@@ -221,3 +221,20 @@ def test_simple_patterns_run_as_phrases_with_the_same_matches():
     assert expand_to_phrases([{"LEMMA": "own"}, {"OP": "*"}], nlp) is None
     assert expand_to_phrases([{"LOWER": "was"}], nlp) is None  # "was" is not its own lemma
     assert expand_to_phrases([{"IS_PUNCT": True}], nlp) is None
+
+
+def test_evidence_json_is_what_json_dumps_writes():
+    import json
+
+    from qualcode.tagging.rules import Hit, RuleCoding
+
+    hits = (Hit("value", 'value/"quoted" \\ rule', "naïve\tstart — «x»\n\x01😀", 3, 12),
+            Hit("value", "value/p2", "", 0, 0, "applied", ""))
+    for chosen in (hits, hits[:1], ()):
+        coding = RuleCoding(("s", 1), "value", 0, 20, "sentence", chosen)
+        expected = json.dumps({"scope": "sentence", "hits": [
+            {"rule": h.rule_id, "matched": h.matched, "start": h.start, "end": h.end} for h in chosen]},
+            ensure_ascii=False)
+        assert coding.evidence_json() == expected
+        assert json.loads(coding.evidence_json())["hits"] == [
+            {"rule": h.rule_id, "matched": h.matched, "start": h.start, "end": h.end} for h in chosen]

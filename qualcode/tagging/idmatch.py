@@ -1,7 +1,7 @@
 """Phrase and token-pattern matching on a doc's integer id columns, in plain Python.
 
 The rule tagger's fast path has each turn's ``LOWER`` and ``LEMMA`` ids as Python
-lists.  Matching those lists directly is cheaper than setting the lemmas on the
+lists (the lemmas looked up on the lowercase forms, see :mod:`qualcode.tagging.nlp`).  Matching those lists directly is cheaper than setting the lemmas on the
 ``Doc`` and calling spaCy's ``PhraseMatcher`` and ``Matcher``, whose fixed cost per
 call dominates on turns of fifty-odd tokens.  Both classes here give *exactly*
 what the spaCy matchers give, in the same order, so codings do not change:
@@ -9,10 +9,11 @@ what the spaCy matchers give, in the same order, so codings do not change:
 - :class:`PhraseTrie` reproduces ``PhraseMatcher(attr="LEMMA")``: every start
   position walks a trie of lemma ids; matches come by start, then end, and keys
   sharing one phrase in the spaCy matcher's own order (read from it once).
-- :class:`IdPattern` reproduces a ``Matcher`` pattern with ``greedy="LONGEST"`` for
+- :class:`PatternSet` reproduces ``Matcher`` patterns with ``greedy="LONGEST"`` for
   the pattern language codebooks use: per token ``LOWER``/``LEMMA`` by one value or
   an ``IN`` list, ``IS_PUNCT`` true or false, ``{}`` (any token), and the operators
-  none, ``"?"``, ``"*"`` and ``"+"``.
+  none, ``"?"``, ``"*"`` and ``"+"``.  Each doc becomes a string of one character
+  per token and each pattern a regular expression over it.
   :func:`compile_pattern` returns None for anything else; the caller then keeps
   spaCy's ``Matcher`` for that pattern.
 
@@ -22,7 +23,6 @@ A test compares both with spaCy's matchers on random token sequences.
 from __future__ import annotations
 
 import re
-from itertools import repeat
 from typing import Any, Iterable
 
 from spacy.attrs import LEMMA
@@ -104,82 +104,42 @@ def _lemma_doc(vocab, lemmas: tuple[int, ...]) -> Doc:
 
 #: Operators the compiled patterns understand, as regular-expression quantifiers.
 _OPS = {None: "", "?": "?", "*": "*", "+": "+"}
-#: The code of a doc token value no pattern mentions.
-_OTHER = "\x00"
+_OTHER = -1  # stands for any LOWER or LEMMA value no pattern tests
+_LOWER, _LEMMA, _PUNCT = 0, 1, 2  # the columns a check tests
 
 
 class IdPattern:
-    """One compiled ``Matcher`` pattern (``greedy="LONGEST"``) over id columns.
+    """One ``Matcher`` pattern (``greedy="LONGEST"``) compiled to a regular expression.
 
     ``tests[j]`` is a tuple of ``(column, values, want)`` checks for pattern token
-    ``j``: ``column`` 0 is ``LOWER``, 1 ``LEMMA``, 2 ``IS_PUNCT`` (values then is
-    ``{1}`` and ``want`` the required truth); a token passes when every check is
-    ``(doc value in values) == want`` (no checks: any token).
+    ``j``: ``column`` is ``_LOWER``, ``_LEMMA`` (``values`` a set of ids, ``want``
+    True) or ``_PUNCT`` (``want`` the required truth); a token passes when every check
+    holds (no checks: any token).  :meth:`PatternSet.add` compiles it."""
 
-    It matches by regular expression: a doc is coded three characters a token (its
-    ``LOWER`` and ``LEMMA`` as one character each from the :class:`PatternSet`'s
-    alphabet, then ``1``/``0`` for ``IS_PUNCT``), and a token sequence matches when the
-    expression matches its characters in full, which is exactly what the Matcher's
-    pattern means.  All ``(start, end)`` pairs are tried around the anchor's positions."""
-
-    def __init__(self, key: int, tests: list[tuple], ops: list[str | None],
-                 stop_ids: frozenset[int] = frozenset()):
+    def __init__(self, key: int, tests: list[tuple], ops: list[str | None]):
         self.key = key
         self.tests = tests
         self.ops = ops
-        self.uses_punct = any(column == 2 for checks in tests for column, _, _ in checks)
         self.min_length = sum(op in (None, "+") for op in ops)
         self.max_length = None if any(op in ("*", "+") for op in ops) else len(ops)
-        self.regex: re.Pattern | None = None  # set by compile()
-        self.anchor_regex: re.Pattern | None = None  # finds the anchor's values
-        # the anchor: the required token whose values are fewest (stop words last)
-        required = [j for j, op in enumerate(ops) if op is None and
-                    any(column < 2 for column, _, _ in tests[j])]
-        self.anchor = (min(required, key=lambda j: _anchor_cost(tests[j], stop_ids))
-                       if required else None)
-        if self.anchor is not None:
-            before = ops[:self.anchor]
-            self.min_before = sum(op in (None, "+") for op in before)
-            # None: an unbounded operator comes before the anchor
-            self.max_before = None if any(op in ("*", "+") for op in before) else len(before)
-            column, values, _ = next(c for c in tests[self.anchor] if c[0] < 2)
-            self.anchor_column, self.anchor_values = column, values
-        # (column, values) of every required token: a doc must hold one of each
-        self.required = [(column, values) for j, op in enumerate(ops) if op in (None, "+")
-                         for column, values, want in tests[j] if column < 2 and want]
+        # (column, values) of every required word test: a doc must hold one of each
+        self.required = [(column, values) for checks, op in zip(tests, ops) if op in (None, "+")
+                         for column, values, want in checks if column != _PUNCT]
+        self.required_bits = 0  # set by PatternSet.add
+        self.regex: re.Pattern | None = None
+        self.starts: re.Pattern | None = None
 
-    def compile(self, alphabet: tuple[dict[int, str], dict[int, str]]) -> None:
-        """Build the regular expression over codes from ``alphabet`` (LOWER, LEMMA id -> char)."""
-        parts = []
-        for checks, op in zip(self.tests, self.ops):
-            slots = [".", ".", "."]
-            for column, values, want in checks:
-                if column == 2:
-                    slots[2] = "1" if want else "0"
-                else:
-                    slots[column] = "[" + "".join(sorted(alphabet[column][v] for v in values)) + "]"
-            parts.append(f"(?:{''.join(slots)}){_OPS[op]}")
-        self.regex = re.compile("".join(parts), re.DOTALL)
-        if self.anchor is not None:
-            self.anchor_regex = re.compile(
-                "[" + "".join(sorted(alphabet[self.anchor_column][v] for v in self.anchor_values)) + "]")
-
-    def __call__(self, codes: str, n: int) -> list[tuple[int, int, int]]:
-        """The matches spaCy's ``Matcher`` (LONGEST filter) returns, in its order.
-
-        ``codes``: the doc coded as :class:`PatternSet` does (``n`` tokens)."""
-        starts: set[int] = set()
-        for match in self.anchor_regex.finditer(codes):  # the alphabets of LOWER and LEMMA
-            q = match.start() // 3                       # differ: slots cannot be confused
-            lo = 0 if self.max_before is None else max(q - self.max_before, 0)
-            starts.update(range(lo, q - self.min_before + 1))
-        match, fullmatch = self.regex.match, self.regex.fullmatch
-        shortest, longest = max(self.min_length, 1), self.max_length
-        pairs = [(s, e) for s in starts if match(codes, 3 * s)  # some match starts at s: which ends?
-                 for e in range(s + shortest, (n if longest is None else min(s + longest, n)) + 1)
-                 if fullmatch(codes, 3 * s, 3 * e)]
-        if not pairs:
+    def __call__(self, codes: str) -> list[tuple[int, int, int]]:
+        """The matches spaCy's ``Matcher`` (LONGEST filter) returns, in its order, for a doc
+        coded one character a token (:class:`PatternSet`)."""
+        starts = [m.start() for m in self.starts.finditer(codes)]  # where some match begins
+        if not starts:
             return []
+        n, fullmatch = len(codes), self.regex.fullmatch
+        shortest, longest = max(self.min_length, 1), self.max_length
+        pairs = [(s, e) for s in starts
+                 for e in range(s + shortest, (n if longest is None else min(s + longest, n)) + 1)
+                 if fullmatch(codes, s, e)]
         pairs.sort(key=lambda p: (p[0] - p[1], p[0]))  # longest first, then by start
         taken = bytearray(n)
         out = []
@@ -191,78 +151,144 @@ class IdPattern:
 
 
 class PatternSet:
-    """Compiled patterns, each run only on docs that hold every word it requires.
+    """Compiled patterns over docs coded one character a token.
 
-    Every required token of every pattern has a bit; per column (LOWER, LEMMA), each
-    value a required token accepts maps to the bits it satisfies.  A doc's bits are
-    gathered from its distinct values, and a pattern runs only if the doc has all of its
-    bits (``IdPattern.required_bits``)."""
+    A token's *kind* is what the patterns can tell about it: its ``LOWER`` if some
+    pattern tests that value (else "other"), its ``LEMMA`` likewise, and ``IS_PUNCT``.
+    All three follow from the ``LOWER`` alone (the lemma is looked up on it, and a
+    string is punctuation exactly when its lowercase is: checked over every code point
+    in the tests), so each vocabulary entry's character is worked out once and cached.
+    Every kind that can occur has a character, fixed when the patterns are compiled, so
+    each pattern token is a character class and each pattern a regular expression:
+    matching a doc is matching its string, in C.
 
-    def __init__(self) -> None:
+    Every required word test of every pattern also has a bit, and each kind the bits it
+    satisfies; a pattern runs only on docs whose kinds hold all its bits.
+
+    ``lemma_of(lower id) -> lemma id`` and ``punct_of(lower id) -> bool`` give the rest
+    of a token's kind."""
+
+    def __init__(self, lemma_of, punct_of, strings) -> None:
         self.patterns: list[IdPattern] = []
-        self._bits: tuple[dict[int, int], dict[int, int]] = ({}, {})
-        self._next_bit = 0
-        # per column: the one-character code of every value a pattern tests, from two
-        # separate ranges of private-use characters
-        self._alphabet: tuple[dict[int, str], dict[int, str]] = ({}, {})
-        self._first_code = (0xF0000, 0x100000)
+        self._lemma_of, self._punct_of, self._strings = lemma_of, punct_of, strings
+        self._char: dict[int, str] = {}  # lower id -> its kind's character
+        self._kinds: dict[tuple[int, int, bool], str] = {}
+        self._bits_of: dict[str, int] = {}  # character -> the required-test bits it satisfies
+        self._compiled = False
 
     def add(self, pattern: IdPattern) -> None:
-        if pattern.anchor is None:
-            raise ValueError("a pattern without an anchor word runs on spaCy's Matcher")
-        for checks in pattern.tests:
-            for column, values, _ in checks:
-                if column < 2:
-                    codes = self._alphabet[column]
-                    for value in values:
-                        if value not in codes:
-                            if len(codes) >= 0xFFFE:
-                                raise ValueError("token patterns test more than 65,534 different words")
-                            codes[value] = chr(self._first_code[column] + len(codes))
-        pattern.compile(self._alphabet)
-        pattern.required_bits = 0
-        for column, values in pattern.required:
-            bit = 1 << self._next_bit
-            self._next_bit += 1
-            pattern.required_bits |= bit
-            bits = self._bits[column]
-            for value in values:
-                bits[value] = bits.get(value, 0) | bit
+        if self._compiled:
+            raise ValueError("patterns are added before the set is first used")
         self.patterns.append(pattern)
 
     def __len__(self) -> int:
         return len(self.patterns)
 
-    def __call__(self, lowers: list[int], lemmas: list[int], punct) -> list[list[tuple[int, int, int]]]:
-        """Each matching pattern's matches (in pattern order); ``punct()`` gives ``IS_PUNCT``."""
-        have = 0
-        for bits, values in zip(self._bits, (lowers, lemmas)):
-            for value in bits.keys() & set(values):
-                have |= bits[value]
-        possible = [p for p in self.patterns if have & p.required_bits == p.required_bits]
-        if not possible:
+    def compile(self) -> None:
+        """Work out the kinds' characters and compile every pattern (done on first use if
+        not called; a tagger calls it when it is built, so its workers inherit the result)."""
+        lowers = {v for p in self.patterns for checks in p.tests
+                  for column, values, _ in checks if column == _LOWER for v in values}
+        lemmas = {v for p in self.patterns for checks in p.tests
+                  for column, values, _ in checks if column == _LEMMA for v in values}
+        self._lowers, self._lemmas = frozenset(lowers), frozenset(lemmas)
+        kinds = {self._kind(lower) for lower in lowers}
+        kinds.update((_OTHER, lemma, punct) for lemma in (*lemmas, _OTHER) for punct in (False, True))
+        if len(kinds) > 0xFFFE:
+            raise ValueError("token patterns test too many different words")
+        # private-use characters, in a fixed order: the BMP's if they suffice (the regex
+        # engine keeps classes of those as bitmaps), else plane 15's
+        first = 0xE000 if len(kinds) <= 0xF8FF - 0xE000 else 0xF0000
+        self._kinds = {kind: chr(first + i) for i, kind in enumerate(sorted(kinds))}
+        # the characters of the kinds with each LOWER, LEMMA and IS_PUNCT value
+        index: tuple[dict, dict, dict] = ({}, {}, {})
+        for kind, c in self._kinds.items():
+            for column in (_LOWER, _LEMMA, _PUNCT):
+                index[column].setdefault(kind[column], set()).add(c)
+        every = set(self._kinds.values())
+        self._anchored: dict[str, list[int]] = {}  # character -> patterns anchored on it
+        bit = 0
+        for number, pattern in enumerate(self.patterns):
+            classes, anchor = [], None
+            for checks, op in zip(pattern.tests, pattern.ops):
+                chars = set(every)
+                for column, values, want in checks:
+                    chars &= (index[_PUNCT].get(want, set()) if column == _PUNCT else
+                              set().union(*(index[column].get(v, ()) for v in values)))
+                if not checks:
+                    piece = "."
+                elif not chars:
+                    piece = "(?!)"  # no token can pass
+                elif len(chars) <= len(every) // 2:
+                    piece = "[" + "".join(sorted(chars)) + "]"
+                else:  # the other kinds are fewer (e.g. IS_PUNCT false): every token has a kind
+                    piece = "[^" + "".join(sorted(every - chars)) + "]"
+                classes.append(piece + _OPS[op])
+                if op in (None, "+") and any(column != _PUNCT for column, _, _ in checks):
+                    for c in chars:
+                        self._bits_of[c] = self._bits_of.get(c, 0) | (1 << bit)
+                    pattern.required_bits |= 1 << bit
+                    bit += 1
+                    if anchor is None or len(chars) < len(anchor):
+                        anchor = chars
+            pattern.regex = re.compile("".join(classes), re.DOTALL)
+            # finds every position where a match begins; a leading character class outside
+            # the look-ahead lets the regex engine skip to candidate positions in C
+            head, rest = classes[0], "".join(classes[1:])
+            if pattern.ops[0] is None and pattern.tests[0]:
+                starts = f"{head}(?={rest})"
+            elif pattern.ops[0] == "+" and pattern.tests[0]:
+                starts = f"{head[:-1]}(?={head[:-1]}*{rest})"
+            else:
+                starts = f"(?={head}{rest})"
+            pattern.starts = re.compile(starts, re.DOTALL)
+            for c in (anchor if anchor is not None else every):  # no required word: every doc
+                self._anchored.setdefault(c, []).append(number)
+        self._compiled = True
+
+    def _kind(self, lower: int) -> tuple[int, int, bool]:
+        lemma = self._lemma_of(lower)
+        return (lower if lower in self._lowers else _OTHER, lemma if lemma in self._lemmas else _OTHER,
+                bool(self._punct_of(lower)))
+
+    def codes(self, lowers: list[int]) -> str:
+        """The doc's tokens, one character each."""
+        char = self._char
+        try:
+            return "".join([char[lower] for lower in lowers])
+        except KeyError:
+            for lower in lowers:
+                if lower not in char:
+                    char[lower] = self._kinds[self._kind(lower)]
+            return "".join([char[lower] for lower in lowers])
+
+    def __call__(self, lowers: list[int]) -> list[list[tuple[int, int, int]]]:
+        """Each matching pattern's matches, in pattern order."""
+        if not self._compiled:
+            self.compile()
+        codes = self.codes(lowers)
+        present = set(codes)
+        candidates: set[int] = set()
+        anchored = self._anchored
+        for c in anchored.keys() & present:
+            candidates.update(anchored[c])
+        if not candidates:
             return []
-        lower_codes, lemma_codes = self._alphabet
-        flags = (["1" if p else "0" for p in punct()] if any(p.uses_punct for p in possible)
-                 else repeat("0"))
-        codes = "".join([a + b + c for a, b, c in zip(map(lower_codes.get, lowers, repeat(_OTHER)),
-                                                      map(lemma_codes.get, lemmas, repeat(_OTHER)), flags)])
-        n = len(lowers)
+        bits_of, have = self._bits_of, 0
+        for c in bits_of.keys() & present:
+            have |= bits_of[c]
         out = []
-        for pattern in possible:
-            found = pattern(codes, n)
-            if found:
-                out.append(found)
+        patterns = self.patterns
+        for number in sorted(candidates):
+            pattern = patterns[number]
+            if have & pattern.required_bits == pattern.required_bits:
+                found = pattern(codes)
+                if found:
+                    out.append(found)
         return out
 
 
-def _anchor_cost(checks, stop_ids: frozenset[int]) -> tuple[bool, int]:
-    """Rarer anchors first: sets without stop words, then smaller sets."""
-    _, values, _ = next(c for c in checks if c[0] < 2)
-    return (not values.isdisjoint(stop_ids), len(values))
-
-
-def compile_pattern(key: int, tokens: list[dict], strings, stop_ids: frozenset[int]) -> IdPattern | None:
+def compile_pattern(key: int, tokens: list[dict], strings) -> IdPattern | None:
     """An :class:`IdPattern` for a prepared pattern, or None if it uses anything else."""
     tests, ops = [], []
     for token in tokens:
@@ -281,9 +307,9 @@ def compile_pattern(key: int, tokens: list[dict], strings, stop_ids: frozenset[i
                 values = [value] if isinstance(value, str) else value
                 if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
                     return None
-                checks.append((0 if attr == "LOWER" else 1, frozenset(strings.add(v) for v in values), True))
+                checks.append((_LOWER if attr == "LOWER" else _LEMMA, frozenset(strings.add(v) for v in values), True))
             elif attr == "IS_PUNCT" and isinstance(value, bool):
-                checks.append((2, frozenset((1,)), value))
+                checks.append((_PUNCT, frozenset(), value))
             else:
                 return None
         if op not in _OPS:
@@ -292,4 +318,4 @@ def compile_pattern(key: int, tokens: list[dict], strings, stop_ids: frozenset[i
         ops.append(op)
     if not tests:
         return None
-    return IdPattern(key, tests, ops, stop_ids)
+    return IdPattern(key, tests, ops)

@@ -29,7 +29,7 @@ from qualcode.tagging.nlp import (LowercaseLookupLemmatizer, get_nlp, lemma_doc,
 from qualcode.tagging.patterns import (expand_to_phrases, max_pattern_length, pattern_anchors,
                                        prepare_pattern)
 
-_JSON = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(..., ensure_ascii=False), built once
+_JSON_STR = json.encoder.encode_basestring  # a JSON string as json.dumps(..., ensure_ascii=False) writes it
 _TEXT = "qualcode_text"  # user_data key: the text a doc was made from (doc.text is slow)
 #: The pipeline the fast path reproduces exactly (tokenizer, then these components).
 STANDARD_PIPES = ["sentencizer", "qualcode_paragraphs", "qualcode_lemmatizer"]
@@ -90,8 +90,11 @@ class RuleCoding(NamedTuple):
     def evidence_json(self) -> str:
         """The evidence as the project stores it: JSON ``{"scope", "hits": [{"rule", "matched",
         "start", "end"}]}``."""
-        return _JSON({"scope": self.scope, "hits": [
-            {"rule": h.rule_id, "matched": h.matched, "start": h.start, "end": h.end} for h in self.hits]})
+        # written out by hand, byte for byte what json.dumps(..., ensure_ascii=False) writes
+        # (its string encoder, its separators), at a fraction of the cost; a test compares
+        return (f'{{"scope": {_JSON_STR(self.scope)}, "hits": ['
+                + ", ".join([f'{{"rule": {_JSON_STR(h.rule_id)}, "matched": {_JSON_STR(h.matched)}, '
+                             f'"start": {h.start}, "end": {h.end}}}' for h in self.hits]) + "]}")
 
 
 class RuleTagger:
@@ -109,8 +112,10 @@ class RuleTagger:
         self._phrase_matcher: PhraseMatcher | None = None
         self._trie = PhraseTrie()  # the PhraseMatcher's matches on lemma id lists
         self._patterns = Matcher(self.nlp.vocab)
-        self._compiled = PatternSet()  # token patterns compiled to run on id lists
-        stop_ids = frozenset(strings.add(w) for w in self.nlp.Defaults.stop_words)
+        is_punct = self.nlp.vocab.lex_attr_getters[IS_PUNCT]
+        # token patterns compiled to regular expressions (fast path only)
+        self._compiled = PatternSet(lambda lower: self._lemmatizer.lemmas_of([lower], strings)[0],
+                                    lambda lower: is_punct(strings[lower]), strings)
         self._rules: dict[int, tuple[Code, Rule, bool]] = {}  # key -> (code, rule, is_exclude)
         self._near: dict[str, frozenset[int]] = {}
         self._near_reason: dict[str, str] = {}
@@ -136,8 +141,8 @@ class RuleTagger:
                 expanded = expand_to_phrases(pattern, self.nlp)
                 if expanded is None:
                     self._patterns.add(rule.rule_id, [pattern], greedy="LONGEST")
-                    compiled = compile_pattern(key, pattern, strings, stop_ids)
-                    if compiled is not None and compiled.anchor is not None:
+                    compiled = compile_pattern(key, pattern, strings)
+                    if compiled is not None:
                         self._compiled.add(compiled)
                         continue
                     single = Matcher(self.nlp.vocab)
@@ -176,6 +181,8 @@ class RuleTagger:
                                     for token in pattern if isinstance(token, dict) for key in token)
             # only patterns left to spaCy's Matcher need the lemmas set on the doc
             self._doc_lemmas = bool(self._anchors) or self._sents_first
+            if len(self._compiled):
+                self._compiled.compile()
 
     def _build_phrase_matcher(self) -> PhraseMatcher:
         """spaCy's PhraseMatcher with the codebook's phrases, added in the codebook's order."""
@@ -246,13 +253,14 @@ class RuleTagger:
                 doc = self.nlp.get_pipe(name)(doc)
         return doc, ids
 
-    def _pattern_matches(self, doc: Doc, ids: tuple[list[int], list[int]] | None) -> list:
+    def _pattern_matches(self, doc: Doc, ids: "_Columns | None") -> list:
         """The token Matcher's matches, as spaCy's ``Matcher`` (one per pattern) finds them.
 
-        Compiled patterns (:mod:`qualcode.tagging.idmatch`) run on the id lists, only when
-        the doc holds one of their anchor words.  Other patterns run spaCy's Matcher when
-        the doc holds all their required words, over windows around their rarest anchor's
-        positions (:meth:`_spacy_pattern_matches`).
+        Compiled patterns (:mod:`qualcode.tagging.idmatch`) run as regular expressions on
+        the doc coded one character a token, only when the doc holds words of every token
+        they require.  Other patterns run spaCy's Matcher when the doc holds all their
+        required words, over windows around their rarest anchor's positions
+        (:meth:`_spacy_pattern_matches`).
 
         Order: the combined Matcher lists matches grouped by pattern, each group by length
         (longest first) then start; the groups come in the order of each pattern's first raw
@@ -268,7 +276,7 @@ class RuleTagger:
         found = 0  # patterns with matches
         matches: list = []
         if len(self._compiled):
-            for found_here in self._compiled(ids.lowers, ids.lemmas, lambda: ids.puncts):
+            for found_here in self._compiled(ids.lowers):
                 matches += found_here
                 found += 1
         if self._anchors:
