@@ -10,7 +10,9 @@ from qualcode.benchmark.corpus import generate_turns
 from qualcode.codebook import load_codebook
 from qualcode.ingest import read_document
 from qualcode.tagging import RuleTagger, get_nlp
-from qualcode.tagging.nlp import make_nlp, punct_orth_ids, sentence_starts
+from spacy.attrs import IS_SPACE
+
+from qualcode.tagging.nlp import TokenClasses, make_nlp, sentence_starts
 from qualcode.tagging.patterns import max_pattern_length, pattern_anchors, prepare_pattern
 
 SAMPLE = Path(__file__).resolve().parents[1] / "transcripts_sample"
@@ -27,12 +29,29 @@ def _texts():
 
 def test_sentence_starts_equal_the_pipelines_sentences():
     nlp = get_nlp()
-    punct = punct_orth_ids(nlp)
-    texts = list(_texts())
+    classes = TokenClasses(nlp)
+    texts = list(_texts()) + ["Odd ones\u3002 Next \u2026 then! \u00bf Yes?! Done\u0589 a; b. c"]
     assert len(texts) > 200 and any("\n" in t for t in texts)
     for text in texts:
-        doc = nlp(text)
-        assert sentence_starts(nlp.make_doc(text), punct, text) == [s.start for s in doc.sents], text
+        doc, bare = nlp(text), nlp.make_doc(text)
+        lowers = bare.to_array("LOWER").tolist() if len(bare) else []
+        assert sentence_starts(bare, classes(lowers), text) == [s.start for s in doc.sents], text
+        assert classes(lowers) == "".join(("P" if t.is_punct else "Q") if t.text in classes._punct_chars
+                                          else "p" if t.is_punct else "s" if t.is_space else "w" for t in bare)
+
+
+def test_token_classes_follow_from_the_lowercase_form():
+    """A character is a sentence-final character, punctuation or whitespace exactly when its
+    lowercase is, for every code point; str.lower maps characters one by one and never
+    shortens a string, so the same holds for every token."""
+    import sys
+
+    nlp = get_nlp()
+    classes = TokenClasses(nlp)
+    is_space = nlp.vocab.lex_attr_getters[IS_SPACE]
+    for c in map(chr, range(sys.maxunicode + 1)):
+        assert classes.of(c) == classes.of(c.lower()), hex(ord(c))
+        assert is_space(c) == is_space(c.lower())
 
 
 def test_lemmas_set_from_ids_equal_lowercase_lookups():
@@ -213,6 +232,9 @@ def test_a_pipeline_off_the_fast_path_codes_the_same():
         items = [(i, text, 10) for i, text in enumerate(texts)]
         expected = list(fast.tag_segments(items))
         assert list(slow.tag_segments(items)) == expected
+        # the rows the coding workers store: the same codings, evidence as JSON
+        rows = [(c.segment_key, c.code_id, c.start, c.end, c.evidence_json()) for c in expected]
+        assert list(fast.coding_rows(items)) == rows == list(slow.coding_rows(items))
         for text in texts[:300]:
             assert slow.explain(text) == fast.explain(text)
         codings += len(expected)

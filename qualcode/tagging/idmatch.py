@@ -172,6 +172,8 @@ class PatternSet:
         self.patterns: list[IdPattern] = []
         self._lemma_of, self._punct_of, self._strings = lemma_of, punct_of, strings
         self._char: dict[int, str] = {}  # lower id -> its kind's character
+        # lower id -> (required-test bits, patterns anchored on it), for the ids that have some
+        self._relevant: dict[int, tuple[int, list[int]]] = {}
         self._kinds: dict[tuple[int, int, bool], str] = {}
         self._bits_of: dict[str, int] = {}  # character -> the required-test bits it satisfies
         self._compiled = False
@@ -251,37 +253,52 @@ class PatternSet:
         return (lower if lower in self._lowers else _OTHER, lemma if lemma in self._lemmas else _OTHER,
                 bool(self._punct_of(lower)))
 
+    def _learn(self, lower: int) -> None:
+        """Cache a vocabulary entry's character and, if it matters, the patterns it anchors
+        and the required-test bits it satisfies."""
+        c = self._kinds[self._kind(lower)]
+        self._char[lower] = c
+        bits, anchored = self._bits_of.get(c, 0), self._anchored.get(c, ())
+        if bits or anchored:
+            self._relevant[lower] = (bits, anchored)
+
     def codes(self, lowers: list[int]) -> str:
         """The doc's tokens, one character each."""
+        if not self._compiled:
+            self.compile()
         char = self._char
         try:
             return "".join([char[lower] for lower in lowers])
         except KeyError:
-            for lower in lowers:
-                if lower not in char:
-                    char[lower] = self._kinds[self._kind(lower)]
+            for lower in set(lowers).difference(char):
+                self._learn(lower)
             return "".join([char[lower] for lower in lowers])
 
     def __call__(self, lowers: list[int]) -> list[list[tuple[int, int, int]]]:
         """Each matching pattern's matches, in pattern order."""
         if not self._compiled:
             self.compile()
-        codes = self.codes(lowers)
-        present = set(codes)
-        candidates: set[int] = set()
-        anchored = self._anchored
-        for c in anchored.keys() & present:
-            candidates.update(anchored[c])
-        if not candidates:
+        distinct = set(lowers)
+        if not distinct <= self._char.keys():
+            for lower in distinct.difference(self._char):
+                self._learn(lower)
+        relevant = self._relevant
+        present = relevant.keys() & distinct
+        if not present:
             return []
-        bits_of, have = self._bits_of, 0
-        for c in bits_of.keys() & present:
-            have |= bits_of[c]
+        candidates: set[int] = set()
+        have = 0
+        for lower in present:
+            bits, anchored = relevant[lower]
+            have |= bits
+            candidates.update(anchored)
         out = []
-        patterns = self.patterns
+        patterns, codes = self.patterns, None
         for number in sorted(candidates):
             pattern = patterns[number]
             if have & pattern.required_bits == pattern.required_bits:
+                if codes is None:
+                    codes = self.codes(lowers)
                 found = pattern(codes)
                 if found:
                     out.append(found)

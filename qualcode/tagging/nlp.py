@@ -10,12 +10,13 @@ cached, which makes lemmas nearly as cheap as tokenizing.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Iterable
 
 import numpy
 import spacy
-from spacy.attrs import IS_PUNCT, IS_SPACE, LEMMA, LOWER, ORTH
+from spacy.attrs import IS_PUNCT, IS_SPACE, LEMMA, LOWER
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -95,40 +96,64 @@ def paragraph_breaks(doc: Doc) -> Doc:
     return doc
 
 
-def sentence_starts(doc: Doc, punct_ids: frozenset[int], text: str | None = None,
-                    columns: tuple[list[int], list[int], list[int]] | None = None) -> list[int]:
+class TokenClasses:
+    """One character per token saying what sentence splitting and clause checks need.
+
+    ``P``: a sentence-final character of the sentencizer (``punct_chars``) that is
+    punctuation; ``Q``: one that is not; ``p``: other punctuation; ``s``: whitespace;
+    ``w``: anything else.  All of it follows from the token's ``LOWER`` form (a
+    character is in ``punct_chars``, is punctuation or is whitespace exactly when its
+    lowercase is: checked over every code point in the tests), so each vocabulary
+    entry's class is worked out once and cached, and a doc's classes are one string.
+    """
+
+    def __init__(self, nlp: Language):
+        self._strings = nlp.vocab.strings
+        self._punct_chars = frozenset(nlp.get_pipe("sentencizer").punct_chars)
+        self._is_punct = nlp.vocab.lex_attr_getters[IS_PUNCT]
+        self._is_space = nlp.vocab.lex_attr_getters[IS_SPACE]
+        self._cache: dict[int, str] = {}
+
+    def of(self, lower: str) -> str:
+        if lower in self._punct_chars:
+            return "P" if self._is_punct(lower) else "Q"
+        return "p" if self._is_punct(lower) else "s" if self._is_space(lower) else "w"
+
+    def __call__(self, lowers: list[int]) -> str:
+        cache = self._cache
+        try:
+            return "".join([cache[lower] for lower in lowers])
+        except KeyError:
+            for lower in lowers:
+                if lower not in cache:
+                    cache[lower] = self.of(self._strings[lower])
+            return "".join([cache[lower] for lower in lowers])
+
+
+#: A run of sentence-final characters (with other punctuation) followed by a token that
+#: is neither: the sentencizer starts a sentence at that token.
+_SENTENCE_END = re.compile(r"[PQ][PQp]*(?=[sw])")
+
+
+def sentence_starts(doc: Doc, classes: str, text: str | None = None) -> list[int]:
     """First token of each sentence, exactly as ``sentencizer`` + ``qualcode_paragraphs`` set them.
 
-    ``punct_ids`` are the ``ORTH`` ids of the sentencizer's ``punct_chars``.  Computed on
-    integer arrays, without setting anything on the doc, for docs that need sentences.
-    ``text`` is the doc's text if the caller has it (``doc.text`` is rebuilt token by token);
-    ``columns`` its tokens' ``ORTH``, ``IS_PUNCT`` and ``IS_SPACE`` values if already read.
+    ``classes``: the doc's :class:`TokenClasses` string.  Computed without setting anything
+    on the doc, for docs that need sentences.  ``text`` is the doc's text if the caller has
+    it (``doc.text`` is rebuilt token by token).
     """
-    n = len(doc)
+    n = len(classes)
     if not n:
         return []
-    orths, puncts, spaces = columns or doc.to_array([ORTH, IS_PUNCT, IS_SPACE]).T.tolist()
-    starts = [0]
-    seen_period = False
-    for i, (orth, punct) in enumerate(zip(orths, puncts)):  # the sentencizer's rule, on ids
-        is_in_punct_chars = orth in punct_ids
-        if seen_period and not punct and not is_in_punct_chars:
-            starts.append(i)
-            seen_period = False
-        elif is_in_punct_chars:
-            seen_period = True
+    starts = [0] + [m.end() for m in _SENTENCE_END.finditer(classes)]  # the sentencizer's rule
     if "\n" in (doc.text if text is None else text):
         # the paragraph rule; whitespace_ is at most one space, and the tokenizer splits at
         # every whitespace character, so only space tokens can hold a line break
-        breaks = [i + 1 for i in range(n - 1) if spaces[i] and not spaces[i + 1] and "\n" in doc[i].text]
+        breaks = [i + 1 for i in range(n - 1)
+                  if classes[i] == "s" and classes[i + 1] != "s" and "\n" in doc[i].text]
         if breaks:
             starts = sorted(set(starts).union(breaks))
     return starts
-
-
-def punct_orth_ids(nlp: Language) -> frozenset[int]:
-    """``ORTH`` ids of the pipeline sentencizer's sentence-final characters."""
-    return frozenset(nlp.vocab.strings.add(c) for c in nlp.get_pipe("sentencizer").punct_chars)
 
 
 def make_nlp() -> Language:

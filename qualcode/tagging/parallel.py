@@ -21,7 +21,7 @@ from collections import deque
 from typing import Any, Iterable, Iterator
 
 from qualcode.codebook import Codebook
-from qualcode.tagging.rules import RuleCoding, RuleTagger
+from qualcode.tagging.rules import RuleTagger
 
 #: Below this many words one process is faster than starting a pool.
 POOL_MIN_WORDS = 100_000
@@ -30,10 +30,6 @@ Item = tuple[Any, str, int]  # (key, text, base_offset)
 CodingTuple = tuple[Any, str, int, int, str]  # (key, code_id, start, end, evidence JSON)
 
 _TAGGER: RuleTagger | None = None  # the worker's tagger
-
-
-def coding_tuple(coding: RuleCoding) -> CodingTuple:
-    return coding.segment_key, coding.code_id, coding.start, coding.end, coding.evidence_json()
 
 
 def available_cores() -> int:
@@ -64,15 +60,15 @@ def _init_worker(codebook: Codebook | None) -> None:
 
 
 def _tag_batch(items: list[Item]) -> list[CodingTuple]:
-    return [coding_tuple(c) for c in _TAGGER.tag_segments(items)]
+    return list(_TAGGER.coding_rows(items))
 
 
 def tag_batches(tagger: RuleTagger, batches: Iterable[list[Item]],
                 workers: int = 1) -> Iterator[tuple[list[Item], list[CodingTuple]]]:
-    """``(batch, codings)`` for each batch, in order; codings as :func:`coding_tuple`."""
+    """``(batch, codings)`` for each batch, in order; codings as :meth:`RuleTagger.coding_rows` rows."""
     if workers <= 1:
         for batch in batches:
-            yield batch, [coding_tuple(c) for c in tagger.tag_segments(batch)]
+            yield batch, list(tagger.coding_rows(batch))
         return
     global _TAGGER
     fork = start_method() == "fork"

@@ -16,7 +16,7 @@ import json
 from operator import itemgetter
 from typing import Any, Callable, Iterable, Iterator, NamedTuple
 
-from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LEMMA, LENGTH, LOWER, ORTH
+from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LEMMA, LENGTH, LOWER
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
@@ -25,7 +25,7 @@ from qualcode.codebook import Code, Codebook, Rule
 from qualcode.models import Document, Segment
 from qualcode.tagging.idmatch import PatternSet, PhraseTrie, compile_pattern
 from qualcode.tagging.nlp import (LowercaseLookupLemmatizer, get_nlp, lemma_doc, lemma_set,
-                                  phrase_lemmas, punct_orth_ids, sentence_starts)
+                                  TokenClasses, phrase_lemmas, sentence_starts)
 from qualcode.tagging.patterns import (expand_to_phrases, max_pattern_length, pattern_anchors,
                                        prepare_pattern)
 
@@ -90,11 +90,16 @@ class RuleCoding(NamedTuple):
     def evidence_json(self) -> str:
         """The evidence as the project stores it: JSON ``{"scope", "hits": [{"rule", "matched",
         "start", "end"}]}``."""
-        # written out by hand, byte for byte what json.dumps(..., ensure_ascii=False) writes
-        # (its string encoder, its separators), at a fraction of the cost; a test compares
-        return (f'{{"scope": {_JSON_STR(self.scope)}, "hits": ['
-                + ", ".join([f'{{"rule": {_JSON_STR(h.rule_id)}, "matched": {_JSON_STR(h.matched)}, '
-                             f'"start": {h.start}, "end": {h.end}}}' for h in self.hits]) + "]}")
+        return evidence_json(self.scope, self.hits)
+
+
+def evidence_json(scope: str, hits: Iterable[Hit]) -> str:
+    """A coding's evidence as the project stores it (see :meth:`RuleCoding.evidence_json`)."""
+    # written out by hand, byte for byte what json.dumps(..., ensure_ascii=False) writes
+    # (its string encoder, its separators), at a fraction of the cost; a test compares
+    return (f'{{"scope": {_JSON_STR(scope)}, "hits": ['
+            + ", ".join([f'{{"rule": {_JSON_STR(h[1])}, "matched": {_JSON_STR(h[2])}, '
+                         f'"start": {h[3]}, "end": {h[4]}}}' for h in hits]) + "]}")
 
 
 class RuleTagger:
@@ -170,11 +175,12 @@ class RuleTagger:
                             self._near.get(rule.rule_id), rule.window, self._near_reason.get(rule.rule_id, ""))
                       for key, (code, rule, is_exclude) in self._rules.items()}
         self._scope = {c.id: c.rules.scope for c in codebook.codes}
+        self._excludes = frozenset(key for key, (_, _, is_exclude) in self._rules.items() if is_exclude)
         self._fast = self.nlp.pipe_names == STANDARD_PIPES and isinstance(
             self.nlp.get_pipe("qualcode_lemmatizer"), LowercaseLookupLemmatizer)
         if self._fast:
             self._lemmatizer = self.nlp.get_pipe("qualcode_lemmatizer")
-            self._punct_ids = punct_orth_ids(self.nlp)
+            self._classes = TokenClasses(self.nlp)
             # patterns testing sentence starts need them set before matching
             self._sents_first = any("SENT_START" in str(key).upper() for pattern in
                                     (list(r.pattern) for c in codebook.codes for r in c.rules.patterns)
@@ -208,13 +214,33 @@ class RuleTagger:
     def tag_segments(self, items: Iterable[tuple[Any, str, int]],
                      batch_size: int = 256) -> Iterator[RuleCoding]:
         """Tag ``(segment_key, text, base_offset)`` items, streaming; offsets are base + turn offset."""
+        scope = self._scope
+        for key, groups in self._grouped(items, batch_size):
+            for (code_id, start, end), hits in groups:
+                yield RuleCoding(key, code_id, start, end, scope[code_id], tuple(hits))
+
+    def coding_rows(self, items: Iterable[tuple[Any, str, int]],
+                    batch_size: int = 256) -> Iterator[tuple[Any, str, int, int, str]]:
+        """What :meth:`tag_segments` finds, as ``(segment_key, code_id, start, end, evidence
+        JSON)`` rows ready to store (no :class:`RuleCoding` objects: the coding workers' path)."""
+        scope = self._scope
+        for key, groups in self._grouped(items, batch_size):
+            for (code_id, start, end), hits in groups:
+                yield key, code_id, start, end, evidence_json(scope[code_id], hits)
+
+    def _grouped(self, items, batch_size: int):
+        """``(segment_key, groups)`` per item, for items with codings (see :meth:`_groups`)."""
         if self._fast:
             for key, text, base in items:
-                yield from self._codings(*self._analyse(text), key, base)
+                groups = self._groups(*self._analyse(text), base)
+                if groups:
+                    yield key, groups
             return
         stream = ((text, (key, base)) for key, text, base in items)
         for doc, (key, base) in self.nlp.pipe(stream, as_tuples=True, batch_size=batch_size):
-            yield from self._codings(doc, None, key, base)
+            groups = self._groups(doc, None, base)
+            if groups:
+                yield key, groups
 
     def tag_documents(self, documents: Iterable[Document], batch_size: int = 256,
                       skip: Callable[[Segment], bool] | None = None) -> Iterator[RuleCoding]:
@@ -244,8 +270,8 @@ class RuleTagger:
             return self.nlp(text), None
         doc = self.nlp.make_doc(text)
         doc.user_data[_TEXT] = text
-        columns = doc.to_array(_COLUMN_ATTRS).T.tolist() if len(doc) else [[]] * len(_COLUMN_ATTRS)
-        ids = _Columns(columns[0], self._lemmatizer.lemmas_of(columns[0], doc.vocab.strings), *columns[1:])
+        lowers = doc.to_array(LOWER).tolist() if len(doc) else []
+        ids = _Columns(lowers, self._lemmatizer.lemmas_of(lowers, doc.vocab.strings))
         if self._doc_lemmas and len(doc):  # a spaCy matcher will run on the doc
             self._lemmatizer.set_lemmas(doc, ids.lemmas)
         if self._sents_first:
@@ -340,16 +366,19 @@ class RuleTagger:
         return found
 
     def _codings(self, doc: Doc, ids, key: Any, base: int) -> Iterator[RuleCoding]:
+        for (code_id, start, end), hits in self._groups(doc, ids, base):
+            yield RuleCoding(key, code_id, start, end, self._scope[code_id], tuple(hits))
+
+    def _groups(self, doc: Doc, ids, base: int) -> list[tuple[tuple[str, int, int], list[Hit]]]:
+        """The applied hits grouped by ``(code_id, start, end)`` of their scope, in coding order."""
         groups: dict[tuple[str, int, int], list[Hit]] = {}
         for hit, span in self._hits(doc, ids, base):
-            if hit.status == APPLIED:
-                groups.setdefault((hit.code_id, span[0], span[1]), []).append(hit)
-        if not groups:
-            return
-        order, scope = self._order, self._scope
-        for (code_id, start, end), hits in sorted(groups.items(),
-                                                  key=lambda kv: (kv[0][1], order[kv[0][0]], kv[0][2])):
-            yield RuleCoding(key, code_id, start, end, scope[code_id], tuple(hits))
+            if hit[5] == APPLIED:
+                groups.setdefault((hit[0], span[0], span[1]), []).append(hit)
+        if len(groups) < 2:
+            return list(groups.items())
+        order = self._order
+        return sorted(groups.items(), key=lambda kv: (kv[0][1], order[kv[0][0]], kv[0][2]))
 
     def _hits(self, doc: Doc, ids, base: int) -> list[tuple[Hit, tuple[int, int]]]:
         matches = self._phrases(doc) if ids is None else self._trie(ids[1])
@@ -361,22 +390,24 @@ class RuleTagger:
         if ids is None:
             view = _DocView(doc, text, None, None)
         else:
-            view = _DocView(doc, text, ids, None if self._sents_first else self._punct_ids)
+            view = _DocView(doc, text, ids, self._classes, sentences_set=self._sents_first)
         info, first, stop, n, span = self._info, view.first, view.stop, len(view.idx), view.span
-        idx, length = view.idx, view.length
+        idx, length, spans = view.idx, view.length, view._spans
         vetoes: dict[tuple[str, tuple[int, int]], str] = {}
-        for key, s, e in matches:
-            code_id, _, is_exclude, by_turn = info[key][:4]
-            if is_exclude:
-                where = span(0, n) if by_turn else span(first[s], stop[e - 1])
-                words = text[idx[s]:idx[e - 1] + length[e - 1]]
-                vetoes.setdefault((code_id, where), f'exclude phrase "{words}"')
+        if not self._excludes.isdisjoint([m[0] for m in matches]):
+            for key, s, e in matches:
+                code_id, _, is_exclude, by_turn = info[key][:4]
+                if is_exclude:
+                    where = span(0, n) if by_turn else span(first[s], stop[e - 1])
+                    words = text[idx[s]:idx[e - 1] + length[e - 1]]
+                    vetoes.setdefault((code_id, where), f'exclude phrase "{words}"')
         out = []
         for key, s, e in matches:
             code_id, rule_id, is_exclude, by_turn, negation, near, window, near_reason = info[key]
             if is_exclude:
                 continue
-            where = span(0, n) if by_turn else span(first[s], stop[e - 1])
+            bounds = (0, n) if by_turn else (first[s], stop[e - 1])
+            where = spans.get(bounds) or span(*bounds)
             status, reason = APPLIED, ""
             if vetoes and (code_id, where) in vetoes:
                 status, reason = EXCLUDED, vetoes[(code_id, where)]
@@ -385,15 +416,15 @@ class RuleTagger:
             elif near is not None and not _is_near(view, near, window, s, e):
                 status, reason = NOT_NEAR, near_reason
             start_char, end_char = idx[s], idx[e - 1] + length[e - 1]
-            out.append((Hit(code_id, rule_id, text[start_char:end_char], base + start_char,
-                            base + end_char, status, reason), (base + where[0], base + where[1])))
+            out.append((_new_tuple(Hit, (code_id, rule_id, text[start_char:end_char], base + start_char,
+                                         base + end_char, status, reason)), (base + where[0], base + where[1])))
         return out
 
     def _negation_cue(self, view: "_DocView", s: int) -> str | None:
         """The negation cue shortly before token ``s`` in the same clause, if any."""
         lemmas = view.lemmas
         for i in range(s - 1, max(view.first[s], s - NEGATION_WINDOW) - 1, -1):
-            if lemmas[i] in self._breaks or view.is_punct[i]:
+            if lemmas[i] in self._breaks or view.classes[i] in "Pp":  # a clause break or punctuation
                 return None
             if lemmas[i] in self._negators:
                 if i + 1 < len(lemmas) and lemmas[i + 1] in self._pseudo:
@@ -411,42 +442,38 @@ def _is_near(view: "_DocView", words: frozenset[int], window: int, s: int, e: in
 
 
 _START_END = itemgetter(1, 2)
-#: The token attributes the fast path reads, in one ``Doc.to_array`` call per doc.
-_COLUMN_ATTRS = [LOWER, ORTH, IS_PUNCT, IS_SPACE, IDX, LENGTH]
-
-
+_new_tuple = tuple.__new__  # Hit(...) without the generated __new__'s call overhead
 class _Columns(NamedTuple):
-    """A doc's tokens' attributes as lists (``lemmas`` from the lookup table, not the doc)."""
+    """A doc's tokens' ``LOWER`` ids and ``LEMMA`` ids (from the lookup table, not the doc)."""
 
     lowers: list[int]
     lemmas: list[int]
-    orths: list[int]
-    puncts: list[int]
-    spaces: list[int]
-    idx: list[int]
-    length: list[int]
 
 
 class _DocView:
     """Per-doc lookups computed once, only for docs that have matches, on integer arrays."""
 
-    def __init__(self, doc: Doc, text: str, ids: "_Columns | None", punct_ids: frozenset[int] | None):
-        """Sentences as the pipeline sets them, or computed from ``punct_ids`` if given."""
+    def __init__(self, doc: Doc, text: str, ids: _Columns | None, classes: TokenClasses | None,
+                 sentences_set: bool = False):
+        """``ids`` and ``classes`` on the fast path (sentences computed from the classes unless
+        ``sentences_set``: the pipeline set them); a doc of the whole pipeline otherwise."""
         self.doc = doc
         self.text = text
+        self.idx, self.length = doc.to_array([IDX, LENGTH]).T.tolist()
         if ids is None:  # a doc of the whole pipeline (it has matches, so tokens): lemmas set on it
-            lowers, *rest = doc.to_array(_COLUMN_ATTRS).T.tolist()
-            ids = _Columns(lowers, doc.to_array(LEMMA).tolist(), *rest)
-        orths, self.lemmas, self.is_punct, self.is_space, self.idx, self.length = \
-            ids.orths, ids.lemmas, ids.puncts, ids.spaces, ids.idx, ids.length
-        if punct_ids is None:
+            self.lemmas, puncts, spaces = doc.to_array([LEMMA, IS_PUNCT, IS_SPACE]).T.tolist()
+            self.classes = "".join(["p" if p else "s" if sp else "w" for p, sp in zip(puncts, spaces)])
+        else:
+            self.lemmas = ids.lemmas
+            self.classes = classes(ids.lowers)
+        if ids is None or sentences_set:
             starts = [sent.start for sent in doc.sents]
         else:
-            starts = sentence_starts(doc, punct_ids, text, (orths, self.is_punct, self.is_space))
+            starts = sentence_starts(doc, self.classes, text)
         # per token: the first token of its sentence, and the first token after it
         self.first: list[int] = []
         self.stop: list[int] = []
-        bounds = starts + [len(orths)]
+        bounds = starts + [len(self.idx)]
         for a, b in zip(bounds, bounds[1:]):
             self.first += [a] * (b - a)
             self.stop += [b] * (b - a)
@@ -460,10 +487,10 @@ class _DocView:
         """Character span of tokens first..last-1 without edge spaces (cached)."""
         span = self._spans.get((first, last))
         if span is None:
-            space, a, b = self.is_space, first, last
-            while a < b and space[a]:
+            classes, a, b = self.classes, first, last
+            while a < b and classes[a] == "s":
                 a += 1
-            while b > a and space[b - 1]:
+            while b > a and classes[b - 1] == "s":
                 b -= 1
             span = self._spans[(first, last)] = (self.idx[a], self.idx[b - 1] + self.length[b - 1])
         return span
