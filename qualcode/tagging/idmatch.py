@@ -78,9 +78,8 @@ class PhraseTrie:
 
     def __call__(self, lemmas: list[int]) -> list[tuple[int, int, int]]:
         """``(key, start, end)`` of every occurrence, by start, then end."""
-        root, out, n = self._root, [], len(lemmas)
-        for start in range(n):
-            node = root.get(lemmas[start])
+        out, n = [], len(lemmas)
+        for start, node in enumerate(map(self._root.get, lemmas)):
             i = start + 1
             while node is not None:
                 keys = node.get(_END)
