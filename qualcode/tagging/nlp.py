@@ -16,7 +16,7 @@ from typing import Iterable
 
 import numpy
 import spacy
-from spacy.attrs import IS_PUNCT, IS_SPACE, LEMMA, LOWER
+from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LEMMA, LENGTH, LOWER
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -133,24 +133,29 @@ class TokenClasses:
 #: A run of sentence-final characters (with other punctuation) followed by a token that
 #: is neither: the sentencizer starts a sentence at that token.
 _SENTENCE_END = re.compile(r"[PQ][PQp]*(?=[sw])")
+_SPACE_BEFORE_WORD = re.compile(r"s(?=[^s])")  # a whitespace token followed by another kind
 
 
-def sentence_starts(doc: Doc, classes: str, text: str | None = None) -> list[int]:
+def sentence_starts(doc: Doc, classes: str, text: str | None = None,
+                    spans: tuple[list[int], list[int]] | None = None) -> list[int]:
     """First token of each sentence, exactly as ``sentencizer`` + ``qualcode_paragraphs`` set them.
 
     ``classes``: the doc's :class:`TokenClasses` string.  Computed without setting anything
     on the doc, for docs that need sentences.  ``text`` is the doc's text if the caller has
-    it (``doc.text`` is rebuilt token by token).
+    it (``doc.text`` is rebuilt token by token), ``spans`` its tokens' ``IDX`` and ``LENGTH``.
     """
     n = len(classes)
     if not n:
         return []
     starts = [0] + [m.end() for m in _SENTENCE_END.finditer(classes)]  # the sentencizer's rule
-    if "\n" in (doc.text if text is None else text):
+    if text is None:
+        text = doc.text
+    if "\n" in text:
         # the paragraph rule; whitespace_ is at most one space, and the tokenizer splits at
         # every whitespace character, so only space tokens can hold a line break
-        breaks = [i + 1 for i in range(n - 1)
-                  if classes[i] == "s" and classes[i + 1] != "s" and "\n" in doc[i].text]
+        idx, length = spans or doc.to_array([IDX, LENGTH]).T.tolist()
+        breaks = [m.end() for m in _SPACE_BEFORE_WORD.finditer(classes)
+                  if "\n" in text[idx[m.start()]:idx[m.start()] + length[m.start()]]]
         if breaks:
             starts = sorted(set(starts).union(breaks))
     return starts

@@ -429,7 +429,7 @@ class RuleTagger:
             if lemmas[i] in self._negators:
                 if i + 1 < len(lemmas) and lemmas[i + 1] in self._pseudo:
                     continue
-                return view.doc[i].text
+                return view.text[view.idx[i]:view.idx[i] + view.length[i]]  # doc[i].text
         return None
 
 
@@ -469,7 +469,7 @@ class _DocView:
         if ids is None or sentences_set:
             starts = [sent.start for sent in doc.sents]
         else:
-            starts = sentence_starts(doc, self.classes, text)
+            starts = sentence_starts(doc, self.classes, text, (self.idx, self.length))
         # per token: the first token of its sentence, and the first token after it
         self.first: list[int] = []
         self.stop: list[int] = []
