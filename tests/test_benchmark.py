@@ -45,7 +45,8 @@ def test_bench_command_writes_a_results_table(tmp_path):
     assert "qualcode bench --sizes 3e3 --workers 1 --ml-training-words 6000 -o " in text
     for key in ("CPU", "cores", "RAM", "Python", "spaCy"):
         assert re.search(rf"^- {key}: \S", text, re.M), key
-    rows = [line for line in text.splitlines() if line.startswith("| 3,")]
+    tables, targets = text.split("## Targets")
+    rows = [line for line in tables.splitlines() if line.startswith("| 3,")]
     assert len(rows) == len(STEPS) + 1  # every step, and the end-to-end row
     cells = [row.strip("|").split("|") for row in rows[:len(STEPS)]]
     assert [c[1].strip() for c in cells] == list(STEPS.values())
@@ -63,6 +64,13 @@ def test_bench_command_writes_a_results_table(tmp_path):
     assert f"those codings on its {turns:,} participant turns ({learned} of {len(model.info['codes'])} codes" in text
     assert "rule tagger's codes with Mentoring expectations stand in for a human coder's" in text
     assert "## End to end (ingest + both codebooks' rule coding + counts, compare, excerpts)" in text
+    # the targets, read off the same rows: ratio = words/s over the tokenizer's
+    floor = float(cells[0][4].replace(",", ""))
+    for c, name in zip(cells[2:4], ("mentoring_expectations", "expectation_domains")):
+        ratio = float(c[4].replace(",", "")) / floor
+        met = "yes" if ratio >= 0.5 else "no"
+        assert re.search(rf"^\| 3,\d+ \| rule coding: {name}: ratio >= 0.5 \| {ratio:.2f} \(CPU [\d.]+\) \| {met} \|$",
+                         targets, re.M), name
     # the ML row timed the model coding every participant turn of the timed corpus
     with open_project(tmp_path / "work" / "words_3000" / "bench.qcproj") as project:
         participant_turns = len(project.segments_frame(include_facilitators=False))
