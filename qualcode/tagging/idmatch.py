@@ -23,6 +23,8 @@ A test compares both with spaCy's matchers on random token sequences.
 from __future__ import annotations
 
 import re
+from functools import reduce
+from operator import or_
 from typing import Any, Iterable
 
 from spacy.attrs import LEMMA
@@ -171,8 +173,9 @@ class PatternSet:
         self.patterns: list[IdPattern] = []
         self._lemma_of, self._punct_of, self._strings = lemma_of, punct_of, strings
         self._char: dict[int, str] = {}  # lower id -> its kind's character
-        # lower id -> (required-test bits, patterns anchored on it), for the ids that have some
-        self._relevant: dict[int, tuple[int, list[int]]] = {}
+        # lower id -> required-test bits, and -> patterns anchored on it, for ids with either
+        self._relevant_bits: dict[int, int] = {}
+        self._relevant_anchored: dict[int, list[int]] = {}
         self._kinds: dict[tuple[int, int, bool], str] = {}
         self._bits_of: dict[str, int] = {}  # character -> the required-test bits it satisfies
         self._compiled = False
@@ -259,7 +262,8 @@ class PatternSet:
         self._char[lower] = c
         bits, anchored = self._bits_of.get(c, 0), self._anchored.get(c, ())
         if bits or anchored:
-            self._relevant[lower] = (bits, anchored)
+            self._relevant_bits[lower] = bits
+            self._relevant_anchored[lower] = anchored
 
     def codes(self, lowers: list[int]) -> str:
         """The doc's tokens, one character each."""
@@ -281,16 +285,11 @@ class PatternSet:
         if not distinct <= self._char.keys():
             for lower in distinct.difference(self._char):
                 self._learn(lower)
-        relevant = self._relevant
-        present = relevant.keys() & distinct
+        present = self._relevant_bits.keys() & distinct
         if not present:
             return []
-        candidates: set[int] = set()
-        have = 0
-        for lower in present:
-            bits, anchored = relevant[lower]
-            have |= bits
-            candidates.update(anchored)
+        candidates = set().union(*map(self._relevant_anchored.__getitem__, present))
+        have = reduce(or_, map(self._relevant_bits.__getitem__, present), 0)
         out = []
         patterns, codes = self.patterns, None
         for number in sorted(candidates):
