@@ -282,9 +282,8 @@ class PatternSet:
         if not self._compiled:
             self.compile()
         distinct = set(lowers)
-        if not distinct <= self._char.keys():
-            for lower in distinct.difference(self._char):
-                self._learn(lower)
+        for lower in distinct.difference(self._char):  # words not seen before
+            self._learn(lower)
         present = self._relevant_bits.keys() & distinct
         if not present:
             return []
