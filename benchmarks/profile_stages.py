@@ -55,7 +55,7 @@ def main(words: int = 200_000) -> None:
         analysed = [tagger._analyse(t) for t in texts]
         print(f"\n{name}: {len(tagger._phrase_specs)} phrase rules, {len(tagger._patterns)} token patterns")
         row("  tokenizer + lemmas", best_of(lambda: [tagger._analyse(t) for t in texts]))
-        row("  phrase matching alone (lemma-id trie)", best_of(lambda: [tagger._trie(ids[1]) for _, ids in analysed]))
+        row("  phrase matching alone (lemma-id trie)", best_of(lambda: [tagger._trie(ids.lemmas) for _, ids in analysed]))
         row("  token patterns alone (anchored)",
             best_of(lambda: [tagger._pattern_matches(d, ids) for d, ids in analysed]))
         row("  matching + rule checks (sentences, vetoes, hits)",

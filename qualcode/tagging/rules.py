@@ -311,11 +311,11 @@ class RuleTagger:
             matches.sort(key=lambda m: (m[1], m[2]))
             if any(a[1] == b[1] and a[2] == b[2] for a, b in zip(matches, matches[1:])):
                 if not self._doc_lemmas:
-                    self._lemmatizer.set_lemmas(doc, ids[1])
+                    self._lemmatizer.set_lemmas(doc, ids.lemmas)
                 return self._patterns(doc)
         return matches
 
-    def _spacy_pattern_matches(self, doc: Doc, ids: tuple[list[int], list[int]], matches: list) -> int:
+    def _spacy_pattern_matches(self, doc: Doc, ids: "_Columns", matches: list) -> int:
         """Add the matches of patterns left to spaCy's Matcher; return how many patterns matched.
 
         A pattern whose anchor words are missing from the doc cannot match, so it is
@@ -326,14 +326,14 @@ class RuleTagger:
         matches of one pattern meet in one run and the LONGEST filter keeps the same ones as
         over the whole doc.  Patterns without anchors or of unbounded length run over the
         whole doc.  One pattern's matches are added in the Matcher's LONGEST order."""
-        present = {"LOWER": set(ids[0]), "LEMMA": set(ids[1])}
+        present = {"LOWER": set(ids.lowers), "LEMMA": set(ids.lemmas)}
         possible = [(anchors, single, length) for anchors, single, length in self._anchors
                     if all(not present[attr].isdisjoint(values) for attr, values in anchors)]
         if not possible:
             return 0
         # token positions of each word, per attribute
         where: dict[str, dict[int, list[int]]] = {"LOWER": {}, "LEMMA": {}}
-        for attr, column in (("LOWER", ids[0]), ("LEMMA", ids[1])):
+        for attr, column in (("LOWER", ids.lowers), ("LEMMA", ids.lemmas)):
             index = where[attr]
             for i, value in enumerate(column):
                 index.setdefault(value, []).append(i)
@@ -381,7 +381,7 @@ class RuleTagger:
         return sorted(groups.items(), key=lambda kv: (kv[0][1], order[kv[0][0]], kv[0][2]))
 
     def _hits(self, doc: Doc, ids, base: int) -> list[tuple[Hit, tuple[int, int]]]:
-        matches = self._phrases(doc) if ids is None else self._trie(ids[1])
+        matches = self._phrases(doc) if ids is None else self._trie(ids.lemmas)
         matches += self._pattern_matches(doc, ids)
         if not matches:
             return []
