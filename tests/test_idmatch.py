@@ -101,7 +101,7 @@ def test_compiled_patterns_give_the_matchers_matches_in_its_order(seed):
         assert ours is not None
         compiled += 1
         patterns = PatternSet(lambda lower: strings.add(LEMMAS_BY_LOWER[strings[lower]]),
-                              lambda lower: is_punct(strings[lower]), strings)
+                              lambda lower: is_punct(strings[lower]))
         patterns.add(ours)
         matcher = Matcher(vocab)
         matcher.add(key, [pattern], greedy="LONGEST")

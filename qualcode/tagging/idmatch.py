@@ -123,10 +123,7 @@ class IdPattern:
         self.ops = ops
         self.min_length = sum(op in (None, "+") for op in ops)
         self.max_length = None if any(op in ("*", "+") for op in ops) else len(ops)
-        # (column, values) of every required word test: a doc must hold one of each
-        self.required = [(column, values) for checks, op in zip(tests, ops) if op in (None, "+")
-                         for column, values, want in checks if column != _PUNCT]
-        self.required_bits = 0  # set by PatternSet.add
+        self.required_bits = 0  # one bit per required word test, set by PatternSet.compile
         self.regex: re.Pattern | None = None
         self.starts: re.Pattern | None = None
 
@@ -169,9 +166,9 @@ class PatternSet:
     ``lemma_of(lower id) -> lemma id`` and ``punct_of(lower id) -> bool`` give the rest
     of a token's kind."""
 
-    def __init__(self, lemma_of, punct_of, strings) -> None:
+    def __init__(self, lemma_of, punct_of) -> None:
         self.patterns: list[IdPattern] = []
-        self._lemma_of, self._punct_of, self._strings = lemma_of, punct_of, strings
+        self._lemma_of, self._punct_of = lemma_of, punct_of
         self._char: dict[int, str] = {}  # lower id -> its kind's character
         # lower id -> required-test bits, and -> patterns anchored on it, for ids with either
         self._relevant_bits: dict[int, int] = {}

@@ -120,7 +120,7 @@ class RuleTagger:
         is_punct = self.nlp.vocab.lex_attr_getters[IS_PUNCT]
         # token patterns compiled to regular expressions (fast path only)
         self._compiled = PatternSet(lambda lower: self._lemmatizer.lemmas_of([lower], strings)[0],
-                                    lambda lower: is_punct(strings[lower]), strings)
+                                    lambda lower: is_punct(strings[lower]))
         self._rules: dict[int, tuple[Code, Rule, bool]] = {}  # key -> (code, rule, is_exclude)
         self._near: dict[str, frozenset[int]] = {}
         self._near_reason: dict[str, str] = {}
