@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from operator import itemgetter
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 
 from qualcode import __version__

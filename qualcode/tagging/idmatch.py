@@ -31,6 +31,8 @@ from spacy.attrs import LEMMA
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
+from qualcode.tagging.nlp import cached_lookup
+
 _END = -1  # trie key of "a phrase ends here" (ids are unsigned hashes, never negative)
 
 
@@ -252,27 +254,21 @@ class PatternSet:
         return (lower if lower in self._lowers else _OTHER, lemma if lemma in self._lemmas else _OTHER,
                 bool(self._punct_of(lower)))
 
-    def _learn(self, lower: int) -> None:
-        """Cache a vocabulary entry's character and, if it matters, the patterns it anchors
-        and the required-test bits it satisfies."""
-        c = self._kinds[self._kind(lower)]
-        self._char[lower] = c
+    def _learn(self, lower: int) -> str:
+        """A vocabulary entry's character; caches it and, if it matters, the patterns it
+        anchors and the required-test bits it satisfies."""
+        c = self._char[lower] = self._kinds[self._kind(lower)]
         bits, anchored = self._bits_of.get(c, 0), self._anchored.get(c, ())
         if bits or anchored:
             self._relevant_bits[lower] = bits
             self._relevant_anchored[lower] = anchored
+        return c
 
     def codes(self, lowers: list[int]) -> str:
         """The doc's tokens, one character each."""
         if not self._compiled:
             self.compile()
-        char = self._char
-        try:
-            return "".join([char[lower] for lower in lowers])
-        except KeyError:
-            for lower in set(lowers).difference(char):
-                self._learn(lower)
-            return "".join([char[lower] for lower in lowers])
+        return "".join(cached_lookup(self._char, lowers, self._learn))
 
     def __call__(self, lowers: list[int]) -> list[list[tuple[int, int, int]]]:
         """Each matching pattern's matches, in pattern order."""

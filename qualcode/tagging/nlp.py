@@ -23,6 +23,19 @@ from spacy.tokens import Doc
 PIPELINE_NAME = "qualcode_en"
 
 
+def cached_lookup(cache: dict, keys: list, compute) -> list:
+    """``[cache[key] for key in keys]``, first computing (once) the entries not cached yet.
+
+    The per-vocabulary-entry caches of the fast tagger (lemmas, token classes, pattern
+    codes) are read this way: one list comprehension per doc once the words are known."""
+    try:
+        return [cache[key] for key in keys]
+    except KeyError:
+        for key in set(keys).difference(cache):
+            cache[key] = compute(key)
+        return [cache[key] for key in keys]
+
+
 class LowercaseLookupLemmatizer:
     """Sets ``token.lemma`` from the lookup table, keyed on the lowercase form, cached per entry.
 
@@ -64,15 +77,7 @@ class LowercaseLookupLemmatizer:
 
     def lemmas_of(self, lowers: list[int], strings) -> list[int]:
         """The ``LEMMA`` ids of tokens with these ``LOWER`` ids."""
-        cache = self._cache
-        try:
-            lemmas = [cache[key] for key in lowers]
-        except KeyError:
-            for key in lowers:
-                if key not in cache:
-                    cache[key] = strings.add(self.lemma_of(strings[key]))
-            lemmas = [cache[key] for key in lowers]
-        return lemmas
+        return cached_lookup(self._cache, lowers, lambda key: strings.add(self.lemma_of(strings[key])))
 
     def __call__(self, doc: Doc) -> Doc:
         self.annotate(doc)
@@ -120,14 +125,7 @@ class TokenClasses:
         return "p" if self._is_punct(lower) else "s" if self._is_space(lower) else "w"
 
     def __call__(self, lowers: list[int]) -> str:
-        cache = self._cache
-        try:
-            return "".join([cache[lower] for lower in lowers])
-        except KeyError:
-            for lower in lowers:
-                if lower not in cache:
-                    cache[lower] = self.of(self._strings[lower])
-            return "".join([cache[lower] for lower in lowers])
+        return "".join(cached_lookup(self._cache, lowers, lambda lower: self.of(self._strings[lower])))
 
 
 #: A run of sentence-final characters (with other punctuation) followed by a token that
