@@ -79,10 +79,9 @@ def code_project(project: Project, codebook: Codebook, tagger: str = "rules", *,
     counts: Counter[str] = Counter()
     tagger_version = f"qualcode {__version__} rules {rule_tagger.version}"
 
-    def rule_rows(codings):  # coding tuples from tagging/parallel.py, evidence JSON included
-        counts.update(map(itemgetter(1), codings))
-        return [(doc_id, seg_id, code_id, start, end, evidence, None)
-                for (seg_id, doc_id), code_id, start, end, evidence in codings]
+    def rule_rows(codings):  # (document_id, segment_id, code, start, end, evidence JSON) rows
+        counts.update(map(itemgetter(2), codings))  # from tagging/parallel.py, stored as they are
+        return codings
 
     if tagger != "rules":
         model_version = (f"qualcode {__version__} {tagger} model {model.info['content_sha256'][:16]}"
@@ -90,7 +89,7 @@ def code_project(project: Project, codebook: Codebook, tagger: str = "rules", *,
 
     def model_rows(codings):
         counts.update(coding.code for coding in codings)
-        return [(coding.segment_key[1], coding.segment_key[0], coding.code, coding.start, coding.end,
+        return [(*coding.segment_key, coding.code, coding.start, coding.end,
                  json.dumps(coding.evidence, ensure_ascii=False), coding.confidence) for coding in codings]
 
     if tagger == "rules":
@@ -110,10 +109,11 @@ def code_project(project: Project, codebook: Codebook, tagger: str = "rules", *,
             earlier = project.codebook_ids_named(codebook.name)
             run.replaced = project.delete_machine_codings(tagger, earlier)
             project.delete_coverage(tagger, earlier)
+            add = project.add_rule_codings if tagger == "rules" else project.add_machine_codings
             for batch, codings in tagged:  # reads and writes alternate: no cursor stays open
                 run.segments += len(batch)
-                project.add_coverage(tagger, codebook_id, (key[0] for key, _, _ in batch))
-                project.add_machine_codings(rows(codings), codebook_id, tagger, version)
+                project.add_coverage(tagger, codebook_id, (key[1] for key, _, _ in batch))
+                add(rows(codings), codebook_id, tagger, version)
     run.by_code = {code.id: counts.get(code.id, 0) for code in codebook.codes}
     run.codings = sum(counts.values())
     return run
@@ -129,9 +129,9 @@ def _tag_turns(project: Project, rule_tagger: RuleTagger, include_facilitators: 
 
 
 def _turn_batches(project: Project, include_facilitators: bool, read_batch: int):
-    """Lists of ``((segment_id, document_id), text, start)`` turns, read batch by batch."""
+    """Lists of ``((document_id, segment_id), text, start)`` turns, read batch by batch."""
     for turns in project.turn_batches(include_facilitators, max_turns=read_batch):
-        yield [((seg_id, doc_id), text, start) for seg_id, doc_id, text, start in turns]
+        yield [((doc_id, seg_id), text, start) for seg_id, doc_id, text, start in turns]
 
 
 def _model_turns(project: Project, model, rule_tagger: RuleTagger | None, include_facilitators: bool,

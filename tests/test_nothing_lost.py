@@ -75,7 +75,7 @@ COMMANDS = [
                   prepare=ingest_first_half, stop_in="add_segments", after=1),
     # re-coding: the earlier codings are deleted and the new ones inserted when it stops
     Interruptible("code", lambda p, tmp: ["code", str(p), "--codebook", str(CODEBOOK)],
-                  prepare=ingest_all_and_code, stop_in="add_machine_codings", after=1),
+                  prepare=ingest_all_and_code, stop_in="add_rule_codings", after=1),
     # redaction rewrites three documents: stopped after the second one is written
     Interruptible("redact", lambda p, tmp: ["redact", str(p)],
                   prepare=ingest_all_and_code, stop_in="replace_document_text", after=2),

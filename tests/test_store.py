@@ -101,6 +101,26 @@ def test_machine_codings_replacement_keeps_human_codings(tmp_path):
             ["ana", "human", "accepted", "hello", "x"]]
 
 
+def test_rule_codings_are_stored_as_machine_codings_are(tmp_path):
+    """add_rule_codings writes the values all rows share into its statement: quotes in
+    them are kept as they are, and the rows equal what add_machine_codings stores."""
+    columns = ["document_id", "codebook_id", "code", "start", "end", "coder", "coder_kind",
+               "tagger_version", "status", "confidence", "evidence"]
+    with open_project(tmp_path / "p.qcproj", create=True) as project:
+        with project.transaction():
+            doc = project.add_document("a.txt", "A: hello there", "text", "h1", None, {}, {})
+            cb = project.add_codebook("cb", "1", "hash1", None, None, [("x", None, "x", "X", "def")])
+            row = (doc, None, "x", 3, 8, '{"scope": "turn", "hits": []}')
+            assert project.add_rule_codings([row], cb, "rul'es", "v 'quoted' 1") == 1
+            project.add_machine_codings([(*row, None)], cb, "rul'es", "v 'quoted' 1")
+            with pytest.raises(ValueError, match="NUL"):
+                project.add_rule_codings([row], cb, "rules", "v\x00")
+        frame = project.codings_frame()
+    stored = frame[columns].astype(object).where(frame[columns].notna(), None).values.tolist()
+    assert stored[0] == stored[1] == [doc, cb, "x", 3, 8, "rul'es", "machine", "v 'quoted' 1",
+                                      "suggested", None, '{"scope": "turn", "hits": []}']
+
+
 def test_count_words():
     assert count_words("Well, I didn't know — my mentor's lab, um, 3 grants.") == 10
 

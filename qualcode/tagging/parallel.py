@@ -1,9 +1,10 @@
 """Rule tagging of turn batches on one process or a pool of them, streaming.
 
-Workers get a batch of ``(key, text, base_offset)`` turns and return only plain
-tuples (no spaCy Docs, which are costly to send back), one per coding, ready to be
-stored: ``(key, code_id, start, end, evidence JSON)``.  Encoding the evidence in the
-workers leaves the parent process little more than the database inserts.  At most ``2 * workers`` batches are in
+Workers get a batch of ``(key, text, base_offset)`` turns, ``key`` a tuple, and return
+only plain tuples (no spaCy Docs, which are costly to send back), one per coding,
+ready to be stored: the key's fields, then ``code_id, start, end, evidence JSON``.
+Building those rows and the evidence in the workers leaves the parent process little
+more than the database inserts, which run while the workers tag.  At most ``2 * workers`` batches are in
 flight, so memory holds a few batches, never the corpus, and the batches are
 read in the caller's thread (a SQLite connection stays in its own thread).
 
@@ -27,7 +28,7 @@ from qualcode.tagging.rules import RuleTagger
 POOL_MIN_WORDS = 100_000
 
 Item = tuple[Any, str, int]  # (key, text, base_offset)
-CodingTuple = tuple[Any, str, int, int, str]  # (key, code_id, start, end, evidence JSON)
+CodingTuple = tuple  # (*key, code_id, start, end, evidence JSON)
 
 _TAGGER: RuleTagger | None = None  # the worker's tagger
 
@@ -59,16 +60,22 @@ def _init_worker(codebook: Codebook | None) -> None:
         _TAGGER = RuleTagger(codebook)
 
 
+def flat_rows(tagger: RuleTagger, items: Iterable[Item]) -> list[CodingTuple]:
+    """:meth:`RuleTagger.coding_rows` with each row's key (a tuple) spread into its fields."""
+    return [(*key, code_id, start, end, evidence)
+            for key, code_id, start, end, evidence in tagger.coding_rows(items)]
+
+
 def _tag_batch(items: list[Item]) -> list[CodingTuple]:
-    return list(_TAGGER.coding_rows(items))
+    return flat_rows(_TAGGER, items)
 
 
 def tag_batches(tagger: RuleTagger, batches: Iterable[list[Item]],
                 workers: int = 1) -> Iterator[tuple[list[Item], list[CodingTuple]]]:
-    """``(batch, codings)`` for each batch, in order; codings as :meth:`RuleTagger.coding_rows` rows."""
+    """``(batch, codings)`` for each batch, in order; codings as :func:`flat_rows` rows."""
     if workers <= 1:
         for batch in batches:
-            yield batch, list(tagger.coding_rows(batch))
+            yield batch, flat_rows(tagger, batch)
         return
     global _TAGGER
     fork = start_method() == "fork"
