@@ -113,6 +113,35 @@ def test_compiled_patterns_give_the_matchers_matches_in_its_order(seed):
     assert compiled == 150 and compared > 300
 
 
+def test_anchors_chosen_again_from_the_docs_seen_change_no_match():
+    """Many patterns in one set, anchored first on the words' kinds and then, after five
+    docs, on the kinds least seen in them: every doc gets each pattern's spaCy matches."""
+    nlp = get_nlp()
+    vocab, strings = nlp.vocab, nlp.vocab.strings
+    rng = random.Random(7)
+    docs = random_docs(vocab, rng, 80)
+    patterns = PatternSet(lambda lower: strings.add(LEMMAS_BY_LOWER[strings[lower]]),
+                          lambda lower: is_punct(strings[lower]),
+                          lambda word: strings[word] in nlp.Defaults.stop_words, learn_from=5)
+    matchers = []
+    for k in range(60):
+        pattern = [random_token(rng) for _ in range(rng.randrange(1, 6))]
+        key = f"idmatch-anchored-{k}"
+        patterns.add(compile_pattern(strings.add(key), pattern, strings))
+        matcher = Matcher(vocab)
+        matcher.add(key, [pattern], greedy="LONGEST")
+        matchers.append(matcher)
+    patterns.compile()
+    first = dict(patterns._anchored)
+    compared = 0
+    for doc, lowers, _ in docs:
+        expected = [found for found in (matcher(doc) for matcher in matchers) if found]
+        assert patterns(lowers) == expected, [t.text for t in doc]
+        compared += sum(map(len, expected))
+    assert patterns._anchored != first, "the anchors were chosen again"
+    assert compared > 300
+
+
 def test_patterns_outside_the_compiled_language_are_left_to_spacy():
     strings = get_nlp().vocab.strings
     for pattern in ([{"ORTH": "We"}], [{"LOWER": {"REGEX": "^m"}}], [{"LOWER": "we", "OP": "!"}],

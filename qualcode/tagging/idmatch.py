@@ -23,8 +23,7 @@ A test compares both with spaCy's matchers on random token sequences.
 from __future__ import annotations
 
 import re
-from functools import reduce
-from operator import or_
+from collections import Counter
 from typing import Any, Iterable
 
 from spacy.attrs import LEMMA
@@ -109,6 +108,8 @@ def _lemma_doc(vocab, lemmas: tuple[int, ...]) -> Doc:
 _OPS = {None: "", "?": "?", "*": "*", "+": "+"}
 _OTHER = -1  # stands for any LOWER or LEMMA value no pattern tests
 _LOWER, _LEMMA, _PUNCT = 0, 1, 2  # the columns a check tests
+#: How many docs' kinds are counted before the patterns' anchors are chosen again.
+LEARN_ANCHORS_FROM = 300
 
 
 class IdPattern:
@@ -123,9 +124,10 @@ class IdPattern:
         self.key = key
         self.tests = tests
         self.ops = ops
+        # set by PatternSet.compile: per required word test, its kinds' characters and words
+        self.required: list[tuple[frozenset[str], tuple[int, ...]]] = []
         self.min_length = sum(op in (None, "+") for op in ops)
         self.max_length = None if any(op in ("*", "+") for op in ops) else len(ops)
-        self.required_bits = 0  # one bit per required word test, set by PatternSet.compile
         self.regex: re.Pattern | None = None
         self.starts: re.Pattern | None = None
 
@@ -162,21 +164,30 @@ class PatternSet:
     each pattern token is a character class and each pattern a regular expression:
     matching a doc is matching its string, in C.
 
-    Every required word test of every pattern also has a bit, and each kind the bits it
-    satisfies; a pattern runs only on docs whose kinds hold all its bits.
+    Each pattern has an *anchor*: one of its required word tests (a match holds a token
+    that passes it), chosen to be rarely passed.  One regular expression finds the kinds
+    that anchor some pattern in a doc's string, and only the patterns anchored there
+    run.  At first the anchor is the test with the fewest common words, then the fewest
+    kinds; after ``learn_from`` docs, the test whose kinds were seen least
+    often in them (in a corpus about mentoring, "mentor" is no rare word).  Which test
+    anchors a pattern changes only how often it runs, never what it matches.
 
     ``lemma_of(lower id) -> lemma id`` and ``punct_of(lower id) -> bool`` give the rest
-    of a token's kind."""
+    of a token's kind; ``common(id) -> bool`` says whether a tested word is a common
+    one (a stop word), which only steers the choice of anchors."""
 
-    def __init__(self, lemma_of, punct_of) -> None:
+    def __init__(self, lemma_of, punct_of, common=lambda value: False,
+                 learn_from: int = LEARN_ANCHORS_FROM) -> None:
         self.patterns: list[IdPattern] = []
-        self._lemma_of, self._punct_of = lemma_of, punct_of
+        self._lemma_of, self._punct_of, self._common = lemma_of, punct_of, common
         self._char: dict[int, str] = {}  # lower id -> its kind's character
-        # lower id -> required-test bits, and -> patterns anchored on it, for ids with either
-        self._relevant_bits: dict[int, int] = {}
-        self._relevant_anchored: dict[int, list[int]] = {}
         self._kinds: dict[tuple[int, int, bool], str] = {}
-        self._bits_of: dict[str, int] = {}  # character -> the required-test bits it satisfies
+        self._anchored: dict[str, tuple[int, ...]] = {}  # character -> patterns anchored on it
+        self._unanchored: tuple[int, ...] = ()  # patterns with no required word: run on every doc
+        self._anchors: re.Pattern | None = None  # finds the characters in _anchored
+        # kinds counted over the first docs, to anchor each pattern on its rarest test
+        self._seen: Counter[str] = Counter()
+        self._learning = learn_from
         self._compiled = False
 
     def add(self, pattern: IdPattern) -> None:
@@ -202,17 +213,18 @@ class PatternSet:
         # private-use characters, in a fixed order: the BMP's if they suffice (the regex
         # engine keeps classes of those as bitmaps), else plane 15's
         first = 0xE000 if len(kinds) <= 0xF8FF - 0xE000 else 0xF0000
-        self._kinds = {kind: chr(first + i) for i, kind in enumerate(sorted(kinds))}
+        # ordered so that the classes patterns use are runs of characters: punctuation
+        # last, then by LOWER and LEMMA value ("not punctuation" is one range)
+        order = sorted(kinds, key=lambda kind: (kind[_PUNCT], kind[_LOWER], kind[_LEMMA]))
+        self._kinds = {kind: chr(first + i) for i, kind in enumerate(order)}
         # the characters of the kinds with each LOWER, LEMMA and IS_PUNCT value
         index: tuple[dict, dict, dict] = ({}, {}, {})
         for kind, c in self._kinds.items():
             for column in (_LOWER, _LEMMA, _PUNCT):
                 index[column].setdefault(kind[column], set()).add(c)
         every = set(self._kinds.values())
-        self._anchored: dict[str, list[int]] = {}  # character -> patterns anchored on it
-        bit = 0
-        for number, pattern in enumerate(self.patterns):
-            classes, anchor = [], None
+        for pattern in self.patterns:
+            classes, required = [], []
             for checks, op in zip(pattern.tests, pattern.ops):
                 chars = set(every)
                 for column, values, want in checks:
@@ -223,17 +235,13 @@ class PatternSet:
                 elif not chars:
                     piece = "(?!)"  # no token can pass
                 elif len(chars) <= len(every) // 2:
-                    piece = "[" + "".join(sorted(chars)) + "]"
+                    piece = "[" + _ranges(chars) + "]"
                 else:  # the other kinds are fewer (e.g. IS_PUNCT false): every token has a kind
-                    piece = "[^" + "".join(sorted(every - chars)) + "]"
+                    piece = "[^" + _ranges(every - chars) + "]"
                 classes.append(piece + _OPS[op])
-                if op in (None, "+") and any(column != _PUNCT for column, _, _ in checks):
-                    for c in chars:
-                        self._bits_of[c] = self._bits_of.get(c, 0) | (1 << bit)
-                    pattern.required_bits |= 1 << bit
-                    bit += 1
-                    if anchor is None or len(chars) < len(anchor):
-                        anchor = chars
+                words = [v for column, values, _ in checks if column != _PUNCT for v in values]
+                if op in (None, "+") and words:  # a required word test: a candidate anchor
+                    required.append((frozenset(chars), tuple(words)))
             pattern.regex = re.compile("".join(classes), re.DOTALL)
             # finds every position where a match begins; a leading character class outside
             # the look-ahead lets the regex engine skip to candidate positions in C
@@ -245,9 +253,24 @@ class PatternSet:
             else:
                 starts = f"(?={head}{rest})"
             pattern.starts = re.compile(starts, re.DOTALL)
-            for c in (anchor if anchor is not None else every):  # no required word: every doc
-                self._anchored.setdefault(c, []).append(number)
+            pattern.required = required
+        self._anchor_on(lambda test: (sum(map(self._common, test[1])), len(test[0])))
         self._compiled = True
+
+    def _anchor_on(self, rank) -> None:
+        """Anchor each pattern on its required test ``(chars, words)`` of least ``rank``."""
+        anchored: dict[str, list[int]] = {}
+        unanchored: list[int] = []
+        for number, pattern in enumerate(self.patterns):
+            if not pattern.required:
+                unanchored.append(number)
+                continue
+            chars, _ = min(pattern.required, key=rank)
+            for c in chars:
+                anchored.setdefault(c, []).append(number)
+        self._anchored = {c: tuple(numbers) for c, numbers in anchored.items()}
+        self._unanchored = tuple(unanchored)
+        self._anchors = re.compile("[" + _ranges(anchored) + "]") if anchored else re.compile("(?!)")
 
     def _kind(self, lower: int) -> tuple[int, int, bool]:
         lemma = self._lemma_of(lower)
@@ -255,14 +278,8 @@ class PatternSet:
                 bool(self._punct_of(lower)))
 
     def _learn(self, lower: int) -> str:
-        """A vocabulary entry's character; caches it and, if it matters, the patterns it
-        anchors and the required-test bits it satisfies."""
-        c = self._char[lower] = self._kinds[self._kind(lower)]
-        bits, anchored = self._bits_of.get(c, 0), self._anchored.get(c, ())
-        if bits or anchored:
-            self._relevant_bits[lower] = bits
-            self._relevant_anchored[lower] = anchored
-        return c
+        """A vocabulary entry's character (cached by :meth:`codes`)."""
+        return self._kinds[self._kind(lower)]
 
     def codes(self, lowers: list[int]) -> str:
         """The doc's tokens, one character each."""
@@ -272,27 +289,44 @@ class PatternSet:
 
     def __call__(self, lowers: list[int]) -> list[list[tuple[int, int, int]]]:
         """Each matching pattern's matches, in pattern order."""
-        if not self._compiled:
-            self.compile()
-        distinct = set(lowers)
-        for lower in distinct.difference(self._char):  # words not seen before
-            self._learn(lower)
-        present = self._relevant_bits.keys() & distinct
-        if not present:
-            return []
-        candidates = set().union(*map(self._relevant_anchored.__getitem__, present))
-        have = reduce(or_, map(self._relevant_bits.__getitem__, present), 0)
+        codes = self.codes(lowers)
+        if self._learning:
+            self._seen.update(codes)
+            self._learning -= 1
+            if not self._learning:  # anchor on the tests least often passed in these docs
+                seen = self._seen
+                self._anchor_on(lambda test: (sum(map(seen.__getitem__, test[0])), len(test[0])))
+        found = self._anchors.findall(codes)
+        if not found:
+            if not self._unanchored:
+                return []
+            numbers = self._unanchored
+        else:
+            anchored = self._anchored
+            numbers = set().union(self._unanchored, *[anchored[c] for c in set(found)])
+            if len(numbers) > 1:
+                numbers = sorted(numbers)
         out = []
-        patterns, codes = self.patterns, None
-        for number in sorted(candidates):
-            pattern = patterns[number]
-            if have & pattern.required_bits == pattern.required_bits:
-                if codes is None:
-                    codes = self.codes(lowers)
-                found = pattern(codes)
-                if found:
-                    out.append(found)
+        patterns = self.patterns
+        for number in numbers:
+            matches = patterns[number](codes)
+            if matches:
+                out.append(matches)
         return out
+
+
+def _ranges(chars) -> str:
+    """The inside of a regular-expression class holding exactly ``chars`` (private-use
+    characters, never special in a class), consecutive ones written as ranges."""
+    codes = sorted(map(ord, chars))
+    out, i = [], 0
+    while i < len(codes):
+        j = i
+        while j + 1 < len(codes) and codes[j + 1] == codes[j] + 1:
+            j += 1
+        out.append(chr(codes[i]) if j == i else chr(codes[i]) + ("-" if j > i + 1 else "") + chr(codes[j]))
+        i = j + 1
+    return "".join(out)
 
 
 def compile_pattern(key: int, tokens: list[dict], strings) -> IdPattern | None:

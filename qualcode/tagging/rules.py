@@ -119,8 +119,10 @@ class RuleTagger:
         self._patterns = Matcher(self.nlp.vocab)
         is_punct = self.nlp.vocab.lex_attr_getters[IS_PUNCT]
         # token patterns compiled to regular expressions (fast path only)
+        stop_words = self.nlp.Defaults.stop_words
         self._compiled = PatternSet(lambda lower: self._lemmatizer.lemmas_of([lower], strings)[0],
-                                    lambda lower: is_punct(strings[lower]))
+                                    lambda lower: is_punct(strings[lower]),
+                                    lambda word: strings[word] in stop_words)
         self._rules: dict[int, tuple[Code, Rule, bool]] = {}  # key -> (code, rule, is_exclude)
         self._near: dict[str, frozenset[int]] = {}
         self._near_reason: dict[str, str] = {}
