@@ -192,8 +192,15 @@ def phrase_lemmas(text: str, nlp: Language | None = None) -> tuple[str, ...]:
 
 @lru_cache(maxsize=1 << 16)
 def _lemmas(nlp: Language, text: str) -> tuple[tuple[str, bool], ...]:
-    """(lemma, is space) per token; cached, since codebooks repeat words across rules."""
-    return tuple((t.lemma_, t.is_space) for t in lemma_doc(nlp, text))
+    """(lemma, is space) per token, as :func:`lemma_doc` sets them (read on integer ids,
+    without setting them on the doc); cached, since codebooks repeat words across rules."""
+    doc = nlp.make_doc(text)
+    if not len(doc):
+        return ()
+    lowers, spaces = doc.to_array([LOWER, IS_SPACE]).T.tolist()
+    strings = nlp.vocab.strings
+    lemmas = nlp.get_pipe("qualcode_lemmatizer").lemmas_of(lowers, strings)
+    return tuple(zip(map(strings.__getitem__, lemmas), map(bool, spaces)))
 
 
 def lemma_set(words: Iterable[str], nlp: Language | None = None) -> frozenset[str]:
