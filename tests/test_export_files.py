@@ -1,7 +1,10 @@
 """Writers read back with openpyxl, python-docx and csv; figures are real PNG/SVG files."""
 
 import csv
+import os
+import stat
 
+import pandas as pd
 import pytest
 from docx import Document
 from openpyxl import load_workbook
@@ -154,3 +157,25 @@ def test_report_without_two_groups_says_why(tmp_path):
 def load_frames_of(path):
     with open_project(path) as project:
         return load_frames(project)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_outputs_get_the_permissions_of_an_ordinary_write(tmp_path):
+    """A new file gets 0o666 less the umask (not the temporary file's owner-only bits); a
+    file written again keeps the permissions it had (say, shared with a group)."""
+    from qualcode.export.files import write_table
+
+    table = pd.DataFrame({"code": ["value", "tools"], "turns": [3, 1]})
+    old_umask = os.umask(0o027)
+    try:
+        new = write_table(table, tmp_path / "new.csv")
+        assert stat.S_IMODE(new.stat().st_mode) == 0o640
+        again = tmp_path / "again.csv"
+        again.write_text("old\n")
+        again.chmod(0o664)
+        write_table(table, again)
+        assert stat.S_IMODE(again.stat().st_mode) == 0o664
+        assert again.read_text(encoding="utf-8-sig") == "code,turns\nvalue,3\ntools,1\n"
+    finally:
+        os.umask(old_umask)
+    assert not list(tmp_path.glob(".*.part"))

@@ -7,6 +7,7 @@ place only when complete (``os.replace`` is atomic on one file system).
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,7 +22,11 @@ TABLE_SUFFIXES = (".csv", ".xlsx")
 
 @contextmanager
 def atomic_output(path: str | Path) -> Iterator[Path]:
-    """Yield a temporary path; on success it replaces ``path``, on failure it is removed."""
+    """Yield a temporary path; on success it replaces ``path``, on failure it is removed.
+
+    The file ends up with the permissions an ordinary write would give it: those of the
+    file it replaces, else what the user's umask allows (the temporary file itself is
+    created readable by its owner only, so nobody reads a half-written output)."""
     path = Path(path)
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
@@ -31,10 +36,21 @@ def atomic_output(path: str | Path) -> Iterator[Path]:
     tmp = Path(tmp_name)
     try:
         yield tmp
+        os.chmod(tmp, _mode_for(path))
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _mode_for(path: Path) -> int:
+    """The permission bits of the file at ``path``, or of a new file (0o666 less the umask)."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)  # reading the umask means setting it: set it straight back
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def table_format(path: str | Path, allowed: tuple[str, ...] = TABLE_SUFFIXES) -> str:
