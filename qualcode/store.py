@@ -619,6 +619,45 @@ class Project:
     # aggregated by SQLite (GROUP BY) and excerpts come from a cursor, so the memory an
     # export needs does not grow with the number of codings.
 
+    def coder_kinds(self) -> dict[str, str]:
+        """Each coder's kind (``human``/``machine``): that of its first coding in document,
+        start, code order."""
+        return dict(self.conn.execute(
+            "SELECT coder, coder_kind FROM (SELECT coder, coder_kind, ROW_NUMBER() OVER (PARTITION BY"
+            " coder ORDER BY document_id, start, code, id) AS n FROM codings) WHERE n = 1").fetchall())
+
+    def coders_of(self, codebook_ids: Iterable[int], statuses: Iterable[str]) -> set[str]:
+        """Coders with codings of these statuses, or coverage, under these codebooks."""
+        ids, statuses = [int(i) for i in codebook_ids], list(statuses)
+        marks, status_marks = ", ".join("?" * len(ids)), ", ".join("?" * len(statuses))
+        return {r[0] for r in self.conn.execute(
+            f"SELECT coder FROM codings WHERE codebook_id IN ({marks}) AND status IN ({status_marks})"
+            f" UNION SELECT coder FROM coverage WHERE codebook_id IN ({marks})", [*ids, *statuses, *ids])}
+
+    def document_turns(self, document_id: int) -> list[sqlite3.Row]:
+        """A document's turns in order: segment_id, turn, speaker (label), participant, role,
+        start, end."""
+        return self.conn.execute(
+            "SELECT s.id AS segment_id, s.turn, sp.label AS speaker, p.pid AS participant, sp.role,"
+            " s.start, s.end FROM segments s JOIN speakers sp ON sp.id = s.speaker_id"
+            " JOIN participants p ON p.id = sp.participant_id WHERE s.document_id = ? ORDER BY s.turn",
+            (int(document_id),)).fetchall()
+
+    def iter_codings_by_document(self, codebook_ids: Iterable[int],
+                                 statuses: Iterable[str]) -> Iterator[tuple[int, int, int, int, str, str]]:
+        """Stream the codings under these codebooks with these statuses in
+        :meth:`codings_frame`'s order (document, start, code, id), as ``(document_id,
+        start, end, codebook_id, code, coder)``: one sorted pass, whatever the number of
+        documents (codings have no index by document)."""
+        ids, statuses = [int(i) for i in codebook_ids], list(statuses)
+        cursor = self.conn.execute(
+            "SELECT document_id, start, end, codebook_id, code, coder FROM codings"
+            f" WHERE codebook_id IN ({', '.join('?' * len(ids))})"
+            f" AND status IN ({', '.join('?' * len(statuses))}) ORDER BY document_id, start, code, id",
+            [*ids, *statuses])
+        cursor.row_factory = None  # plain tuples
+        yield from cursor
+
     def coding_summary(self) -> pd.DataFrame:
         """How many codings each (codebook_id, coder, status) has: what a selection chooses from."""
         return pd.read_sql_query(

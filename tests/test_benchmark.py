@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import zipfile
 
 from click.testing import CliRunner
 
@@ -56,6 +57,7 @@ def test_bench_command_writes_a_results_table(tmp_path):
         assert len(c) == 9 and all(re.fullmatch(r"[\d,.]+|-", x.strip()) for x in c[2:]), c
     assert cells[0][5].strip() == cells[0][6].strip() == "1.00"  # the tokenizer is its own floor
     assert (tmp_path / "work" / "words_3000" / "out" / "excerpts.csv").is_file()
+    assert zipfile.is_zipfile(tmp_path / "work" / "words_3000" / "out" / "project.qdpx")
     # the ML step's model: trained once, on a separate corpus the rule tagger labelled
     model = load_model(tmp_path / "work" / "ml_training" / "stand_in.qcmodel")
     assert model.coder == "rules" and model.codebook["name"] == "Mentoring expectations"
@@ -63,7 +65,7 @@ def test_bench_command_writes_a_results_table(tmp_path):
     turns = model.info["training_turns"]
     assert f"those codings on its {turns:,} participant turns ({learned} of {len(model.info['codes'])} codes" in text
     assert "rule tagger's codes with Mentoring expectations stand in for a human coder's" in text
-    assert "## End to end (ingest + both codebooks' rule coding + counts, compare, excerpts)" in text
+    assert "## End to end (ingest + both codebooks' rule coding + counts, compare, excerpts, .qdpx)" in text
     # the targets, read off the same rows: ratio = words/s over the tokenizer's
     floor = float(cells[0][4].replace(",", ""))
     for c, name in zip(cells[2:4], ("mentoring_expectations", "expectation_domains")):

@@ -149,3 +149,33 @@ def test_unknown_codebook_is_an_error_and_nothing_is_written(exported):
         with pytest.raises(SelectionError, match="no codebook named 'Nope'"):
             export_qdpx(project, folder / "none.qdpx", codebook="Nope")
     assert not (folder / "none.qdpx").exists()
+
+
+def test_guids_are_uuid5_of_the_namespace_as_the_standard_library_makes_them():
+    import random
+    import uuid
+
+    from qualcode.refi.ids import NAMESPACE, make_guid
+
+    rng = random.Random(3)
+    alphabet = "abcXYZ019 :\x1f-é中😀"
+    for _ in range(2000):
+        parts = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 12)))
+                 for _ in range(rng.randrange(0, 4))]
+        name = "kind:" + "\x1f".join(parts)
+        assert make_guid("kind", *parts) == str(uuid.uuid5(NAMESPACE, name))
+    assert make_guid("user", "rules") == str(uuid.uuid5(NAMESPACE, "user:rules"))
+
+
+def test_the_export_streams_documents_without_loading_every_coding(exported, tmp_path, monkeypatch):
+    """The project-wide frames (every coding with its excerpt, every turn) are never read:
+    the same bytes come from one document at a time and one sorted cursor of codings."""
+    from qualcode.store import Project
+
+    folder, summary, *_ = exported
+    for frame in ("codings_frame", "segments_frame", "coverage_frame"):
+        monkeypatch.setattr(Project, frame, lambda *a, **k: pytest.fail("a whole-project frame was read"))
+    with open_project(study_copy(tmp_path)) as project:
+        again = export_qdpx(project, tmp_path / "streamed.qdpx")
+    assert (tmp_path / "streamed.qdpx").read_bytes() == (folder / "a.qdpx").read_bytes()
+    assert (again.selections, again.codings, again.cases) == (summary.selections, summary.codings, summary.cases)

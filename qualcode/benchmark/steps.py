@@ -30,6 +30,7 @@ STEPS = {
     "counts": "export counts by role (csv)",
     "compare": "compare scholar vs mentor (csv)",
     "excerpts": "export excerpts (csv)",
+    "qdpx": "export REFI-QDA project (.qdpx)",
     "code_ml": "ML coding: mentoring_expectations",  # last: the exports time the rule codings only
 }
 CODEBOOK_FILES = {"code_mentoring": "mentoring_expectations.yaml",
@@ -129,7 +130,7 @@ def run_step(step: str, corpus: Path, project_path: Path, out: Path, workers: in
         return {"step": step, "seconds": seconds, "cpu_seconds": cpu, "words": words, "codings": run.codings,
                 "segments": run.segments, "start_mb": start_peak, "peak_mb": peak_mb()}
 
-    if step in ("counts", "compare", "excerpts"):
+    if step in ("counts", "compare", "excerpts", "qdpx"):
         from qualcode.analysis import compare_groups, counts_by
         from qualcode.analysis.excerpts import iter_excerpts
         from qualcode.export.excerpts import write_excerpts
@@ -147,10 +148,14 @@ def run_step(step: str, corpus: Path, project_path: Path, out: Path, workers: in
                 frame = compare_groups(project, "role", "scholar", "mentor")
                 write_comparison(frame, out / "compare_scholar_mentor.csv")
                 rows = len(frame)
-            else:
+            elif step == "excerpts":
                 excerpts = iter_excerpts(project)
                 write_excerpts(excerpts, out / "excerpts.csv")
                 rows = excerpts.read
+            else:  # pseudonymized, as `qualcode export qdpx` writes it
+                from qualcode.refi import export_qdpx
+
+                rows = export_qdpx(project, out / "project.qdpx").codings
         seconds, cpu = time.perf_counter() - t0, cpu_seconds() - c0
         return {"step": step, "seconds": seconds, "cpu_seconds": cpu, "words": words, "rows": rows,
                 "start_mb": start_peak, "peak_mb": peak_mb()}

@@ -8,6 +8,7 @@ same name never share a GUID.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 
 #: Fixed namespace of every GUID qualcode writes (itself uuid5 of the DNS namespace and
@@ -15,10 +16,24 @@ import uuid
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_DNS, "qualcode.refi")
 
 
+_NAMESPACE_SHA1 = hashlib.sha1(NAMESPACE.bytes)  # uuid5 hashes the namespace's bytes first
+
+
 def make_guid(kind: str, *parts: object) -> str:
-    """``uuid5(NAMESPACE, "kind:part1\\x1fpart2...")`` as the lowercase 8-4-4-4-12 text."""
-    name = kind + ":" + "\x1f".join(str(p) for p in parts)
-    return str(uuid.uuid5(NAMESPACE, name))
+    """``uuid5(NAMESPACE, "kind:part1\\x1fpart2...")`` as the lowercase 8-4-4-4-12 text.
+
+    Computed as :func:`uuid.uuid5` defines it (SHA-1 of the namespace and the name, its
+    first 16 bytes with the version 5 and RFC 4122 variant bits set), without building
+    UUID objects: an export of a large project makes hundreds of thousands (a test
+    compares with :func:`uuid.uuid5`)."""
+    name = kind + ":" + "\x1f".join(map(str, parts))
+    digest = _NAMESPACE_SHA1.copy()
+    digest.update(name.encode("utf-8"))
+    b = bytearray(digest.digest()[:16])
+    b[6] = (b[6] & 0x0F) | 0x50
+    b[8] = (b[8] & 0x3F) | 0x80
+    h = b.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def code_guid(codebook: str, code_path: str) -> str:

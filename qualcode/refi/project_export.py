@@ -42,7 +42,8 @@ from lxml import etree
 from qualcode.errors import SelectionError
 from qualcode.export.files import atomic_output
 from qualcode.models import content_hash
-from qualcode.pseudonyms import LabelLines, pseudonymize_label_lines, speaker_pseudonym
+from qualcode.pseudonyms import pseudonymize_label_lines, speaker_pseudonym
+from qualcode.redact import OffsetMap
 from qualcode.refi import ids
 from qualcode.refi.codebook_xml import ORIGIN, stored_codebook_entries, write_code_elements
 from qualcode.refi.qde_reader import PROJECT_NS
@@ -91,7 +92,11 @@ def export_qdpx(project: Project, path: str | Path, *, codebook: str | None = No
     name); ``schema`` (Project-mrt2019.xsd) validates project.qde before the file is kept.
     Unless ``real_names``, speakers appear by pseudonym: turn selections are named
     ``S01 (scholar): turn 3`` and each turn's ``Label: `` line start in the sources' text
-    reads ``S01 (scholar): `` (positions follow; see :func:`pseudonymized_sources`)."""
+    reads ``S01 (scholar): `` (positions follow; see :func:`written_source`).
+
+    Documents are read one at a time and their codings are never all in memory: what
+    the export holds beyond one document is a selection reference per turn (for the
+    cases) and a content hash per document."""
     path = Path(path)
     codebooks = project.codebooks_frame()
     if codebook is not None:
@@ -100,32 +105,22 @@ def export_qdpx(project: Project, path: str | Path, *, codebook: str | None = No
             raise SelectionError(f"no codebook named {codebook!r} in the project", project.path)
     labels = _codebook_labels(codebooks)
     code_rows = project.codes_frame()
-    code_rows = code_rows[code_rows["codebook_id"].isin(list(labels))]
+    n_codes = int(code_rows["codebook_id"].isin(list(labels)).sum())
     documents = project.documents_frame()
     attributes = project.attributes_frame()
-    segments = project.segments_frame(text=False)
-    all_codings = project.codings_frame()
-    codings = all_codings[all_codings["codebook_id"].isin(list(labels))
-                          & all_codings["status"].isin(list(statuses))]
-    coverage = project.coverage_frame()
-    coverage = coverage[coverage["codebook_id"].isin(list(labels))]
 
-    # users: every coder, with its kind
-    kinds: dict[str, str] = {}
-    for coder, kind in zip(all_codings["coder"], all_codings["coder_kind"]):
-        kinds.setdefault(coder, kind)
-    users = sorted(set(codings["coder"]) | set(coverage["coder"]))
-    for coder in users:  # a coder who covered turns but never coded anything: a person
+    # users: every coder with codings or coverage here, with its kind (a coder who covered
+    # turns but never coded anything is a person)
+    kinds = project.coder_kinds()
+    users = sorted(project.coders_of(labels, statuses))
+    for coder in users:
         kinds.setdefault(coder, "human")
 
-    # codes per codebook, and their guids
-    code_guids: dict[tuple[int, str], str] = {}
     trees = []
     for cb_id, label in labels.items():
         entries, _ = stored_codebook_entries(project, cb_id, label)
         if entries:
             trees.append((cb_id, label, entries))
-    n_codes = len(code_rows)
 
     # variables: role and every document attribute
     attr_keys = sorted(set(attributes["key"]))
@@ -134,80 +129,94 @@ def export_qdpx(project: Project, path: str | Path, *, codebook: str | None = No
     for doc_id, key, value in zip(attributes["document_id"], attributes["key"], attributes["value"]):
         attrs_by_doc[int(doc_id)].append((key, value))
 
-    texts = {int(d): project.document_text(int(d)) for d in documents["document_id"]}
-    doc_ids = {name: int(d) for name, d in zip(documents["document"], documents["document_id"])}
-    moved = {}  # document id -> offsets in the stored text -> offsets in the written text
-    if not real_names:
-        for doc_id, lines in pseudonymized_sources(segments, doc_ids, texts).items():
-            texts[doc_id], moved[doc_id] = lines.text, lines.forward
-    hashes = {d: content_hash(t) for d, t in texts.items()}
-
-    # selections per document: span -> (name, [(label, code, coder)])
-    spans: dict[int, dict[tuple[int, int], dict]] = defaultdict(dict)
+    # first pass, a document at a time: each source's content hash and each turn's
+    # selection, which the cases (written before the sources) refer to
+    doc_ids = [int(d) for d in documents["document_id"]]
+    hashes: dict[int, str] = {}
     participant_turns: dict[str, list[str]] = defaultdict(list)
     participant_role: dict[str, str | None] = {}
-    for row in segments.itertuples(index=False):
-        doc = doc_ids[row.document]
-        span = _moved(moved, doc, row.start, row.end)
-        entry = spans[doc].setdefault(span, {"name": "", "codings": []})
-        role = row.role if isinstance(row.role, str) else None
-        speaker = row.speaker if real_names else speaker_pseudonym(row.participant, role)
-        entry["name"] = f"{speaker}: turn {int(row.turn)}" if row.speaker else f"turn {int(row.turn)}"
-        participant_turns[row.participant].append(ids.selection_guid(hashes[doc], *span))
-        participant_role.setdefault(row.participant, row.role if isinstance(row.role, str) else None)
-    n_codings = 0
-    for row in codings.itertuples(index=False):
-        doc = int(row.document_id)
-        span = _moved(moved, doc, row.start, row.end)
-        entry = spans[doc].setdefault(span, {"name": "", "codings": []})
-        item = (labels[int(row.codebook_id)], row.code, row.coder, int(row.codebook_id))
-        if item not in entry["codings"]:
-            entry["codings"].append(item)
-            n_codings += 1
+    for doc_id in doc_ids:
+        turns = project.document_turns(doc_id)
+        text, moved = written_source(project.document_text(doc_id), turns, real_names)
+        hashes[doc_id] = sha = content_hash(text)
+        for turn in turns:
+            span = _moved(moved, turn["start"], turn["end"])
+            participant_turns[turn["participant"]].append(ids.selection_guid(sha, *span))
+            participant_role.setdefault(turn["participant"], turn["role"])
 
-    summary = QdpxSummary(path, len(users), n_codes, len(texts), sum(len(s) for s in spans.values()),
-                          n_codings, len(participant_turns))
+    counts = {"selections": 0, "codings": 0}
     with atomic_output(path) as tmp:
         with zipfile.ZipFile(tmp, "w") as zf:
             with zf.open(_zip_info("project.qde"), "w") as out:
                 with etree.xmlfile(out, encoding="utf-8") as xf:
                     xf.write_declaration()
-                    _write_project(xf, project.path.stem, users, kinds, trees, code_guids,
-                                   variable_names, participant_turns, participant_role, documents,
-                                   texts, hashes, attrs_by_doc, spans)
-            for doc_id in texts:
-                guid = ids.source_guid(hashes[doc_id])
-                zf.writestr(_zip_info(f"sources/{guid}.txt"), texts[doc_id].encode("utf-8"))
+                    selections = _document_selections(project, doc_ids, labels, statuses, real_names,
+                                                      counts)
+                    _write_project(xf, project.path.stem, users, kinds, trees, {}, variable_names,
+                                   participant_turns, participant_role, documents, hashes,
+                                   attrs_by_doc, selections)
+            for doc_id in doc_ids:
+                text, _ = written_source(project.document_text(doc_id), project.document_turns(doc_id),
+                                         real_names)
+                zf.writestr(_zip_info(f"sources/{ids.source_guid(hashes[doc_id])}.txt"), text.encode("utf-8"))
         if schema is not None:
             from qualcode.refi.validate import validate_qdpx
             validate_qdpx(tmp, schema, shown_as=path)
-    return summary
+    return QdpxSummary(path, len(users), n_codes, len(doc_ids), counts["selections"], counts["codings"],
+                       len(participant_turns))
 
 
-def pseudonymized_sources(segments, doc_ids: dict[str, int], texts: dict[int, str]) -> dict[int, LabelLines]:
-    """Each document's text with its turns' label lines written as pseudonyms (documents
-    whose text has no label line to replace are left out).  ``segments`` is the project's
-    segments frame (document, start, speaker, participant, role)."""
-    turns: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
-    for row in segments.itertuples(index=False):
-        role = row.role if isinstance(row.role, str) else None
-        turns[doc_ids[row.document]].append((int(row.start), row.speaker,
-                                            speaker_pseudonym(row.participant, role)))
-    out = {}
-    for doc_id, doc_turns in turns.items():
-        lines = pseudonymize_label_lines(texts[doc_id], doc_turns)
-        if lines.text != texts[doc_id]:
-            out[doc_id] = lines
-    return out
+def written_source(text: str, turns, real_names: bool) -> tuple[str, OffsetMap | None]:
+    """A document's text as the .qdpx holds it, and the map of offsets into it (None: the
+    stored text as it is).  Unless ``real_names``, each turn's ``Label: `` line start is
+    written as the speaker's pseudonym.  ``turns``: the document's turns, as
+    :meth:`~qualcode.store.Project.document_turns` gives them."""
+    if real_names:
+        return text, None
+    lines = pseudonymize_label_lines(text, [(int(t["start"]), t["speaker"],
+                                             speaker_pseudonym(t["participant"], t["role"])) for t in turns])
+    if lines.text == text:
+        return text, None
+    return lines.text, lines.forward
 
 
-def _moved(moved: dict, doc: int, start, end) -> tuple[int, int]:
+def _document_selections(project: Project, doc_ids: list[int], labels: dict[int, str],
+                         statuses: tuple[str, ...], real_names: bool, counts: dict):
+    """Per document, in turn: ``(doc_id, {span: {"name", "codings"}})``, every turn and
+    every span coded, each coding ``(codebook label, code, coder, codebook id)`` once.
+    ``doc_ids`` ascending: the codings come from one cursor sorted by document."""
+    codings = project.iter_codings_by_document(labels, statuses)
+    pending = next(codings, None)
+    for doc_id in doc_ids:
+        turns = project.document_turns(doc_id)
+        _, moved = written_source(project.document_text(doc_id), turns, real_names)
+        spans: dict[tuple[int, int], dict] = {}
+        for turn in turns:
+            entry = spans.setdefault(_moved(moved, turn["start"], turn["end"]), {"name": "", "codings": []})
+            speaker = (turn["speaker"] if real_names
+                       else speaker_pseudonym(turn["participant"], turn["role"]))
+            entry["name"] = f"{speaker}: turn {turn['turn']}" if turn["speaker"] else f"turn {turn['turn']}"
+        while pending is not None and pending[0] < doc_id:  # none: every coding has its document
+            pending = next(codings, None)
+        while pending is not None and pending[0] == doc_id:
+            _, start, end, cb_id, code, coder = pending
+            pending = next(codings, None)
+            entry = spans.setdefault(_moved(moved, start, end), {"name": "", "codings": []})
+            item = (labels[cb_id], code, coder, cb_id)
+            if item not in entry["codings"]:
+                entry["codings"].append(item)
+                counts["codings"] += 1
+        counts["selections"] += len(spans)
+        yield doc_id, spans
+
+
+def _moved(moved: OffsetMap | None, start, end) -> tuple[int, int]:
     start, end = int(start), int(end)
-    return moved[doc].span(start, end) if doc in moved else (start, end)
+    return moved.span(start, end) if moved is not None else (start, end)
 
 
 def _write_project(xf, name, users, kinds, trees, code_guids, variable_names, participant_turns,
-                   participant_role, documents, texts, hashes, attrs_by_doc, spans) -> None:
+                   participant_role, documents, hashes, attrs_by_doc, selections) -> None:
     user_ids = {u: ids.user_guid(u) for u in users}
     with xf.element("Project", {"name": name, "origin": ORIGIN}, nsmap={None: PROJECT_NS}):
         if users:
@@ -244,15 +253,15 @@ def _write_project(xf, name, users, kinds, trees, code_guids, variable_names, pa
                             _write_value(xf, "role", participant_role[pid])
                         for sel in participant_turns[pid]:
                             xf.write(etree.Element("SelectionRef", {"targetGUID": sel}))
-        if texts:
+        if hashes:
+            names = dict(zip(documents["document_id"].astype(int), documents["document"]))
             with xf.element("Sources"):
-                for row in documents.itertuples(index=False):
-                    doc_id = int(row.document_id)
+                for doc_id, spans in selections:
                     sha = hashes[doc_id]
                     guid = ids.source_guid(sha)
-                    with xf.element("TextSource", {"guid": guid, "name": row.document,
+                    with xf.element("TextSource", {"guid": guid, "name": names[doc_id],
                                                    "plainTextPath": f"internal://{guid}.txt"}):
-                        for (start, end), entry in sorted(spans.get(doc_id, {}).items()):
+                        for (start, end), entry in sorted(spans.items()):
                             attrs = {"guid": ids.selection_guid(sha, start, end), "name": entry["name"],
                                      "startPosition": str(start), "endPosition": str(end)}
                             ordered = sorted(entry["codings"], key=lambda c: (c[0], c[1], c[2]))
