@@ -36,6 +36,7 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_left, bisect_right
+from contextlib import ExitStack
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -285,51 +286,46 @@ def redact_project(project: Project, names: Iterable[NameEntry] = (), *,
                    documents: Iterable[str] | None = None, dry_run: bool = False) -> RedactionPlan:
     """Replace names in every document (or only ``documents``, by name); see the module doc.
 
-    With ``dry_run`` nothing is written and the plan lists what would change."""
+    With ``dry_run`` nothing is written and the plan lists what would change.  Documents
+    are read and rewritten one at a time, all in one transaction (nothing is changed if
+    any fails), so memory holds one document and its codings, not the corpus."""
     table = name_table(project, list(names))
     plan = RedactionPlan(skipped=list(table.skipped), dry_run=dry_run)
-    docs = project.documents_frame()
     wanted = None if documents is None else set(documents)
-    segments = project.segments_frame()
-    codings = project.codings_frame()
-    updates = []
-    for doc_id, doc_name in zip(docs["document_id"], docs["document"]):
-        if wanted is not None and doc_name not in wanted:
-            continue
-        text = project.document_text(int(doc_id))
-        found = find_names(text, table)
-        if not found:
-            continue
-        segs = segments[segments["document"] == doc_name]
-        turn_starts = list(segs["start"])
-        turn_numbers = list(segs["turn"])
-        for start, end, original, replacement in found:
-            i = bisect_right(turn_starts, start) - 1
-            inside = i >= 0 and start < int(segs["end"].iloc[i])
-            plan.changes.append(Change(doc_name, int(turn_numbers[i]) if inside else None, start, end,
-                                       original, replacement))
-        new_text, offsets = apply_replacements(text, ((s, e, r) for s, e, _, r in found))
-        seg_rows = []
-        for seg_id, start, end in zip(segs["segment_id"], segs["start"], segs["end"]):
-            new_start, new_end = offsets.span(int(start), int(end))
-            changed = text[start:end] != new_text[new_start:new_end]
-            plan.turns += changed
-            if changed or (new_start, new_end) != (start, end):
-                seg_rows.append((new_start, new_end, count_words(new_text[new_start:new_end]), int(seg_id)))
-        doc_codings = codings[codings["document_id"] == doc_id]
-        coding_rows = []
-        for coding_id, start, end, evidence in zip(doc_codings["coding_id"], doc_codings["start"],
-                                                   doc_codings["end"], doc_codings["evidence"]):
-            new_start, new_end = offsets.span(int(start), int(end))
-            new_evidence = _moved_evidence(evidence, offsets)
-            if (new_start, new_end) != (start, end) or new_evidence != evidence:
-                coding_rows.append((new_start, new_end, new_evidence, int(coding_id)))
-        plan.codings += len(coding_rows)
-        plan.documents += 1
-        updates.append((int(doc_id), new_text, seg_rows, coding_rows))
-    if not dry_run and updates:
-        with project.transaction():
-            for doc_id, new_text, seg_rows, coding_rows in updates:
+    with ExitStack() as writing:  # the transaction begins with the first document to rewrite
+        for doc_id, doc_name in project.document_ids_and_names():
+            if wanted is not None and doc_name not in wanted:
+                continue
+            text = project.document_text(doc_id)
+            found = find_names(text, table)
+            if not found:
+                continue
+            turns = [(t["segment_id"], t["turn"], t["start"], t["end"]) for t in project.document_turns(doc_id)]
+            turn_starts = [start for _, _, start, _ in turns]
+            for start, end, original, replacement in found:
+                i = bisect_right(turn_starts, start) - 1
+                inside = i >= 0 and start < turns[i][3]
+                plan.changes.append(Change(doc_name, turns[i][1] if inside else None, start, end,
+                                           original, replacement))
+            new_text, offsets = apply_replacements(text, ((s, e, r) for s, e, _, r in found))
+            seg_rows = []
+            for seg_id, _, start, end in turns:
+                new_start, new_end = offsets.span(start, end)
+                changed = text[start:end] != new_text[new_start:new_end]
+                plan.turns += changed
+                if changed or (new_start, new_end) != (start, end):
+                    seg_rows.append((new_start, new_end, count_words(new_text[new_start:new_end]), seg_id))
+            coding_rows = []
+            for coding_id, start, end, evidence in project.document_coding_spans(doc_id):
+                new_start, new_end = offsets.span(start, end)
+                new_evidence = _moved_evidence(evidence, offsets)
+                if (new_start, new_end) != (start, end) or new_evidence != evidence:
+                    coding_rows.append((new_start, new_end, new_evidence, coding_id))
+            plan.codings += len(coding_rows)
+            plan.documents += 1
+            if not dry_run:
+                if plan.documents == 1:
+                    writing.enter_context(project.transaction())
                 project.replace_document_text(doc_id, new_text, seg_rows, coding_rows)
     return plan
 

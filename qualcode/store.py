@@ -330,6 +330,15 @@ class Project:
         self._write_many("UPDATE codings SET start=?, end=?, evidence=? WHERE id=? AND document_id=?",
                          ((*row, document_id) for row in codings))
 
+    def document_coding_spans(self, document_id: int) -> list[tuple[int, int, int, str | None]]:
+        """Every coding of one document as ``(coding_id, start, end, evidence)``, read through
+        the turns' index (and the few codings on no turn), not by scanning every coding."""
+        return self.conn.execute(
+            "SELECT id, start, end, evidence FROM codings WHERE segment_id IN"
+            " (SELECT id FROM segments WHERE document_id = ?) AND document_id = ?"
+            " UNION ALL SELECT id, start, end, evidence FROM codings"
+            " WHERE segment_id IS NULL AND document_id = ?", (document_id,) * 3).fetchall()
+
     def document_text(self, document_id: int) -> str:
         return self.conn.execute("SELECT text FROM documents WHERE id=?", (document_id,)).fetchone()[0]
 
@@ -671,6 +680,10 @@ class Project:
 
     def document_names(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT name FROM documents ORDER BY id")]
+
+    def document_ids_and_names(self) -> list[tuple[int, str]]:
+        """Every document's ``(id, name)``, in id order."""
+        return [(r[0], r[1]) for r in self.conn.execute("SELECT id, name FROM documents ORDER BY id")]
 
     def turn_roles(self) -> list[str]:
         """The speaker roles turns have (no NULL), sorted."""

@@ -145,6 +145,28 @@ def test_redact_replaces_names_and_keeps_every_offset(project):
         (1, "Okafor", "[M01]")]
 
 
+def test_redaction_reads_a_document_at_a_time_and_moves_codings_on_no_turn(project, monkeypatch):
+    """The whole-project frames are not read; a coding stored without its turn (one of
+    the document's codings all the same) moves with the text too."""
+    from qualcode.store import Project
+
+    with open_project(project) as proj:
+        _add_coding(proj, "Jordan Lee told me so.", code="y")
+        text = proj.document_text(1)
+        start = text.index("Okafor.")
+        with proj.transaction():
+            proj.add_codings([{"document_id": 1, "segment_id": None, "code": "z", "start": start,
+                               "end": start + len("Okafor.\n\nAna Ruiz"), "coder": "alice",
+                               "coder_kind": "human"}])
+        with monkeypatch.context() as patched:
+            for frame in ("codings_frame", "segments_frame", "documents_frame"):
+                patched.setattr(Project, frame, lambda *a, **k: pytest.fail("a whole-project frame was read"))
+            plan = redact_project(proj, [NameEntry("Jordan Lee")])
+        codings = proj.codings_frame()
+    assert plan.codings == 2
+    assert sorted(codings["text"]) == ["[M01].\n\n[S01]", "[name] told me so."]
+
+
 def test_a_dry_run_changes_nothing_and_a_second_run_finds_nothing(project):
     before = snapshot(project)
     with open_project(project) as proj:
