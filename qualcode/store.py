@@ -606,6 +606,17 @@ class Project:
             f" coder_kind, tagger_version, status, confidence, evidence, created_at) VALUES (?, ?, {shared})",
             rows).rowcount
 
+    def coding_decisions_frame(self) -> pd.DataFrame:
+        """Every coding's who, what and where, without its excerpt and evidence (what the
+        agreement statistics read): coding_id, document, document_id, segment_id,
+        codebook_id, code, start, end, coder, coder_kind, status; in :meth:`codings_frame`'s
+        order."""
+        return pd.read_sql_query(
+            "SELECT c.id AS coding_id, d.name AS document, c.document_id, c.segment_id, c.codebook_id,"
+            " c.code, c.start, c.end, c.coder, c.coder_kind, c.status"
+            " FROM codings c JOIN documents d ON d.id = c.document_id"
+            " ORDER BY d.id, c.start, c.code, c.id", self.conn)
+
     def codings_frame(self) -> pd.DataFrame:
         """Every coding with its document, turn, speaker, participant, role, code, theme and excerpt."""
         frame = pd.read_sql_query(

@@ -5,10 +5,17 @@ from __future__ import annotations
 
 import pandas as pd
 
-from qualcode.analysis.frames import CorpusFrames, load_frames
+from qualcode.analysis.frames import CorpusFrames
 from qualcode.store import Project
 
 
 def load_agreement_frames(project: Project) -> tuple[CorpusFrames, pd.DataFrame]:
-    """(frames, coverage) for :func:`qualcode.analysis.agreement.prepare_agreement`."""
-    return load_frames(project), project.coverage_frame()
+    """(frames, coverage) for :func:`qualcode.analysis.agreement.prepare_agreement`.
+
+    The frames' codings are :meth:`~qualcode.store.Project.coding_decisions_frame`: no
+    excerpt text, no evidence (most of a large project's codings frame), which agreement
+    never reads; the turns keep their text, for the disagreement listing."""
+    return CorpusFrames(codings=project.coding_decisions_frame(),
+                        segments=project.segments_frame(include_facilitators=True),
+                        documents=project.documents_frame(), codes=project.codes_frame(),
+                        codebooks=project.codebooks_frame(), name=project.path.name), project.coverage_frame()
