@@ -49,9 +49,10 @@ class Runner:
                                 capture_output=True, text=True)
         if result.returncode != 0:
             raise SystemExit(f"Error: `{shlex.join(shown)}` failed:\n{result.stdout}{result.stderr}")
+        stdout = self._show(result.stdout)  # the scratch folder's path changes every run
         if record:
-            self.log.append((shlex.join(shown), result.stdout.rstrip()))
-        return result.stdout
+            self.log.append((shlex.join(shown), stdout.rstrip()))
+        return stdout
 
     def _show(self, arg: str) -> str:
         return arg.replace(str(self.workdir) + "/", "")
