@@ -160,17 +160,16 @@ class Explanation:
 
 def find_segment(project: Project, ref: str) -> dict:
     """A turn by its id (``42``) or by ``DOCUMENT:TURN`` (``scholars_northfield.docx:12``)."""
-    frame = project.segments_frame()
     if ref.isdigit():
-        match = frame[frame["segment_id"] == int(ref)]
+        match = project.find_turn(segment_id=int(ref))
     else:
         document, _, turn = ref.rpartition(":")
         if not document or not turn.isdigit():
             raise SelectionError(f"segment {ref!r} is neither an id nor DOCUMENT:TURN")
-        match = frame[(frame["document"] == document) & (frame["turn"] == int(turn))]
-    if match.empty:
+        match = project.find_turn(document=document, turn=int(turn))
+    if match is None:
         raise SelectionError(f"no turn {ref!r} in the project (see `qualcode export segments`)", project.path)
-    return match.iloc[0].to_dict()
+    return match
 
 
 def explain_segment(project: Project, codebook: Codebook, ref: str) -> Explanation:
@@ -180,13 +179,12 @@ def explain_segment(project: Project, codebook: Codebook, ref: str) -> Explanati
     text, base = seg["text"], int(seg["start"])
     hits = tagger.explain(text, base_offset=base)
     codes = [(c.code_id, c.start, c.end) for c in tagger.tag_text(text, base_offset=base)]
-    stored = project.codings_frame()
-    stored = stored[stored["segment_id"] == seg["segment_id"]]
+    stored = project.turn_codings(seg["segment_id"])
     return Explanation(
         segment_id=int(seg["segment_id"]), document=seg["document"], turn=int(seg["turn"]),
         speaker=seg["speaker"], role=seg["role"], text=text,
         applied=[h for h in hits if h.status == "applied"],
         vetoed=[h for h in hits if h.status != "applied"],
         codes=codes,
-        stored=[(r.code, r.coder, r.status) for r in stored.itertuples()],
+        stored=stored,
         participant=str(seg["participant"]))

@@ -414,6 +414,32 @@ class Project:
             frame = self._with_texts(frame)
         return frame.drop(columns="document_id")
 
+    def find_turn(self, segment_id: int | None = None, document: str | None = None,
+                  turn: int | None = None) -> dict | None:
+        """One turn, by id or by document name and turn number, with the columns of
+        :meth:`segments_frame` (text included); None if there is no such turn."""
+        where, params = (("s.id = ?", [int(segment_id)]) if segment_id is not None
+                         else ("d.name = ? AND s.turn = ?", [document, int(turn)]))
+        row = self.conn.execute(
+            "SELECT s.id AS segment_id, d.name AS document, s.turn, sp.label AS speaker,"
+            " p.pid AS participant, sp.role, s.start, s.end, s.time_start, s.time_end, s.words,"
+            " s.document_id FROM segments s JOIN documents d ON d.id = s.document_id"
+            " JOIN speakers sp ON sp.id = s.speaker_id JOIN participants p ON p.id = sp.participant_id"
+            f" WHERE {where}", params).fetchone()
+        if row is None:
+            return None
+        found = dict(row)
+        text = self.conn.execute("SELECT substr(text, ? + 1, ? - ?) FROM documents WHERE id = ?",
+                                 (found["start"], found["end"], found["start"],
+                                  found.pop("document_id"))).fetchone()[0]
+        return {**found, "text": text}
+
+    def turn_codings(self, segment_id: int) -> list[tuple[str, str, str]]:
+        """``(code, coder, status)`` of one turn's codings, in :meth:`codings_frame`'s order."""
+        return [tuple(r) for r in self.conn.execute(
+            "SELECT code, coder, status FROM codings WHERE segment_id = ? ORDER BY start, code, id",
+            (int(segment_id),))]
+
     def _with_texts(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Add column ``text``: each row's ``start:end`` slice of its document's text.
 

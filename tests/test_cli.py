@@ -109,3 +109,24 @@ def test_python_dash_m_runs_the_cli():
     result = subprocess.run([sys.executable, "-m", "qualcode", "--version"], capture_output=True, text=True)
     assert result.returncode == 0
     assert result.stdout.strip().startswith("qualcode, version ")
+
+
+def test_explain_finds_a_turn_by_id_or_document_and_turn(tmp_path, write):
+    transcript = write("group1.txt", "Moderator: Welcome.\nP1: We never wrote down what we expected of "
+                                     "each other.\nP2: Our mentoring agreement helped.\n")
+    project = tmp_path / "study.qcproj"
+    codebook = "codebooks/mentoring_expectations.yaml"
+    assert run("ingest", project, transcript).exit_code == 0
+    assert run("code", project, "--codebook", codebook).exit_code == 0
+    by_ref = run("explain", project, "--codebook", codebook, "--segment", "group1.txt:2")
+    by_id = run("explain", project, "--codebook", codebook, "--segment", "3")
+    assert by_ref.exit_code == by_id.exit_code == 0
+    assert by_ref.output == by_id.output
+    assert by_ref.output.startswith("group1.txt turn 2 (segment 3), P02 [no role]:\n"
+                                    "  Our mentoring agreement helped.\n")
+    assert by_ref.output.endswith("Stored codings: tools.benefits by rules (suggested), "
+                                  "tools.types by rules (suggested)\n")
+    missing = run("explain", project, "--codebook", codebook, "--segment", "group1.txt:9")
+    assert missing.exit_code == 1
+    assert missing.output == (f"Error: {project}: no turn 'group1.txt:9' in the project "
+                              "(see `qualcode export segments`)\n")

@@ -145,7 +145,7 @@ def tagger_code_sets(project, codebook: str, coder: str = "rules") -> pd.DataFra
     segment_ids = set(covered.loc[covered["codebook_id"] == codebook_id, "segment_id"].astype(int))
     segments = project.segments_frame(include_facilitators=True)
     segments = segments[segments["segment_id"].isin(segment_ids)]
-    codings = project.codings_frame()
+    codings = project.coding_decisions_frame()
     codings = codings[(codings["coder"] == coder) & (codings["codebook_id"] == codebook_id)
                       & (codings["status"] != "rejected")]
     by_segment = codings.groupby("segment_id")["code"].agg(frozenset).to_dict()

@@ -253,7 +253,7 @@ def import_codings(project: Project, path: str | Path, coder: str, *,
     coder = (coder or "").strip()
     if not coder or coder.casefold() in RESERVED_CODERS:
         raise SelectionError(f"coder name {coder!r} is not allowed: give a person's name or initials")
-    codings = project.codings_frame()
+    codings = project.coding_decisions_frame()
     if ((codings["coder"] == coder) & (codings["coder_kind"] == "machine")).any():
         raise SelectionError(f"{coder!r} is the name of a machine tagger in this project: "
                              "give the human coder another name")

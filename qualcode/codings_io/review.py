@@ -61,7 +61,7 @@ def plan_review(check: RowChecker, plan: ImportPlan, source: str, suggester: str
             raise InputError("a reviewed sheet needs a suggested_by column (or give the "
                              "tagger's name, e.g. --suggestions rules)", table.path)
         suggester = names.pop()
-    machine = check.project.codings_frame()
+    machine = check.project.coding_decisions_frame()
     machine = machine[(machine["coder"] == suggester) & (machine["coder_kind"] == "machine")
                       & machine["codebook_id"].isin(codebook_ids)]
     if machine.empty:
@@ -120,7 +120,7 @@ def suggester_codebook(project: Project, table: Table, suggester: str | None) ->
     """For a reviewed sheet: the most recent codebook the suggesting tagger coded with."""
     names = {v.get("suggested_by", "") for _, v in table.rows} - {""}
     name = suggester or (names.pop() if len(names) == 1 else None)
-    codings = project.codings_frame()
+    codings = project.coding_decisions_frame()
     ids = codings.loc[(codings["coder"] == name) & (codings["coder_kind"] == "machine"), "codebook_id"]
     ids = ids.dropna()
     return int(ids.max()) if not ids.empty else None

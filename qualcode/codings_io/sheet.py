@@ -90,7 +90,7 @@ def coding_sheet_frame(project: Project, *, documents: list[str] | tuple[str, ..
     sheet["role"] = sheet["role"].fillna("")
     sheet = pseudonymize_speakers(sheet, real_names)
     if suggestions is not None:
-        codings = project.codings_frame()
+        codings = project.coding_decisions_frame()  # no excerpts or evidence: not shown here
         codings = codings[(codings["coder"] == suggestions) & codings["segment_id"].notna()
                           & codings["codebook_id"].isin(project.codebook_ids_named(
                               codebook_name(project, codebook_id)))]

@@ -55,7 +55,7 @@ def suggest_turns(project: Project, model: ModelFile, n: int = 20, *,
     if not include_facilitators:
         segments = segments[segments["role"].fillna("") != FACILITATOR]
     coverage = project.coverage_frame()
-    codings = project.codings_frame()
+    codings = project.coding_decisions_frame()
     seen = set(coverage.loc[(coverage["coder"] == coder) & (coverage["codebook_id"] == book.id),
                             "segment_id"].astype(int))
     seen |= set(codings.loc[(codings["coder"] == coder) & (codings["codebook_id"] == book.id),

@@ -104,7 +104,7 @@ def codebook_by_hash(project: Project, hash_: str) -> CodebookRef | None:
 def coder_codebook(project: Project, coder: str, codebook: str | None = None) -> CodebookRef:
     """The codebook the coder worked with (``codebook``: a name, or 'name version')."""
     coverage = project.coverage_frame()
-    codings = project.codings_frame()
+    codings = project.coding_decisions_frame()
     ids = set(coverage.loc[coverage["coder"] == coder, "codebook_id"].dropna().astype(int))
     ids |= set(codings.loc[codings["coder"] == coder, "codebook_id"].dropna().astype(int))
     if not ids:
@@ -133,7 +133,7 @@ def training_data(project: Project, coder: str, codebook: str | None = None, *,
     segments = project.segments_frame(include_facilitators=True)
     notes: list[str] = []
 
-    codings = project.codings_frame()
+    codings = project.coding_decisions_frame()
     mine = codings[(codings["coder"] == coder) & (codings["codebook_id"] == book.id)].copy()
     mine = _attach_segments(mine, segments)
     unknown = sorted(set(mine["code"]) - set(book.codes))
