@@ -12,7 +12,8 @@ stored text (the turns and the ``Speaker:`` line starts):
 
 * every participant's personal name, taken from their speaker labels: the full name
   (``Ruth Abernathy``), each of its words alone (``Ruth``, ``Abernathy``), and the family
-  name after a title (``Dr. Abernathy``, ``Dr Abernathy``, ``Prof. Okafor``); a label
+  name after a title (``Dr. Abernathy``, ``Dr Abernathy``, ``Prof. Okafor``), and the
+  name with an initial (``R. Abernathy``, ``R Abernathy``, ``Ruth A.``); a label
   with a title (``Dr. Okafor``) gives ``Okafor``.  Generic labels (``P1``, ``Speaker 2``,
   ``Moderator``) are not names.  Each becomes the participant's pseudonym in brackets,
   ``[S01]``; a word shared by several participants becomes ``[S01/S03]``.
@@ -189,7 +190,7 @@ class NameTable:
     skipped: list[str] = field(default_factory=list)
 
     def add(self, form: str, replacement: str) -> None:
-        key = form.casefold()
+        key = form_key(form)
         self.forms[key].add(replacement)
         self.shown.setdefault(key, form)
 
@@ -204,8 +205,17 @@ class NameTable:
         if not self.forms:
             return None
         forms = sorted(self.shown.values(), key=lambda f: (-len(f), f.casefold()))
-        body = "|".join(r"[ \t]+".join(re.escape(word) for word in form.split()) for form in forms)
+        body = "|".join("".join(re.escape(word) + ("" if i == len(words) - 1 else
+                                                   r"[ \t]*" if word.endswith(".") else r"[ \t]+")
+                                for i, word in enumerate(words))
+                        for words in (form.split() for form in forms))
         return re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
+
+
+def form_key(text: str) -> str:
+    """How a name form is looked up: case and spacing folded, and a word after a period
+    as if a space stood between them (``J.Pike`` is ``J. Pike``)."""
+    return re.sub(r"\.(?=\S)", ". ", " ".join(text.split())).casefold()
 
 
 def name_table(project: Project, names: Iterable[NameEntry] = ()) -> NameTable:
@@ -232,6 +242,11 @@ def name_table(project: Project, names: Iterable[NameEntry] = ()) -> NameTable:
                         table.skipped.append(word)
                     continue
                 table.add(word, pseudonym)
+        if len(words) > 1:  # initials: "J. Pike", "J Pike", "Jordan P."
+            given, last = words[0], words[-1]
+            table.add(f"{given[0]}. {last}", pseudonym)
+            table.add(f"{given[0]} {last}", pseudonym)
+            table.add(f"{given} {last[0]}.", pseudonym)
         family = words[-1] if words else None
         if family:
             for title in TITLES:
@@ -275,8 +290,7 @@ def find_names(text: str, table: NameTable) -> list[tuple[int, int, str, str]]:
         return []
     out = []
     for m in pattern.finditer(text):
-        key = " ".join(m.group(0).split()).casefold()
-        replacement = table.replacement(key)
+        replacement = table.replacement(form_key(m.group(0)))
         if m.group(0) != replacement:
             out.append((m.start(), m.end(), m.group(0), replacement))
     return out

@@ -187,6 +187,22 @@ def test_a_shared_first_name_becomes_both_pseudonyms(tmp_path, write):
         assert list(proj.segments_frame()["text"]) == ["Hello.", "Hi, [S01/S02]."]
 
 
+def test_a_name_written_with_an_initial_is_replaced_whole(tmp_path, write):
+    """Not only "Pike": "J. Pike", "J Pike", "J.Pike" and "Jordan P." lose their initials too."""
+    path = write("g.txt", "Moderator: Thanks, J. Pike and Sam Ortiz.\nJordan Pike: As J Pike wrote, "
+                          "ask Jordan P. or S. Ortiz. Even J.Pike, but not Jordan Pikes.\nSam Ortiz: Yes.\n")
+    speakers = write("speakers.csv", "document,label,participant,role\n,Jordan Pike,S01,scholar\n"
+                                     ",Sam Ortiz,M01,mentor\n")
+    with open_project(tmp_path / "p.qcproj", create=True) as proj:
+        ingest(proj, [path], speakers=speakers)
+        plan = redact_project(proj)
+        assert list(proj.segments_frame()["text"]) == [
+            "Thanks, [S01] and [M01].", "As [S01] wrote, ask [S01] or [M01]. Even [S01], but not [S01] Pikes.",
+            "Yes."]
+    assert [c.original for c in plan.changes if c.turn is not None] == [
+        "J. Pike", "Sam Ortiz", "J Pike", "Jordan P.", "S. Ortiz", "J.Pike", "Jordan"]
+
+
 # ------------------------------------------------------------------ the commands
 
 def test_redact_and_ingest_redact_commands(tmp_path, write):
