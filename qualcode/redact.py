@@ -245,7 +245,8 @@ def name_table(project: Project, names: Iterable[NameEntry] = ()) -> NameTable:
         if len(words) > 1:  # initials: "J. Pike", "J Pike", "Jordan P."
             given, last = words[0], words[-1]
             table.add(f"{given[0]}. {last}", pseudonym)
-            table.add(f"{given[0]} {last}", pseudonym)
+            if given[0].casefold() not in ("a", "i"):  # "a Baker" is an article, not "A. Baker"
+                table.add(f"{given[0]} {last}", pseudonym)
             table.add(f"{given} {last[0]}.", pseudonym)
         family = words[-1] if words else None
         if family:

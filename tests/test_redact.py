@@ -203,6 +203,14 @@ def test_a_name_written_with_an_initial_is_replaced_whole(tmp_path, write):
         "J. Pike", "Sam Ortiz", "J Pike", "Jordan P.", "S. Ortiz", "J.Pike", "Jordan"]
 
 
+def test_an_article_before_a_surname_is_no_initial(tmp_path, write):
+    path = write("g.txt", "Ann Baker: My aunt was a baker, said A. Baker.\n")
+    with open_project(tmp_path / "p.qcproj", create=True) as proj:
+        ingest(proj, [path], attributes={"role": "scholar"})
+        redact_project(proj)
+        assert list(proj.segments_frame()["text"]) == ["My aunt was a [S01], said [S01]."]
+
+
 # ------------------------------------------------------------------ the commands
 
 def test_redact_and_ingest_redact_commands(tmp_path, write):
