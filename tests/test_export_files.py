@@ -179,3 +179,28 @@ def test_outputs_get_the_permissions_of_an_ordinary_write(tmp_path):
     finally:
         os.umask(old_umask)
     assert not list(tmp_path.glob(".*.part"))
+
+
+def test_an_excel_sheet_never_outgrows_excel(tmp_path, monkeypatch):
+    """More rows than an Excel sheet holds (1,048,575 below the header; here made 3) is an
+    error naming the file, whether the rows are streamed or a frame; nothing is written."""
+    from click.testing import CliRunner
+
+    from qualcode.cli import cli
+    from qualcode.export import files
+    from qualcode.export.files import write_table
+
+    monkeypatch.setattr(files, "EXCEL_MAX_ROWS", 4)
+    project = build_project(tmp_path / "study.qcproj")
+    target = tmp_path / "excerpts.xlsx"
+    result = CliRunner().invoke(cli, ["export", "excerpts", str(project), "--coder", "rules", "-o", str(target)])
+    assert result.exit_code == 1
+    assert result.output == (f"Error: {target}: sheet 'all' would hold more than 3 rows, the most Excel "
+                             "opens: write .csv instead, or select fewer rows\n")
+    assert CliRunner().invoke(cli, ["export", "excerpts", str(project), "--coder", "rules", "-o",
+                                    str(tmp_path / "excerpts.csv")]).exit_code == 0
+    with pytest.raises(SelectionError, match=r"table.xlsx: sheet 'data' would hold more than 3 rows"):
+        write_table(pd.DataFrame({"n": range(4)}), tmp_path / "table.xlsx")
+    write_table(pd.DataFrame({"n": range(3)}), tmp_path / "fits.xlsx")
+    assert load_workbook(tmp_path / "fits.xlsx").active.max_row == 4
+    assert sorted(p.name for p in tmp_path.glob("*.xlsx")) == ["fits.xlsx"]

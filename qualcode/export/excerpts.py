@@ -73,7 +73,7 @@ def write_excerpt_rows_xlsx(excerpts: ExcerptRows, path: str | Path) -> Path:
     one per theme in the order themes first come; every sheet is written row by row."""
     book = write_only_book()
     theme_at = excerpts.columns.index("theme")
-    writers = [SheetWriter(book, ALL_SHEET, excerpts.columns, wrap=("text",))]
+    writers = [SheetWriter(book, ALL_SHEET, excerpts.columns, wrap=("text",), path=path)]
     names, by_theme = [ALL_SHEET], {}
     for row in excerpts.rows:
         writers[0].append(row)
@@ -82,7 +82,7 @@ def write_excerpt_rows_xlsx(excerpts: ExcerptRows, path: str | Path) -> Path:
         if writer is None:
             names.append(str(theme))
             writer = by_theme[theme] = SheetWriter(book, sheet_names(names)[-1], excerpts.columns,
-                                                   wrap=("text",))
+                                                   wrap=("text",), path=path)
             writers.append(writer)
         writer.append(row)
     return save_book(book, writers, path)

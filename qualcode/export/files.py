@@ -18,6 +18,7 @@ import pandas as pd
 from qualcode.errors import InputError
 
 TABLE_SUFFIXES = (".csv", ".xlsx")
+EXCEL_MAX_ROWS = 1_048_576  # rows an Excel sheet holds, the header row included
 
 
 @contextmanager
@@ -64,6 +65,10 @@ def table_format(path: str | Path, allowed: tuple[str, ...] = TABLE_SUFFIXES) ->
 def write_table(frame: pd.DataFrame, path: str | Path, sheet_name: str = "data") -> Path:
     """Write one table as CSV (UTF-8 with BOM, so Excel reads accents) or XLSX."""
     suffix = table_format(path)
+    if suffix == ".xlsx" and len(frame) >= EXCEL_MAX_ROWS:
+        from qualcode.export.xlsx import too_many_rows
+
+        raise too_many_rows(sheet_name[:31], path)
     with atomic_output(path) as tmp:
         if suffix == ".csv":
             frame.to_csv(tmp, index=False, encoding="utf-8-sig")

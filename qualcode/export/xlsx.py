@@ -13,6 +13,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from qualcode.errors import SelectionError
+from qualcode.export import files
 from qualcode.export.files import atomic_output
 
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
@@ -64,8 +66,10 @@ class SheetWriter:
 
     def __init__(self, book, name: str, columns: list, *, wrap: tuple[str, ...] = (),
                  percent: tuple[str, ...] = (), decimals: dict[str, str] | None = None,
-                 max_width: int = 60, sample: int = 500):
+                 max_width: int = 60, sample: int = 500, path: str | Path | None = None):
+        """``path``: the workbook's file, named if the sheet outgrows Excel."""
         self.ws = book.create_sheet(name)
+        self.name, self.path = name, path
         self.columns = [str(c) for c in columns]
         self.max_width, self.sample = max_width, sample
         decimals = decimals or {}
@@ -78,6 +82,8 @@ class SheetWriter:
     def append(self, values) -> None:
         values = [_cell_value(v) for v in values]
         self.rows += 1
+        if self.rows >= files.EXCEL_MAX_ROWS:
+            raise too_many_rows(self.name, self.path)
         if self._pending is None:
             self._write(values)
             return
@@ -127,6 +133,11 @@ class SheetWriter:
             self.ws.auto_filter.ref = f"A1:{get_column_letter(len(self.columns))}{max(1, self.rows + 1)}"
 
 
+def too_many_rows(sheet: str, path: str | Path | None) -> SelectionError:
+    return SelectionError(f"sheet {sheet!r} would hold more than {files.EXCEL_MAX_ROWS - 1:,} rows, the most "
+                          "Excel opens: write .csv instead, or select fewer rows", path)
+
+
 def write_only_book() -> Workbook:
     return Workbook(write_only=True)
 
@@ -146,7 +157,8 @@ def write_workbook(sheets: list[Sheet], path: str | Path) -> Path:
     writers = []
     for sheet, name in zip(sheets, sheet_names([s.name for s in sheets])):
         writer = SheetWriter(book, name, list(sheet.frame.columns), wrap=sheet.wrap,
-                             percent=sheet.percent, decimals=sheet.decimals, max_width=sheet.max_width)
+                             percent=sheet.percent, decimals=sheet.decimals, max_width=sheet.max_width,
+                             path=path)
         for row in sheet.frame.itertuples(index=False):
             writer.append(row)
         writers.append(writer)
