@@ -37,12 +37,17 @@ def write_excerpts(frame: pd.DataFrame | ExcerptRows, path: str | Path, *, title
     a Word file holds every quote it prints, so the rows are read into a frame for it."""
     suffix = table_format(path, EXCERPT_SUFFIXES)
     if isinstance(frame, ExcerptRows):
-        if suffix == ".csv":
-            write_excerpt_rows_csv(frame, path)
-        elif suffix == ".xlsx":
-            write_excerpt_rows_xlsx(frame, path)
-        else:
-            write_excerpts_docx(excerpts_frame(frame), path, title=title, note=note)
+        try:
+            if suffix == ".csv":
+                write_excerpt_rows_csv(frame, path)
+            elif suffix == ".xlsx":
+                write_excerpt_rows_xlsx(frame, path)
+            else:
+                write_excerpts_docx(excerpts_frame(frame), path, title=title, note=note)
+        finally:  # a write that failed half-way leaves no stream reading from the project
+            close = getattr(frame.rows, "close", None)
+            if close is not None:
+                close()
         return Path(path)
     if suffix == ".csv":
         with atomic_output(path) as tmp:
