@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import zipfile
 from collections import defaultdict
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -145,13 +146,12 @@ def export_qdpx(project: Project, path: str | Path, *, codebook: str | None = No
             participant_role.setdefault(turn["participant"], turn["role"])
 
     counts = {"selections": 0, "codings": 0}
-    with atomic_output(path) as tmp:
+    selections = _document_selections(project, doc_ids, labels, statuses, real_names, counts)
+    with atomic_output(path) as tmp, closing(selections):  # a failed write leaves no open cursor
         with zipfile.ZipFile(tmp, "w") as zf:
             with zf.open(_zip_info("project.qde"), "w") as out:
                 with etree.xmlfile(out, encoding="utf-8") as xf:
                     xf.write_declaration()
-                    selections = _document_selections(project, doc_ids, labels, statuses, real_names,
-                                                      counts)
                     _write_project(xf, project.path.stem, users, kinds, trees, {}, variable_names,
                                    participant_turns, participant_role, documents, hashes,
                                    attrs_by_doc, selections)
