@@ -130,21 +130,8 @@ def export_qdpx(project: Project, path: str | Path, *, codebook: str | None = No
     for doc_id, key, value in zip(attributes["document_id"], attributes["key"], attributes["value"]):
         attrs_by_doc[int(doc_id)].append((key, value))
 
-    # first pass, a document at a time: each source's content hash and each turn's
-    # selection, which the cases (written before the sources) refer to
     doc_ids = [int(d) for d in documents["document_id"]]
-    hashes: dict[int, str] = {}
-    participant_turns: dict[str, list[str]] = defaultdict(list)
-    participant_role: dict[str, str | None] = {}
-    for doc_id in doc_ids:
-        turns = project.document_turns(doc_id)
-        text, moved = written_source(project.document_text(doc_id), turns, real_names)
-        hashes[doc_id] = sha = content_hash(text)
-        for turn in turns:
-            span = _moved(moved, turn["start"], turn["end"])
-            participant_turns[turn["participant"]].append(ids.selection_guid(sha, *span))
-            participant_role.setdefault(turn["participant"], turn["role"])
-
+    hashes, participant_turns, participant_role = _sources_and_cases(project, doc_ids, real_names)
     counts = {"selections": 0, "codings": 0}
     selections = _document_selections(project, doc_ids, labels, statuses, real_names, counts)
     with atomic_output(path) as tmp, closing(selections):  # a failed write leaves no open cursor
@@ -164,6 +151,24 @@ def export_qdpx(project: Project, path: str | Path, *, codebook: str | None = No
             validate_qdpx(tmp, schema, shown_as=path)
     return QdpxSummary(path, len(users), n_codes, len(doc_ids), counts["selections"], counts["codings"],
                        len(participant_turns))
+
+
+def _sources_and_cases(project: Project, doc_ids: list[int], real_names: bool):
+    """The first pass, a document at a time: each source's content hash, and per participant
+    their turns' selection GUIDs and their role, which the cases (written before the
+    sources) need."""
+    hashes: dict[int, str] = {}
+    participant_turns: dict[str, list[str]] = defaultdict(list)
+    participant_role: dict[str, str | None] = {}
+    for doc_id in doc_ids:
+        turns = project.document_turns(doc_id)
+        text, moved = written_source(project.document_text(doc_id), turns, real_names)
+        hashes[doc_id] = sha = content_hash(text)
+        for turn in turns:
+            span = _moved(moved, turn["start"], turn["end"])
+            participant_turns[turn["participant"]].append(ids.selection_guid(sha, *span))
+            participant_role.setdefault(turn["participant"], turn["role"])
+    return hashes, participant_turns, participant_role
 
 
 def written_source(text: str, turns, real_names: bool) -> tuple[str, OffsetMap | None]:
