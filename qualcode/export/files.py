@@ -15,7 +15,7 @@ from typing import Iterator
 
 import pandas as pd
 
-from qualcode.errors import InputError
+from qualcode.errors import InputError, SelectionError
 
 TABLE_SUFFIXES = (".csv", ".xlsx")
 EXCEL_MAX_ROWS = 1_048_576  # rows an Excel sheet holds, the header row included
@@ -54,6 +54,12 @@ def _mode_for(path: Path) -> int:
         return 0o666 & ~umask
 
 
+def too_many_rows(sheet: str, path: str | Path | None) -> SelectionError:
+    """The error for a sheet that would hold more rows than Excel opens."""
+    return SelectionError(f"sheet {sheet!r} would hold more than {EXCEL_MAX_ROWS - 1:,} rows, the most "
+                          "Excel opens: write .csv instead, or select fewer rows", path)
+
+
 def table_format(path: str | Path, allowed: tuple[str, ...] = TABLE_SUFFIXES) -> str:
     suffix = Path(path).suffix.lower()
     if suffix not in allowed:
@@ -66,8 +72,6 @@ def write_table(frame: pd.DataFrame, path: str | Path, sheet_name: str = "data")
     """Write one table as CSV (UTF-8 with BOM, so Excel reads accents) or XLSX."""
     suffix = table_format(path)
     if suffix == ".xlsx" and len(frame) >= EXCEL_MAX_ROWS:
-        from qualcode.export.xlsx import too_many_rows
-
         raise too_many_rows(sheet_name[:31], path)
     with atomic_output(path) as tmp:
         if suffix == ".csv":

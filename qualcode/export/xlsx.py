@@ -13,7 +13,6 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from qualcode.errors import SelectionError
 from qualcode.export import files
 from qualcode.export.files import atomic_output
 
@@ -83,7 +82,7 @@ class SheetWriter:
         values = [_cell_value(v) for v in values]
         self.rows += 1
         if self.rows >= files.EXCEL_MAX_ROWS:
-            raise too_many_rows(self.name, self.path)
+            raise files.too_many_rows(self.name, self.path)
         if self._pending is None:
             self._write(values)
             return
@@ -131,11 +130,6 @@ class SheetWriter:
             self._start()
         if self.columns:
             self.ws.auto_filter.ref = f"A1:{get_column_letter(len(self.columns))}{max(1, self.rows + 1)}"
-
-
-def too_many_rows(sheet: str, path: str | Path | None) -> SelectionError:
-    return SelectionError(f"sheet {sheet!r} would hold more than {files.EXCEL_MAX_ROWS - 1:,} rows, the most "
-                          "Excel opens: write .csv instead, or select fewer rows", path)
 
 
 def write_only_book() -> Workbook:
