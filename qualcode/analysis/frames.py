@@ -57,10 +57,13 @@ def is_frames(source) -> bool:
     return isinstance(source, CorpusFrames)
 
 
-def load_frames(project) -> CorpusFrames:
-    """Read everything the analyses need from an open :class:`~qualcode.store.Project`."""
+def load_frames(project, *, excerpts: bool = True) -> CorpusFrames:
+    """Read everything the analyses need from an open :class:`~qualcode.store.Project`.
+
+    ``excerpts=False`` reads the codings without their excerpt text and evidence
+    (``Project.coding_decisions_frame()``): enough for agreement, and much smaller."""
     return CorpusFrames(
-        codings=project.codings_frame(),
+        codings=project.codings_frame() if excerpts else project.coding_decisions_frame(),
         segments=project.segments_frame(include_facilitators=True),
         documents=project.documents_frame(),
         codes=project.codes_frame(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from qualcode.analysis.frames import CorpusFrames
+from qualcode.analysis.frames import CorpusFrames, load_frames
 from qualcode.store import Project
 
 
@@ -15,7 +15,4 @@ def load_agreement_frames(project: Project) -> tuple[CorpusFrames, pd.DataFrame]
     The frames' codings are :meth:`~qualcode.store.Project.coding_decisions_frame`: no
     excerpt text, no evidence (most of a large project's codings frame), which agreement
     never reads; the turns keep their text, for the disagreement listing."""
-    return CorpusFrames(codings=project.coding_decisions_frame(),
-                        segments=project.segments_frame(include_facilitators=True),
-                        documents=project.documents_frame(), codes=project.codes_frame(),
-                        codebooks=project.codebooks_frame(), name=project.path.name), project.coverage_frame()
+    return load_frames(project, excerpts=False), project.coverage_frame()
