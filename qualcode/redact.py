@@ -331,7 +331,7 @@ def redact_project(project: Project, names: Iterable[NameEntry] = (), *,
                 if changed or (new_start, new_end) != (start, end):
                     seg_rows.append((new_start, new_end, count_words(new_text[new_start:new_end]), seg_id))
             coding_rows = []
-            for coding_id, start, end, evidence in project.document_coding_spans(doc_id):
+            for coding_id, start, end, *_, evidence in project.document_codings(doc_id):
                 new_start, new_end = offsets.span(start, end)
                 new_evidence = _moved_evidence(evidence, offsets)
                 if (new_start, new_end) != (start, end) or new_evidence != evidence:

@@ -330,14 +330,28 @@ class Project:
         self._write_many("UPDATE codings SET start=?, end=?, evidence=? WHERE id=? AND document_id=?",
                          ((*row, document_id) for row in codings))
 
-    def document_coding_spans(self, document_id: int) -> list[tuple[int, int, int, str | None]]:
-        """Every coding of one document as ``(coding_id, start, end, evidence)``, read through
-        the turns' index (and the few codings on no turn), not by scanning every coding."""
+    def document_codings(self, document_id: int, codebook_ids: Iterable[int] | None = None,
+                         statuses: Iterable[str] | None = None) -> list[sqlite3.Row]:
+        """One document's codings (under these codebooks, with these statuses, if given) in
+        :meth:`codings_frame`'s order (start, code, id): id, start, end, codebook_id, code,
+        coder, evidence.  Read through the turns' index (and the few codings on no turn),
+        not by scanning every coding: codings have no index by document."""
+        where, params = "", []
+        if codebook_ids is not None:
+            ids = [int(i) for i in codebook_ids]
+            where += f" AND codebook_id IN ({', '.join('?' * len(ids))})"
+            params += ids
+        if statuses is not None:
+            statuses = list(statuses)
+            where += f" AND status IN ({', '.join('?' * len(statuses))})"
+            params += statuses
+        columns = "id, start, end, codebook_id, code, coder, evidence"
         return self.conn.execute(
-            "SELECT id, start, end, evidence FROM codings WHERE segment_id IN"
-            " (SELECT id FROM segments WHERE document_id = ?) AND document_id = ?"
-            " UNION ALL SELECT id, start, end, evidence FROM codings"
-            " WHERE segment_id IS NULL AND document_id = ?", (document_id,) * 3).fetchall()
+            f"SELECT {columns} FROM codings WHERE segment_id IN"
+            f" (SELECT id FROM segments WHERE document_id = ?) AND document_id = ?{where}"
+            f" UNION ALL SELECT {columns} FROM codings WHERE segment_id IS NULL AND document_id = ?{where}"
+            " ORDER BY start, code, id",
+            [document_id, document_id, *params, document_id, *params]).fetchall()
 
     def document_text(self, document_id: int) -> str:
         return self.conn.execute("SELECT text FROM documents WHERE id=?", (document_id,)).fetchone()[0]
@@ -688,21 +702,6 @@ class Project:
             " s.start, s.end FROM segments s JOIN speakers sp ON sp.id = s.speaker_id"
             " JOIN participants p ON p.id = sp.participant_id WHERE s.document_id = ? ORDER BY s.turn",
             (int(document_id),)).fetchall()
-
-    def iter_codings_by_document(self, codebook_ids: Iterable[int],
-                                 statuses: Iterable[str]) -> Iterator[tuple[int, int, int, int, str, str]]:
-        """Stream the codings under these codebooks with these statuses in
-        :meth:`codings_frame`'s order (document, start, code, id), as ``(document_id,
-        start, end, codebook_id, code, coder)``: one sorted pass, whatever the number of
-        documents (codings have no index by document)."""
-        ids, statuses = [int(i) for i in codebook_ids], list(statuses)
-        cursor = self.conn.execute(
-            "SELECT document_id, start, end, codebook_id, code, coder FROM codings"
-            f" WHERE codebook_id IN ({', '.join('?' * len(ids))})"
-            f" AND status IN ({', '.join('?' * len(statuses))}) ORDER BY document_id, start, code, id",
-            [*ids, *statuses])
-        cursor.row_factory = None  # plain tuples
-        yield from cursor
 
     def coding_summary(self) -> pd.DataFrame:
         """How many codings each (codebook_id, coder, status) has: what a selection chooses from."""

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import zipfile
 from collections import defaultdict
-from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -134,7 +133,7 @@ def export_qdpx(project: Project, path: str | Path, *, codebook: str | None = No
     hashes, participant_turns, participant_role = _sources_and_cases(project, doc_ids, real_names)
     counts = {"selections": 0, "codings": 0}
     selections = _document_selections(project, doc_ids, labels, statuses, real_names, counts)
-    with atomic_output(path) as tmp, closing(selections):  # a failed write leaves no open cursor
+    with atomic_output(path) as tmp:
         with zipfile.ZipFile(tmp, "w") as zf:
             with zf.open(_zip_info("project.qde"), "w") as out:
                 with etree.xmlfile(out, encoding="utf-8") as xf:
@@ -188,10 +187,7 @@ def written_source(text: str, turns, real_names: bool) -> tuple[str, OffsetMap |
 def _document_selections(project: Project, doc_ids: list[int], labels: dict[int, str],
                          statuses: tuple[str, ...], real_names: bool, counts: dict):
     """Per document, in turn: ``(doc_id, {span: {"name", "codings"}})``, every turn and
-    every span coded, each coding ``(codebook label, code, coder, codebook id)`` once.
-    ``doc_ids`` ascending: the codings come from one cursor sorted by document."""
-    codings = project.iter_codings_by_document(labels, statuses)
-    pending = next(codings, None)
+    every span coded, each coding ``(codebook label, code, coder, codebook id)`` once."""
     for doc_id in doc_ids:
         turns = project.document_turns(doc_id)
         _, moved = written_source(project.document_text(doc_id), turns, real_names)
@@ -201,11 +197,7 @@ def _document_selections(project: Project, doc_ids: list[int], labels: dict[int,
             speaker = (turn["speaker"] if real_names
                        else speaker_pseudonym(turn["participant"], turn["role"]))
             entry["name"] = f"{speaker}: turn {turn['turn']}" if turn["speaker"] else f"turn {turn['turn']}"
-        while pending is not None and pending[0] < doc_id:  # none: every coding has its document
-            pending = next(codings, None)
-        while pending is not None and pending[0] == doc_id:
-            _, start, end, cb_id, code, coder = pending
-            pending = next(codings, None)
+        for _, start, end, cb_id, code, coder, _ in project.document_codings(doc_id, labels, statuses):
             entry = spans.setdefault(_moved(moved, start, end), {"name": "", "codings": []})
             item = (labels[cb_id], code, coder, cb_id)
             if item not in entry["codings"]:
