@@ -147,6 +147,14 @@ def count_words(text: str) -> int:
     return len(_WORD.findall(text))
 
 
+#: Turns with their document, speaker, participant and role: the columns of
+#: Project.segments_frame (and document_id, which it drops after cutting the texts).
+_TURNS_SQL = ("SELECT s.id AS segment_id, d.name AS document, s.turn, sp.label AS speaker,"
+              " p.pid AS participant, sp.role, s.start, s.end, s.time_start, s.time_end, s.words,"
+              " s.document_id FROM segments s JOIN documents d ON d.id = s.document_id"
+              " JOIN speakers sp ON sp.id = s.speaker_id JOIN participants p ON p.id = sp.participant_id")
+
+
 def _sql_text(value: str) -> str:
     """An SQL string literal (quotes doubled; a NUL, which SQLite would cut the text at, refused)."""
     if "\x00" in value:
@@ -416,13 +424,7 @@ class Project:
         if document is not None:
             where.append("d.name = ?")
             params.append(document)
-        sql = ("SELECT s.id AS segment_id, d.name AS document, s.turn, sp.label AS speaker,"
-               " p.pid AS participant, sp.role, s.start, s.end, s.time_start, s.time_end, s.words,"
-               " s.document_id"
-               " FROM segments s JOIN documents d ON d.id = s.document_id"
-               " JOIN speakers sp ON sp.id = s.speaker_id JOIN participants p ON p.id = sp.participant_id"
-               + (" WHERE " + " AND ".join(where) if where else "") +
-               " ORDER BY d.id, s.turn")
+        sql = (_TURNS_SQL + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY d.id, s.turn")
         frame = pd.read_sql_query(sql, self.conn, params=params)
         if text:
             frame = self._with_texts(frame)
@@ -434,12 +436,7 @@ class Project:
         :meth:`segments_frame` (text included); None if there is no such turn."""
         where, params = (("s.id = ?", [int(segment_id)]) if segment_id is not None
                          else ("d.name = ? AND s.turn = ?", [document, int(turn)]))
-        row = self.conn.execute(
-            "SELECT s.id AS segment_id, d.name AS document, s.turn, sp.label AS speaker,"
-            " p.pid AS participant, sp.role, s.start, s.end, s.time_start, s.time_end, s.words,"
-            " s.document_id FROM segments s JOIN documents d ON d.id = s.document_id"
-            " JOIN speakers sp ON sp.id = s.speaker_id JOIN participants p ON p.id = sp.participant_id"
-            f" WHERE {where}", params).fetchone()
+        row = self.conn.execute(f"{_TURNS_SQL} WHERE {where}", params).fetchone()
         if row is None:
             return None
         found = dict(row)
