@@ -31,7 +31,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from qualcode.tagging.ml import MLTagger  # noqa: E402
+from qualcode.tagging.ml.estimator import MLTagger  # noqa: E402
 
 SYLLABLES = ["ka", "lo", "mi", "ren", "to", "sa", "vel", "dun", "pri", "mo", "ta", "shi", "gor", "nel"]
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from qualcode.benchmark.corpus import generate_turns
 from qualcode.codebook import load_codebook
-from qualcode.store import count_words
+from qualcode.store.project import count_words
 from qualcode.tagging import RuleTagger, get_nlp
 
 CODEBOOKS = Path(__file__).resolve().parents[1] / "codebooks"

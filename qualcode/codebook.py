@@ -18,8 +18,8 @@ from typing import Any, Iterator
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from qualcode.errors import CodebookError, QualcodeError
-from qualcode.spelling import did_you_mean
+from qualcode.core.errors import CodebookError, QualcodeError
+from qualcode.core.spelling import did_you_mean
 
 SCOPES = ("sentence", "turn")
 DEFAULT_SCOPE = "sentence"
@@ -619,8 +619,8 @@ def _one_rule(check: _Checker, node: Node, kind: str, i: int, code_id: str, wher
                   window=settings["window"], line=line)
     if is_pattern:
         tokens = check.value(body)
-        from qualcode.tagging.nlp import get_nlp
-        from qualcode.tagging.patterns import check_pattern
+        from qualcode.tagging.rules.nlp import get_nlp
+        from qualcode.tagging.rules.patterns import check_pattern
 
         problems = pattern_limit_problems(tokens) or check_pattern(tokens, get_nlp())
         for problem in problems:

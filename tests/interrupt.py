@@ -2,7 +2,7 @@
 
 Two ways, for any command that writes to a project:
 
-* **fail**: in-process, a :class:`~qualcode.store.Project` write method raises after its
+* **fail**: in-process, a :class:`~qualcode.store.project.Project` write method raises after its
   N-th call (:func:`failing_after`), as a bug or a full disk would;
 * **kill**: the real command runs in a subprocess (this file run as a script) that stops
   itself after the N-th call of a write method, still inside the transaction, touches a
@@ -47,7 +47,7 @@ class Interruptible:
 
     ``args(project, tmp)`` gives its CLI arguments; ``prepare(project, tmp)`` brings the
     project into the state it must keep (it may also write input files into ``tmp``);
-    ``stop_in`` is the :class:`~qualcode.store.Project` write method to stop in and
+    ``stop_in`` is the :class:`~qualcode.store.project.Project` write method to stop in and
     ``after`` after how many calls of it (all earlier writes of the command have happened).
     """
 
@@ -83,7 +83,7 @@ class InjectedFailure(RuntimeError):
 @contextlib.contextmanager
 def failing_after(monkeypatch, method: str, calls: int = 1):
     """Make ``Project.<method>`` do its writes and then raise on its ``calls``-th call."""
-    from qualcode.store import Project
+    from qualcode.store.project import Project
 
     original = getattr(Project, method)
     seen = {"n": 0}
@@ -151,7 +151,7 @@ def kill_mid_write(case: Interruptible, project: Path, tmp: Path) -> subprocess.
 
 def _install_stop(method: str, calls: int, marker: Path, hold: float | None,
                   release: Path | None = None) -> None:
-    from qualcode.store import Project
+    from qualcode.store.project import Project
 
     original = getattr(Project, method)
     seen = {"n": 0}
@@ -186,8 +186,8 @@ def main(argv: list[str] | None = None) -> None:
     opts = parser.parse_args(argv)
     args = opts.qualcode_args[1:] if opts.qualcode_args[:1] == ["--"] else opts.qualcode_args
     if opts.lock_timeout is not None:
-        import qualcode.store
-        qualcode.store.LOCK_TIMEOUT_SECONDS = opts.lock_timeout
+        import qualcode.store.project
+        qualcode.store.project.LOCK_TIMEOUT_SECONDS = opts.lock_timeout
     if opts.stop_after:
         method, _, calls = opts.stop_after.partition(":")
         _install_stop(method, int(calls or 1), opts.marker, opts.hold, opts.release)

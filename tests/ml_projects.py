@@ -18,8 +18,8 @@ import hashlib
 from pathlib import Path
 
 from qualcode.codebook import load_codebook
-from qualcode.coding import register_codebook
-from qualcode.store import open_project
+from qualcode.workflows.code import register_codebook
+from qualcode.store.project import open_project
 
 CODEBOOK_YAML = """\
 name: ML test book

@@ -31,7 +31,7 @@ sys.path.insert(0, str(REPO))
 
 from qualcode.codebook import load_codebook  # noqa: E402
 from qualcode.analysis.scoring import code_set_frame, evaluate, format_evaluation, parents_of, split_codes  # noqa: E402
-from qualcode.tagging.rules import RuleTagger  # noqa: E402
+from qualcode.tagging.rules.tagger import RuleTagger  # noqa: E402
 
 DEV = REPO / "tests" / "data" / "paraphrases_dev.csv"
 CODEBOOK = REPO / "codebooks" / "mentoring_expectations.yaml"

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from qualcode.store import open_project
+from qualcode.store.project import open_project
 
 # (code, parent, theme, name, definition)
 CODES = [

@@ -11,9 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from qualcode.codebook import load_codebook
-from qualcode.coding import code_project, register_codebook
-from qualcode.project import ingest
-from qualcode.store import open_project
+from qualcode.workflows.code import code_project, register_codebook
+from qualcode.workflows.ingest import ingest
+from qualcode.store.project import open_project
 
 SCHOLARS = """Moderator: Bienvenue à tous 👋 — what did you expect from your mentor?
 Zoë: Clear goals 🎯 from the first week, written down, façon contrat.

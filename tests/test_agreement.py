@@ -28,10 +28,10 @@ from sklearn.metrics import cohen_kappa_score
 from qualcode.analysis.agreement import (agreement_table, disagreements, prepare_agreement,
                                          reference_table, unit_matrix)
 from qualcode.cli import cli
-from qualcode.codings_io import import_codings
-from qualcode.codings_io.coverage import load_agreement_frames
-from qualcode.errors import SelectionError
-from qualcode.store import open_project
+from qualcode.exchange.sheets import import_codings
+from qualcode.exchange.sheets.coverage import load_agreement_frames
+from qualcode.core.errors import SelectionError
+from qualcode.store.project import open_project
 from projects import build_project
 
 BOB = """document,turn,codes

@@ -9,8 +9,8 @@ from scipy.stats import fisher_exact
 from projects import build_project
 from qualcode.analysis import (benjamini_hochberg, compare_counts, compare_display, compare_groups,
                                default_pair, holm, load_frames, newcombe_interval, wilson_interval)
-from qualcode.errors import SelectionError
-from qualcode.store import open_project
+from qualcode.core.errors import SelectionError
+from qualcode.store.project import open_project
 
 
 def test_wilson_interval_matches_published_value():

@@ -5,8 +5,8 @@ import pytest
 
 from projects import CODES, CODINGS, DOCUMENTS, build_project
 from qualcode.analysis import CodeTree, counts_by, counts_wide, load_frames, select_codings
-from qualcode.errors import SelectionError
-from qualcode.store import open_project
+from qualcode.core.errors import SelectionError
+from qualcode.store.project import open_project
 
 
 @pytest.fixture

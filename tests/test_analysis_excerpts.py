@@ -4,8 +4,8 @@ import pytest
 
 from projects import build_project
 from qualcode.analysis import excerpts_table, exemplar_quotes, format_time, load_frames
-from qualcode.errors import SelectionError
-from qualcode.store import open_project
+from qualcode.core.errors import SelectionError
+from qualcode.store.project import open_project
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from qualcode.benchmark.corpus import generate_turns, write_corpus
 from qualcode.benchmark.steps import STEPS
 from qualcode.cli import cli
 from qualcode.ingest import read_document
-from qualcode.store import open_project
-from qualcode.tagging.modelfile import load_model
+from qualcode.store.project import open_project
+from qualcode.tagging.ml.modelfile import load_model
 
 
 def test_corpus_is_reproducible_and_reads_as_transcripts(tmp_path):

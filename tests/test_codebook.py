@@ -8,7 +8,7 @@ import pytest
 
 from qualcode.codebook import (codebook_hash, format_codebook_tree, load_codebook,
                                validate_codebook)
-from qualcode.errors import CodebookError
+from qualcode.core.errors import CodebookError
 
 CODEBOOKS = Path(__file__).resolve().parents[1] / "codebooks"
 

@@ -6,7 +6,7 @@ import pytest
 
 from qualcode import codebook as cb
 from qualcode.codebook import load_codebook
-from qualcode.errors import CodebookError
+from qualcode.core.errors import CodebookError
 
 HEAD = 'name: X\nversion: "1"\ncodes:\n  - id: a\n    name: A\n    definition: D\n'
 

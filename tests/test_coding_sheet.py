@@ -8,10 +8,10 @@ import pytest
 from click.testing import CliRunner
 
 from qualcode.cli import cli
-from qualcode.codings_io import coding_sheet_frame, import_codings, write_coding_sheet
-from qualcode.codings_io.checks import CodingsFileError
-from qualcode.errors import SelectionError
-from qualcode.store import open_project
+from qualcode.exchange.sheets import coding_sheet_frame, import_codings, write_coding_sheet
+from qualcode.exchange.sheets.checks import CodingsFileError
+from qualcode.core.errors import SelectionError
+from qualcode.store.project import open_project
 from projects import build_project
 
 

@@ -13,9 +13,9 @@ import pytest
 
 from qualcode.benchmark.corpus import generate_turns, write_corpus
 from qualcode.codebook import load_codebook
-from qualcode.coding import code_project
-from qualcode.project import ingest
-from qualcode.store import open_project
+from qualcode.workflows.code import code_project
+from qualcode.workflows.ingest import ingest
+from qualcode.store.project import open_project
 from qualcode.tagging.parallel import POOL_MIN_WORDS, available_cores, choose_workers
 from test_rules_equivalence import CODEBOOKS, MAKER, _expected
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from interrupt import command, integrity, start, wait_for
 from qualcode.cli import cli
-from qualcode.store import open_project
+from qualcode.store.project import open_project
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "transcripts_sample"

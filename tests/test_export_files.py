@@ -11,12 +11,12 @@ from openpyxl import load_workbook
 
 from projects import build_project
 from qualcode.analysis import compare_groups, counts_by, excerpts_table, load_frames
-from qualcode.errors import InputError, SelectionError
+from qualcode.core.errors import InputError, SelectionError
 from qualcode.export.excerpts import write_excerpts
 from qualcode.export.plots import bars_figure, heatmap_figure, save_figure
 from qualcode.export.report import write_report
 from qualcode.export.tables import write_comparison, write_counts
-from qualcode.store import open_project
+from qualcode.store.project import open_project
 
 
 @pytest.fixture

@@ -15,12 +15,12 @@ from projects import build_project
 from qualcode.analysis import compare_groups, counts_by, excerpts_table, load_frames
 from qualcode.analysis.excerpts import iter_excerpts
 from qualcode.codebook import load_codebook
-from qualcode.codings_io import import_codings
-from qualcode.coding import code_project
-from qualcode.errors import SelectionError
+from qualcode.exchange.sheets import import_codings
+from qualcode.workflows.code import code_project
+from qualcode.core.errors import SelectionError
 from qualcode.export.excerpts import write_excerpts
-from qualcode.project import ingest
-from qualcode.store import Project, open_project
+from qualcode.workflows.ingest import ingest
+from qualcode.store.project import Project, open_project
 
 CODEBOOK = SAMPLE.parent / "codebooks" / "mentoring_expectations.yaml"
 

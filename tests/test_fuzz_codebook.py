@@ -10,7 +10,7 @@ import yaml
 from hypothesis import given, settings, strategies as st
 
 from qualcode.codebook import load_codebook, validate_codebook
-from qualcode.errors import CodebookError, QualcodeError
+from qualcode.core.errors import CodebookError, QualcodeError
 
 CODEBOOKS = Path(__file__).resolve().parents[1] / "codebooks"
 _DIR = tempfile.TemporaryDirectory(prefix="qc-fuzz-codebook-")

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from qualcode.errors import InputError
+from qualcode.core.errors import InputError
 from qualcode.ingest import read_document
-from qualcode.models import LABEL_SEPARATOR, TURN_SEPARATOR, normalize_turn_text
+from qualcode.core.models import LABEL_SEPARATOR, TURN_SEPARATOR, normalize_turn_text
 
 SUFFIXES = (".txt", ".vtt", ".srt", ".csv", ".tsv", ".md")
 ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "utf-16-le", "cp1252")

@@ -13,7 +13,7 @@ from hypothesis import assume, given, settings, strategies as st
 
 from qualcode.ingest import read_document
 from qualcode.ingest.labels import SpeakerJudge
-from qualcode.models import normalize_label
+from qualcode.core.models import normalize_label
 from test_fuzz_readers import check_document
 
 _DIR = tempfile.TemporaryDirectory(prefix="qc-roundtrip-")

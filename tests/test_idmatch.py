@@ -17,7 +17,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
 from qualcode.tagging import get_nlp
-from qualcode.tagging.idmatch import PatternSet, PhraseTrie, compile_pattern
+from qualcode.tagging.rules.idmatch import PatternSet, PhraseTrie, compile_pattern
 
 # word -> lemma; lowercase forms differ from some words ("Mentors")
 LEMMAS = {"we": "we", "Mentors": "mentor", "mentor": "mentor", "ran": "run", "run": "run",

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from qualcode.codings_io import import_codings
-from qualcode.codings_io.checks import CodingsFileError
-from qualcode.codings_io.review import parse_decision
-from qualcode.errors import InputError, SelectionError
-from qualcode.store import open_project
+from qualcode.exchange.sheets import import_codings
+from qualcode.exchange.sheets.checks import CodingsFileError
+from qualcode.exchange.sheets.review import parse_decision
+from qualcode.core.errors import InputError, SelectionError
+from qualcode.store.project import open_project
 from projects import build_project
 
 # segment ids of the STUDY project (tests/projects.py): document -> {turn: segment id}

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from conftest import shared_path
-from qualcode.errors import FormatError, InputError
+from qualcode.core.errors import FormatError, InputError
 from qualcode.ingest import read_document
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"

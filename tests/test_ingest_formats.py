@@ -7,7 +7,7 @@ import docx
 import openpyxl
 import pytest
 
-from qualcode.errors import FormatError, InputError
+from qualcode.core.errors import FormatError, InputError
 from qualcode.ingest import FORMATS, read_document
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"

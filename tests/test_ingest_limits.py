@@ -9,9 +9,10 @@ import zipfile
 
 import pytest
 
-from qualcode.errors import InputError
-from qualcode.ingest import encoding, read_document, registry
-from qualcode.models import TURN_SEPARATOR
+from qualcode.core.errors import InputError
+from qualcode.core import encoding
+from qualcode.ingest import read_document, registry
+from qualcode.core.models import TURN_SEPARATOR
 
 
 def test_a_1_gb_single_line_is_refused_after_reading_its_first_megabytes(tmp_path):

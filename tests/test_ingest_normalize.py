@@ -6,8 +6,8 @@ import unicodedata
 
 import pytest
 
-from qualcode.ingest.encoding import _looks_binary
-from qualcode.models import normalize_turn_text
+from qualcode.core.encoding import _looks_binary
+from qualcode.core.models import normalize_turn_text
 
 
 def _by_character(text: str) -> str:

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from qualcode.errors import FormatError, InputError
+from qualcode.core.errors import FormatError, InputError
 from qualcode.ingest import read_document
-from qualcode.ingest.encoding import read_text_file
+from qualcode.core.encoding import read_text_file
 from qualcode.ingest.labels import is_facilitator_label, match_label_line, parse_timestamp
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"

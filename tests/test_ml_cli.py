@@ -12,8 +12,8 @@ from click.testing import CliRunner
 
 from ml_projects import CODEBOOK_YAML, CUES, PLAN, build_ml_project, write_codebook
 from qualcode.cli import cli
-from qualcode.store import open_project
-from qualcode.tagging.modelfile import load_model
+from qualcode.store.project import open_project
+from qualcode.tagging.ml.modelfile import load_model
 
 
 def run(*args):

@@ -8,10 +8,10 @@ from sklearn.metrics import cohen_kappa_score
 
 from ml_projects import COVERED, CUES, DOCUMENTS, PLAN, build_ml_project, write_codebook
 from qualcode.codebook import load_codebook
-from qualcode.errors import SelectionError
-from qualcode.store import open_project
+from qualcode.core.errors import SelectionError
+from qualcode.store.project import open_project
 from qualcode.tagging.evaluate import cohen_kappa, evaluate_taggers, score_table
-from qualcode.tagging.training import training_data
+from qualcode.tagging.ml.training import training_data
 
 FAST = {"C": (1.0, 10.0)}
 

@@ -12,12 +12,12 @@ import sklearn
 
 from ml_projects import build_ml_project, write_codebook
 from qualcode import __version__
-from qualcode.errors import ModelError
-from qualcode.store import open_project
-from qualcode.tagging.ml import MLTagger
-from qualcode.tagging.modelfile import (MANIFEST, PAYLOAD, _content_hash, load_model, model_manifest,
+from qualcode.core.errors import ModelError
+from qualcode.store.project import open_project
+from qualcode.tagging.ml.estimator import MLTagger
+from qualcode.tagging.ml.modelfile import (MANIFEST, PAYLOAD, _content_hash, load_model, model_manifest,
                                         save_model)
-from qualcode.tagging.training import training_data
+from qualcode.tagging.ml.training import training_data
 
 
 class Intruder:

@@ -9,7 +9,7 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils import estimator_checks
 
-from qualcode.tagging.ml import (MLTagger, best_f1_threshold, close_upward, gate_by_parents,
+from qualcode.tagging.ml.estimator import (MLTagger, best_f1_threshold, close_upward, gate_by_parents,
                                  hierarchical_predictions)
 
 # scikit-learn's own checks that apply to an estimator whose input is a list of texts.
@@ -219,7 +219,7 @@ def test_score_is_micro_f1(fitted):
 def test_cached_char_ngrams_equal_scikit_learns_char_wb(ngram_range):
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    from qualcode.tagging.ml import CharNgramsByWord
+    from qualcode.tagging.ml.estimator import CharNgramsByWord
 
     reference = TfidfVectorizer(analyzer="char_wb", ngram_range=ngram_range).build_analyzer()
     mine = CharNgramsByWord(ngram_range)

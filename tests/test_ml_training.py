@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from ml_projects import COVERED, DOCUMENTS, PLAN, PLAN_COUNTS, build_ml_project, write_codebook
-from qualcode.errors import SelectionError
-from qualcode.store import open_project
-from qualcode.tagging.training import training_data
+from qualcode.core.errors import SelectionError
+from qualcode.store.project import open_project
+from qualcode.tagging.ml.training import training_data
 
 
 @pytest.fixture

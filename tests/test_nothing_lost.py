@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from interrupt import Interruptible, failing_after, integrity, kill_mid_write, snapshot
 from qualcode.cli import cli
-from qualcode.store import open_project
+from qualcode.store.project import open_project
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "transcripts_sample"
@@ -170,7 +170,7 @@ def test_qdpx_import_keeps_the_case_pseudonyms_beside_automatically_numbered_spe
     # later document's cases were read, and took ids those cases hold
     export_qdpx_beside_a_started_project(tmp_path / "study.qcproj", tmp_path)
     qualcode("import", "qdpx", tmp_path / "study.qcproj", tmp_path / "study.qdpx")
-    from qualcode.store import open_project
+    from qualcode.store.project import open_project
     with open_project(tmp_path / "study.qcproj") as project:
         speakers = project.speakers_frame()
     riverbend = speakers[speakers["document"] == "scholars_riverbend_teams.vtt"]

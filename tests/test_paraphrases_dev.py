@@ -20,7 +20,7 @@ from __future__ import annotations
 import pytest
 
 from qualcode.codebook import load_codebook
-from qualcode.tagging.rules import RuleTagger
+from qualcode.tagging.rules.tagger import RuleTagger
 
 from paraphrase_dev import CODEBOOK, read_dev_status, score
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from qualcode.project import ingest
-from qualcode.store import open_project
+from qualcode.workflows.ingest import ingest
+from qualcode.store.project import open_project
 
 
 def test_numbering_skips_reserved_ids_and_continues_in_a_later_ingest(tmp_path, write):

@@ -7,8 +7,8 @@ import sqlite3
 
 import pytest
 
-from qualcode.errors import ProjectError
-from qualcode.store import open_project
+from qualcode.core.errors import ProjectError
+from qualcode.store.project import open_project
 
 
 @pytest.mark.parametrize("damage", ["DELETE FROM meta WHERE key='schema_version'",

@@ -2,9 +2,9 @@
 
 import pytest
 
-from qualcode.errors import InputError
-from qualcode.project import ingest, segments_table, summarize
-from qualcode.store import open_project
+from qualcode.core.errors import InputError
+from qualcode.workflows.ingest import ingest, segments_table, summarize
+from qualcode.store.project import open_project
 
 SCHOLARS = """Moderator: Welcome, everyone. Let's start with introductions.
 P1: I'm a second-year scholar in cardiology.

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from exported_text import SAMPLE, csv_rows, file_text, found_names
 from qualcode.cli import cli
-from qualcode.store import open_project
+from qualcode.store.project import open_project
 
 CODEBOOK = Path(__file__).resolve().parents[1] / "codebooks" / "mentoring_expectations.yaml"
 
@@ -161,8 +161,8 @@ def test_a_pseudonymized_xlsx_review_sheet_imports_back(small, tmp_path):
 
 
 def test_a_sheet_naming_another_speaker_is_refused_in_the_sheets_own_terms(small, write):
-    from qualcode.codings_io import import_codings
-    from qualcode.codings_io.checks import CodingsFileError
+    from qualcode.exchange.sheets import import_codings
+    from qualcode.exchange.sheets.checks import CodingsFileError
 
     path = write("wrong.csv", "document,turn,speaker,codes\n"
                               "scholars_north.txt,1,S02 (scholar),value\n"
@@ -184,7 +184,7 @@ def test_a_sheet_naming_another_speaker_is_refused_in_the_sheets_own_terms(small
 def test_pseudonym_forms_and_what_a_sheet_may_write():
     import pandas as pd
 
-    from qualcode.pseudonyms import expected_speaker, pseudonymize_speakers, speaker_matches, speaker_pseudonym
+    from qualcode.core.pseudonyms import expected_speaker, pseudonymize_speakers, speaker_matches, speaker_pseudonym
 
     assert [speaker_pseudonym("S03", "scholar"), speaker_pseudonym("P02", None),
             speaker_pseudonym("P02", float("nan")), speaker_pseudonym("P02", "")] == [
@@ -203,7 +203,7 @@ def test_pseudonym_forms_and_what_a_sheet_may_write():
 
 
 def test_label_lines_become_pseudonyms_and_offsets_map_both_ways():
-    from qualcode.pseudonyms import pseudonymize_label_lines
+    from qualcode.core.pseudonyms import pseudonymize_label_lines
 
     text = "Dr. Lee: Hi Ana.\nAna: is here.\n\nAna: Hello, Dr. Lee: welcome.\n\n[S02]: Bye."
     turns = [(9, "Dr. Lee", "M01 (mentor)"), (37, "Ana", "S01 (scholar)"), (70, "Bo", "S02 (scholar)")]
@@ -222,7 +222,7 @@ def test_label_lines_become_pseudonyms_and_offsets_map_both_ways():
 
 
 def test_a_text_with_other_labels_on_the_same_lines_maps_back_whatever_they_say():
-    from qualcode.pseudonyms import label_line_spans, relabelled_offsets
+    from qualcode.core.pseudonyms import label_line_spans, relabelled_offsets
 
     stored = "Dr. Lee: Hi Ana.\n\nAna: Hello: welcome."
     spans = label_line_spans(stored, [(9, "Dr. Lee"), (23, "Ana"), (23, "Bo")])

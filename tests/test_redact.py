@@ -8,11 +8,12 @@ import pytest
 from hypothesis import given, strategies as st
 
 from interrupt import snapshot
-from qualcode.errors import InputError
-from qualcode.project import ingest
-from qualcode.redact import (NameEntry, OffsetMap, apply_replacements, personal_name, read_names,
+from qualcode.core.errors import InputError
+from qualcode.workflows.ingest import ingest
+from qualcode.core.spans import OffsetMap, apply_replacements
+from qualcode.workflows.redact import (NameEntry, personal_name, read_names,
                              redact_project)
-from qualcode.store import open_project
+from qualcode.store.project import open_project
 
 TRANSCRIPT = """\
 Moderator: Welcome, Ana Ruiz and Dr. Okafor.
@@ -148,7 +149,7 @@ def test_redact_replaces_names_and_keeps_every_offset(project):
 def test_redaction_reads_a_document_at_a_time_and_moves_codings_on_no_turn(project, monkeypatch):
     """The whole-project frames are not read; a coding stored without its turn (one of
     the document's codings all the same) moves with the text too."""
-    from qualcode.store import Project
+    from qualcode.store.project import Project
 
     with open_project(project) as proj:
         _add_coding(proj, "Jordan Lee told me so.", code="y")

@@ -11,7 +11,7 @@ from refi_fixtures import write_qdpx
 
 from qualcode.cli import cli
 from qualcode.codebook import load_codebook
-from qualcode.store import open_project
+from qualcode.store.project import open_project
 
 
 def run(*args):

@@ -10,12 +10,12 @@ from conftest import shared_path
 from lxml import etree
 from refi_data import study_copy
 
-from qualcode.errors import FormatError, SelectionError
-from qualcode.refi import export_qdpx
-from qualcode.refi.ids import code_guid, source_guid, user_guid
-from qualcode.refi.validate import validate_qdpx
-from qualcode.models import content_hash
-from qualcode.store import open_project
+from qualcode.core.errors import FormatError, SelectionError
+from qualcode.exchange.refi import export_qdpx
+from qualcode.exchange.refi.ids import code_guid, source_guid, user_guid
+from qualcode.exchange.refi.validate import validate_qdpx
+from qualcode.core.models import content_hash
+from qualcode.store.project import open_project
 
 NS = {"q": "urn:QDA-XML:project:1.0"}
 
@@ -155,7 +155,7 @@ def test_guids_are_uuid5_of_the_namespace_as_the_standard_library_makes_them():
     import random
     import uuid
 
-    from qualcode.refi.ids import NAMESPACE, make_guid
+    from qualcode.exchange.refi.ids import NAMESPACE, make_guid
 
     rng = random.Random(3)
     alphabet = "abcXYZ019 :\x1f-é中😀"
@@ -170,7 +170,7 @@ def test_guids_are_uuid5_of_the_namespace_as_the_standard_library_makes_them():
 def test_the_export_streams_documents_without_loading_every_coding(exported, tmp_path, monkeypatch):
     """The project-wide frames (every coding with its excerpt, every turn) are never read:
     the same bytes come from one document at a time and one sorted cursor of codings."""
-    from qualcode.store import Project
+    from qualcode.store.project import Project
 
     folder, summary, *_ = exported
     for frame in ("codings_frame", "segments_frame", "coverage_frame"):

@@ -7,9 +7,9 @@ import pytest
 from refi_fixtures import (ANA, CODE_JOY, INLINE, SOURCE_GUID, TEXT, cp, default_selections,
                            project_xml, selection, u16, write_qdpx)
 
-from qualcode.errors import FormatError, InputError
-from qualcode.refi import import_qdpx, parse_coder_map
-from qualcode.store import open_project
+from qualcode.core.errors import FormatError, InputError
+from qualcode.exchange.refi import import_qdpx, parse_coder_map
+from qualcode.store.project import open_project
 
 
 def imported(tmp_path, qdpx, **options):
@@ -24,7 +24,7 @@ def imported(tmp_path, qdpx, **options):
 
 def test_the_hand_made_file_follows_the_standard(tmp_path):
     from conftest import shared_path
-    from qualcode.refi.validate import validate_qdpx
+    from qualcode.exchange.refi.validate import validate_qdpx
 
     validate_qdpx(write_qdpx(tmp_path / "a.qdpx"), shared_path("refi-qda", "Project-mrt2019.xsd"))
 

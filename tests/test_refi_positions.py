@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from qualcode.refi import ids, positions
+from qualcode.exchange.refi import ids, positions
 
 
 def test_guids_are_uuid5_of_the_fixed_namespace_and_differ_by_kind():

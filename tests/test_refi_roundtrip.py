@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 from refi_data import study_copy
 
-from qualcode.refi import export_qdpx, import_qdpx
-from qualcode.refi.codebook_xml import PALETTE
-from qualcode.store import open_project
+from qualcode.exchange.refi import export_qdpx, import_qdpx
+from qualcode.exchange.refi.codebook_xml import PALETTE
+from qualcode.store.project import open_project
 
 
 def snapshot(path):
@@ -114,8 +114,8 @@ codes:
 def test_several_codebooks_go_out_as_groups_and_come_back_one_by_one(tmp_path):
     from conftest import shared_path
     from qualcode.codebook import load_codebook
-    from qualcode.coding import code_project
-    from qualcode.refi.validate import validate_qdpx
+    from qualcode.workflows.code import code_project
+    from qualcode.exchange.refi.validate import validate_qdpx
 
     path = study_copy(tmp_path)
     (tmp_path / "second.yaml").write_text(SECOND, encoding="utf-8")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from conftest import shared_path
 
-from qualcode.errors import FormatError
-from qualcode.refi import import_qdpx, positions, read_qdpx
-from qualcode.refi.project_import import Archive, source_text
-from qualcode.store import open_project
+from qualcode.core.errors import FormatError
+from qualcode.exchange.refi import import_qdpx, positions, read_qdpx
+from qualcode.exchange.refi.project_import import Archive, source_text
+from qualcode.store.project import open_project
 
 
 @pytest.fixture(scope="module")

@@ -16,10 +16,10 @@ import pytest
 from refi_data import study_copy
 
 from qualcode.codebook import load_codebook
-from qualcode.errors import FormatError
-from qualcode.refi import import_highlights, qdc_to_yaml, write_codebook_csv
-from qualcode.refi.codebook_xml import load_codebook_text
-from qualcode.store import open_project
+from qualcode.core.errors import FormatError
+from qualcode.exchange.refi import import_highlights, qdc_to_yaml, write_codebook_csv
+from qualcode.exchange.refi.codebook_xml import load_codebook_text
+from qualcode.store.project import open_project
 
 # taguette is in the test extra: a missing peer fails these tests rather than skipping them
 from taguette import database as tdb  # noqa: E402

@@ -13,7 +13,7 @@ from qualcode.analysis import excerpts_table, exemplar_quotes, load_frames
 from qualcode.analysis.excerpts import (BASE_COLUMNS, CODE_COLUMNS, ExcerptRows, exemplar_rows,
                                         iter_excerpts)
 from qualcode.export.report import corpus_tables, write_report
-from qualcode.store import Project, open_project
+from qualcode.store.project import Project, open_project
 
 
 def docx_text(path) -> list[str]:

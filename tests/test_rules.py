@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from qualcode.codebook import load_codebook
-from qualcode.models import Turn, build_document
+from qualcode.core.models import Turn, build_document
 from qualcode.tagging import Hit, RuleTagger, code_document, get_nlp, lemmatize
 
 CODEBOOKS = Path(__file__).resolve().parents[1] / "codebooks"
@@ -212,7 +212,7 @@ def test_explain_lists_applied_and_vetoed_hits(mentoring):
 
 
 def test_simple_patterns_run_as_phrases_with_the_same_matches():
-    from qualcode.tagging.patterns import expand_to_phrases
+    from qualcode.tagging.rules.patterns import expand_to_phrases
 
     nlp = get_nlp()
     assert expand_to_phrases([{"LEMMA": {"IN": ["own", "take"]}}, {"LOWER": "the", "OP": "?"},
@@ -226,7 +226,7 @@ def test_simple_patterns_run_as_phrases_with_the_same_matches():
 def test_evidence_json_is_what_json_dumps_writes():
     import json
 
-    from qualcode.tagging.rules import Hit, RuleCoding
+    from qualcode.tagging.rules.tagger import Hit, RuleCoding
 
     hits = (Hit("value", 'value/"quoted" \\ rule', "naïve\tstart — «x»\n\x01😀", 3, 12),
             Hit("value", "value/p2", "", 0, 0, "applied", ""))

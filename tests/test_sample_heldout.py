@@ -5,8 +5,8 @@ import csv
 import pytest
 
 from qualcode.codebook import load_codebook
-from qualcode.project import ingest
-from qualcode.store import open_project
+from qualcode.workflows.ingest import ingest
+from qualcode.store.project import open_project
 
 from conftest import REPO, SAMPLE
 

@@ -1,7 +1,7 @@
 """The shipped sample study ingests as its authors wrote it (see transcripts_sample/README.md)."""
 
-from qualcode.project import ingest
-from qualcode.store import open_project
+from qualcode.workflows.ingest import ingest
+from qualcode.store.project import open_project
 
 from conftest import SAMPLE
 

@@ -9,10 +9,10 @@ import pytest
 from sklearn.metrics import cohen_kappa_score
 
 from qualcode.codebook import load_codebook
-from qualcode.errors import FormatError, InputError, SelectionError
+from qualcode.core.errors import FormatError, InputError, SelectionError
 from qualcode.analysis.scoring import (binary_scores, code_set_frame, evaluate, format_evaluation, lift,
                                  parents_of, read_coding_sheet, split_codes, tagger_code_sets)
-from qualcode.store import open_project
+from qualcode.store.project import open_project
 
 from conftest import REPO, SAMPLE
 from projects import build_project
@@ -191,7 +191,7 @@ def test_parents_of_codebook_and_codes_frame(tmp_path):
 
 
 def test_shipped_gold_sheet_codes_every_participant_turn_of_the_sample(tmp_path):
-    from qualcode.project import ingest
+    from qualcode.workflows.ingest import ingest
     cb = load_codebook(REPO / "codebooks" / "mentoring_expectations.yaml")
     gold = read_coding_sheet(SAMPLE / "gold_tuning.csv", known_codes=cb.ids)
     with open_project(tmp_path / "s.qcproj", create=True) as project:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from qualcode.codebook import validate_codebook
-from qualcode.codings_io import import_codings
-from qualcode.codings_io.checks import CodingsFileError
-from qualcode.spelling import closest_choice, did_you_mean
-from qualcode.store import open_project
+from qualcode.exchange.sheets import import_codings
+from qualcode.exchange.sheets.checks import CodingsFileError
+from qualcode.core.spelling import closest_choice, did_you_mean
+from qualcode.store.project import open_project
 
 CODES = ["value", "value.clarity", "power_differential", "power_differential.fear", "tools"]
 

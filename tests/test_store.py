@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from qualcode.errors import ProjectError
-from qualcode.store import SCHEMA_VERSION, count_words, open_project
+from qualcode.core.errors import ProjectError
+from qualcode.store.project import SCHEMA_VERSION, count_words, open_project
 
 
 def test_new_project_is_created_with_schema_version(tmp_path):
@@ -70,7 +70,7 @@ def test_writes_outside_a_transaction_are_refused(tmp_path):
 
 
 def test_locked_project_gives_clear_error(tmp_path, monkeypatch):
-    import qualcode.store as store
+    import qualcode.store.project as store
     monkeypatch.setattr(store, "LOCK_TIMEOUT_SECONDS", 0.1)
     path = tmp_path / "p.qcproj"
     open_project(path, create=True).close()
@@ -146,7 +146,7 @@ def test_version_1_project_is_migrated_in_place(tmp_path):
 
 
 def test_failed_migration_leaves_the_old_project_untouched(tmp_path, monkeypatch):
-    import qualcode.store as store
+    import qualcode.store.project as store
     path = tmp_path / "old.qcproj"
     shutil.copy(FIXTURES / "schema_v1.qcproj", path)
     before = path.read_bytes()

@@ -12,8 +12,8 @@ from qualcode.ingest import read_document
 from qualcode.tagging import RuleTagger, get_nlp
 from spacy.attrs import IS_SPACE
 
-from qualcode.tagging.nlp import TokenClasses, make_nlp, sentence_starts
-from qualcode.tagging.patterns import max_pattern_length, pattern_anchors, prepare_pattern
+from qualcode.tagging.rules.nlp import TokenClasses, make_nlp, sentence_starts
+from qualcode.tagging.rules.patterns import max_pattern_length, pattern_anchors, prepare_pattern
 
 SAMPLE = Path(__file__).resolve().parents[1] / "transcripts_sample"
 

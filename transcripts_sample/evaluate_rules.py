@@ -21,10 +21,10 @@ import tempfile
 from pathlib import Path
 
 from qualcode.codebook import load_codebook
-from qualcode.coding import code_project
+from qualcode.workflows.code import code_project
 from qualcode.analysis.scoring import evaluate, format_evaluation, parents_of, read_coding_sheet, tagger_code_sets
-from qualcode.project import ingest
-from qualcode.store import open_project
+from qualcode.workflows.ingest import ingest
+from qualcode.store.project import open_project
 
 HERE = Path(__file__).resolve().parent
 

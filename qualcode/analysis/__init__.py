@@ -1,6 +1,6 @@
 """Counts, comparisons and quote tables, from an open project or from pandas frames.
 
-    >>> from qualcode.store import open_project
+    >>> from qualcode.store.project import open_project
     >>> from qualcode.analysis import load_frames, counts_by, compare_groups, excerpts_table
     >>> with open_project("study.qcproj") as project:
     ...     counts_by(project, by="role")               # one row per code and role

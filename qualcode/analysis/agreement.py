@@ -1,8 +1,8 @@
 """Inter-coder agreement: percent agreement, Cohen's kappa, Krippendorff's alpha, and
 precision/recall/F1 against a reference coder.  Pure functions over frames.
 
-    >>> from qualcode.store import open_project
-    >>> from qualcode.codings_io.coverage import load_agreement_frames
+    >>> from qualcode.store.project import open_project
+    >>> from qualcode.exchange.sheets.coverage import load_agreement_frames
     >>> from qualcode.analysis.agreement import prepare_agreement, agreement_table
     >>> with open_project("study.qcproj") as project:
     ...     frames, coverage = load_agreement_frames(project)
@@ -38,8 +38,8 @@ import pandas as pd
 
 from qualcode.analysis.frames import CorpusFrames
 from qualcode.analysis.selection import STATUSES, CodeTree
-from qualcode.errors import SelectionError
-from qualcode.pseudonyms import pseudonymize_speakers
+from qualcode.core.errors import SelectionError
+from qualcode.core.pseudonyms import pseudonymize_speakers
 
 FACILITATOR = "facilitator"
 LEVELS = ("code", "theme")

@@ -35,7 +35,7 @@ from scipy import stats
 
 from qualcode.analysis.counts import counts_by, order_groups
 from qualcode.analysis.selection import check_group
-from qualcode.errors import SelectionError
+from qualcode.core.errors import SelectionError
 
 UNITS = {"turns": ("turns", "group_turns"), "participants": ("participants", "group_participants")}
 CORRECTIONS = ("holm", "bh", "none")

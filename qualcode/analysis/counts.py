@@ -77,7 +77,7 @@ def counts_by(source, by: str = "role", *, codebook: str | int | None = None,
               total: bool = False) -> pd.DataFrame:
     """One row per (code, group) with every unit; codes in codebook order, zeros included.
 
-    ``source``: an open :class:`~qualcode.store.Project` (SQLite aggregates the codings:
+    ``source``: an open :class:`~qualcode.store.project.Project` (SQLite aggregates the codings:
     memory does not grow with their number) or :class:`CorpusFrames` (pandas, e.g. frames
     edited in a notebook); both give the same table.
     ``by``: ``role`` (the speaker's role), ``document``, ``participant`` or any

@@ -19,7 +19,7 @@ from qualcode.analysis.frames import CorpusFrames, is_frames, project_attributes
 from qualcode.analysis.selection import (FACILITATOR, NO_VALUE, CodeTree, SelectionError, attach_turns,
                                          check_group, select_codings, select_from_project, _as_tuple,
                                          _listing)
-from qualcode.pseudonyms import pseudonymize_speakers, speaker_pseudonym
+from qualcode.core.pseudonyms import pseudonymize_speakers, speaker_pseudonym
 
 SORTS = ("code", "document", "participant", "role")
 BASE_COLUMNS = ["document", "speaker", "participant", "role"]

@@ -5,7 +5,7 @@ with SQL aggregates and streams: what the exports use) or these frames, so a not
 user can filter or edit them (or build them by hand) and call the same functions.
 Loading them holds every coding and turn in memory.
 
-    >>> from qualcode.store import open_project
+    >>> from qualcode.store.project import open_project
     >>> from qualcode.analysis import load_frames, counts_by
     >>> with open_project("study.qcproj") as project:
     ...     frames = load_frames(project)
@@ -24,7 +24,7 @@ DOCUMENT_COLUMNS = ("document_id", "document", "format", "source", "ingested_at"
 
 @dataclass
 class CorpusFrames:
-    """The project as frames (see :class:`qualcode.store.Project` for their columns).
+    """The project as frames (see :class:`qualcode.store.project.Project` for their columns).
 
     codings:   ``Project.codings_frame()`` - one row per coding
     segments:  ``Project.segments_frame()`` - one row per turn, facilitators included
@@ -58,7 +58,7 @@ def is_frames(source) -> bool:
 
 
 def load_frames(project, *, excerpts: bool = True) -> CorpusFrames:
-    """Read everything the analyses need from an open :class:`~qualcode.store.Project`.
+    """Read everything the analyses need from an open :class:`~qualcode.store.project.Project`.
 
     ``excerpts=False`` reads the codings without their excerpt text and evidence
     (``Project.coding_decisions_frame()``): enough for agreement, and much smaller."""

@@ -45,8 +45,8 @@ from typing import Iterable, Mapping
 
 import pandas as pd
 
-from qualcode.codings_io.tables import read_table
-from qualcode.errors import FormatError, InputError, SelectionError
+from qualcode.core.tables import read_table
+from qualcode.core.errors import FormatError, InputError, SelectionError
 
 SHEET_COLUMNS = ("document", "turn", "codes")
 LEVELS = ("code", "theme", "rollup")
@@ -67,7 +67,7 @@ def read_coding_sheet(path: str | Path, known_codes: Iterable[str] | None = None
 
     The frame is indexed by ``(document, turn)`` and has the column ``codes``
     (frozensets) and, when the sheet has them, ``speaker`` and ``text``.  Raises
-    :class:`~qualcode.errors.FormatError` naming the file and row for a missing
+    :class:`~qualcode.core.errors.FormatError` naming the file and row for a missing
     column, a turn that is not a whole number, a turn listed twice or (when
     ``known_codes`` is given) an unknown code id.
     """
@@ -246,7 +246,7 @@ def evaluate(gold: pd.DataFrame, predicted: pd.DataFrame, parents: Mapping[str, 
 
     ``parents`` maps every code id of the codebook to its parent (None for a
     theme); codes found in either frame but not in ``parents`` raise
-    :class:`~qualcode.errors.SelectionError`.  Rows follow the order of
+    :class:`~qualcode.core.errors.SelectionError`.  Rows follow the order of
     ``parents`` (the codebook's order).
     """
     levels = tuple(levels)

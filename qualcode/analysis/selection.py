@@ -7,7 +7,7 @@ Default selection (documented for users in the README and the CLI help):
 - **status**: every coding that is not rejected (``suggested`` and ``accepted``);
 - **coder**: the only coder left after those filters.  When several coders
   (say the ``rules`` tagger and a person) remain, the choice is ambiguous and a
-  :class:`~qualcode.errors.SelectionError` asks for ``coder=`` (``"all"`` pools
+  :class:`~qualcode.core.errors.SelectionError` asks for ``coder=`` (``"all"`` pools
   every coder, which counts a passage coded by two coders twice as a mention).
 """
 
@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from qualcode.analysis.frames import CorpusFrames
-from qualcode.errors import SelectionError
+from qualcode.core.errors import SelectionError
 
 STATUSES = ("suggested", "accepted", "rejected")
 DEFAULT_STATUSES = ("suggested", "accepted")
@@ -97,7 +97,7 @@ def select_from_project(project, *, codebook: str | int | None = None,
                         coder: str | Iterable[str] | None = None,
                         status: str | Iterable[str] | None = None) -> Selection:
     """The same choice as :func:`select_codings`, made from the project's per-coder counts
-    (:meth:`~qualcode.store.Project.coding_summary`) without reading a single coding."""
+    (:meth:`~qualcode.store.project.Project.coding_summary`) without reading a single coding."""
     return choose_selection(project.coding_summary(), project.codebooks_frame(), codebook=codebook,
                             coder=coder, status=status)
 

@@ -29,7 +29,7 @@ from typing import Callable, Iterable
 from qualcode.benchmark.corpus import write_corpus
 from qualcode.benchmark.steps import STEPS
 from qualcode.benchmark.training import TRAINING_WORDS
-from qualcode.errors import QualcodeError
+from qualcode.core.errors import QualcodeError
 
 #: Steps that together make "ingest + code + export" (rule coding; ML coding is listed on its own).
 END_TO_END = ("ingest", "code_mentoring", "code_domains", "counts", "compare", "excerpts", "qdpx")
@@ -217,7 +217,7 @@ def run_benchmark(sizes: Iterable[int] = DEFAULT_SIZES, workdir: str | Path | No
     """Generate a corpus of each size and time every step on it.
 
     ``workdir`` keeps the corpora and projects (a temporary folder, removed afterwards,
-    when None).  ``workers`` is passed to :func:`qualcode.coding.code_project` (None: its
+    when None).  ``workers`` is passed to :func:`qualcode.workflows.code.code_project` (None: its
     automatic choice).  ``ml_training_words``: size of the corpus the ML step's model is
     trained on, once, before the sizes are timed.
     """
@@ -281,7 +281,7 @@ def train_model(directory: Path, seed: int, words: int = TRAINING_WORDS, progres
 
 def write_results(results: BenchmarkResults, path: str | Path) -> Path:
     """Write the results as Markdown, atomically."""
-    from qualcode.export.files import atomic_output
+    from qualcode.core.files import atomic_output
 
     with atomic_output(path) as tmp:
         tmp.write_text(results.markdown(), encoding="utf-8")

@@ -57,7 +57,7 @@ def codebook_dir() -> Path:
 def run_step(step: str, corpus: Path, project_path: Path, out: Path, workers: int | None = None,
              model: Path | None = None) -> dict:
     """Run one step in this process and return its measurements."""
-    from qualcode.store import count_words, open_project
+    from qualcode.store.project import count_words, open_project
 
     if step == "train_ml":
         from qualcode.benchmark.training import ML_CODEBOOK, train_stand_in_model
@@ -68,8 +68,8 @@ def run_step(step: str, corpus: Path, project_path: Path, out: Path, workers: in
     if step == "code_ml":
         from qualcode.benchmark.training import ML_CODEBOOK
         from qualcode.codebook import load_codebook
-        from qualcode.coding import code_project
-        from qualcode.tagging.modelfile import load_model
+        from qualcode.workflows.code import code_project
+        from qualcode.tagging.ml.modelfile import load_model
 
         if model is None:
             raise ValueError("step code_ml needs a model file (written by step train_ml)")
@@ -106,7 +106,7 @@ def run_step(step: str, corpus: Path, project_path: Path, out: Path, workers: in
                 "start_mb": start_peak, "peak_mb": peak_mb()}
 
     if step == "ingest":
-        from qualcode.project import ingest
+        from qualcode.workflows.ingest import ingest
 
         start_peak = peak_mb()
         t0, c0 = time.perf_counter(), cpu_seconds()
@@ -118,7 +118,7 @@ def run_step(step: str, corpus: Path, project_path: Path, out: Path, workers: in
 
     if step in CODEBOOK_FILES:
         from qualcode.codebook import load_codebook
-        from qualcode.coding import code_project
+        from qualcode.workflows.code import code_project
 
         book = load_codebook(codebook_dir() / CODEBOOK_FILES[step])
         start_peak = peak_mb()
@@ -153,7 +153,7 @@ def run_step(step: str, corpus: Path, project_path: Path, out: Path, workers: in
                 write_excerpts(excerpts, out / "excerpts.csv")
                 rows = excerpts.read
             else:  # pseudonymized, as `qualcode export qdpx` writes it
-                from qualcode.refi import export_qdpx
+                from qualcode.exchange.refi import export_qdpx
 
                 rows = export_qdpx(project, out / "project.qdpx").codings
         seconds, cpu = time.perf_counter() - t0, cpu_seconds() - c0

@@ -3,7 +3,7 @@
 There is no human coder in a synthetic corpus, so the rule tagger stands in for one:
 a separate small corpus (its own seed, so no training turn is a turn the ML step later
 codes) is ingested, coded with the mentoring codebook's rules, and an
-:class:`~qualcode.tagging.ml.MLTagger` with its default settings (as ``qualcode train``
+:class:`~qualcode.tagging.ml.estimator.MLTagger` with its default settings (as ``qualcode train``
 fits it) learns those codings.  The model is saved as a ``.qcmodel`` file like any other.
 
     >>> from qualcode.benchmark.training import train_stand_in_model
@@ -41,12 +41,12 @@ def train_stand_in_model(corpus: str | Path, project_path: str | Path, model_pat
     learned and seconds taken (ingest and rule coding included).
     """
     from qualcode.codebook import load_codebook
-    from qualcode.coding import code_project
-    from qualcode.project import ingest
-    from qualcode.store import open_project
-    from qualcode.tagging.ml import MLTagger
-    from qualcode.tagging.modelfile import model_manifest, save_model
-    from qualcode.tagging.training import training_data
+    from qualcode.workflows.code import code_project
+    from qualcode.workflows.ingest import ingest
+    from qualcode.store.project import open_project
+    from qualcode.tagging.ml.estimator import MLTagger
+    from qualcode.tagging.ml.modelfile import model_manifest, save_model
+    from qualcode.tagging.ml.training import training_data
 
     t0 = time.perf_counter()
     book = load_codebook(codebook_path)

@@ -31,7 +31,7 @@ def export_excerpts(project, output, codes, themes, roles, documents, codebook_n
     """
     from qualcode.analysis.excerpts import iter_excerpts
     from qualcode.export.excerpts import EXCERPT_SUFFIXES, write_excerpts
-    from qualcode.export.files import table_format
+    from qualcode.core.files import table_format
 
     table_format(output, EXCERPT_SUFFIXES)
     with open_project_file(project) as proj:
@@ -58,7 +58,7 @@ def export_counts(project, by, output, codebook_name, coder, statuses, include_f
     Example: qualcode export counts study.qcproj --by site -o counts.xlsx
     """
     from qualcode.analysis import counts_by
-    from qualcode.export.files import table_format
+    from qualcode.core.files import table_format
     from qualcode.export.tables import write_counts
 
     table_format(output)
@@ -90,7 +90,7 @@ def compare(project, by, group_a, group_b, unit, correction, output, codebook_na
     Example: qualcode compare study.qcproj --by role --a scholar --b mentor -o compare.xlsx
     """
     from qualcode.analysis import compare_display, compare_groups
-    from qualcode.export.files import table_format
+    from qualcode.core.files import table_format
     from qualcode.export.tables import CORRECTION_NAMES, write_comparison
 
     if output is not None:
@@ -131,7 +131,7 @@ def plot(project, kind, output, by, group_a, group_b, codebook_name, coder, stat
     Example: qualcode plot study.qcproj --kind bars -o scholars_vs_mentors.png
     """
     from qualcode.analysis import compare_groups, counts_by
-    from qualcode.export.files import table_format
+    from qualcode.core.files import table_format
     from qualcode.export.plots import FIGURE_SUFFIXES, bars_figure, heatmap_figure, save_figure
 
     table_format(output, FIGURE_SUFFIXES)
@@ -169,7 +169,7 @@ def report(project, output, by, group_a, group_b, codebook_name, coder, statuses
 
     Example: qualcode report study.qcproj -o report.docx
     """
-    from qualcode.export.files import table_format
+    from qualcode.core.files import table_format
     from qualcode.export.report import write_report
 
     table_format(output, (".docx",))

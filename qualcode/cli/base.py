@@ -1,6 +1,6 @@
 """Shared pieces of the ``qualcode`` command: the group, its error mapping, parameter types.
 
-Library errors (:class:`~qualcode.errors.QualcodeError`) become one
+Library errors (:class:`~qualcode.core.errors.QualcodeError`) become one
 ``Error: ...`` line and exit status 1, in one place (:class:`QualcodeGroup`);
 click's usage errors exit with status 2.  Commands live in the sibling modules,
 one per area, and only chain library functions.
@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from qualcode import __version__
-from qualcode.errors import QualcodeError
+from qualcode.core.errors import QualcodeError
 
 class QualcodeGroup(click.Group):
     """Maps library errors to click errors once, for every command below it."""
@@ -37,7 +37,7 @@ class KeyValue(click.ParamType):
         key, val = key.strip(), val.strip()
         if not sep or not key or not val:
             self.fail(f"{value!r} is not KEY=VALUE (e.g. role=scholar)", param, ctx)
-        from qualcode.manifest import ATTRIBUTE_NAME
+        from qualcode.ingest.manifest import ATTRIBUTE_NAME
         if not ATTRIBUTE_NAME.match(key):
             self.fail(f"attribute name {key!r} must start with a letter and use letters, digits, "
                       "'_', '-' or '.'", param, ctx)
@@ -49,7 +49,7 @@ existing_file = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
 def open_project_file(project: Path, create: bool = False):
-    from qualcode.store import open_project
+    from qualcode.store.project import open_project
     return open_project(project, create=create)
 
 

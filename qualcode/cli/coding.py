@@ -61,14 +61,14 @@ def code(project, codebook_path, tagger, model_path, include_facilitators, dry_r
 
     Example: qualcode code study.qcproj --codebook codebooks/mentoring_expectations.yaml
     """
-    from qualcode.coding import code_project
+    from qualcode.workflows.code import code_project
 
     book = load_codebook_file(codebook_path)
     model = None
     if tagger != "rules":
         if model_path is None:
             raise click.UsageError(f"--tagger {tagger} needs --model FILE (from qualcode train)")
-        from qualcode.tagging.modelfile import load_model
+        from qualcode.tagging.ml.modelfile import load_model
         model = load_model(model_path)
     with open_project_file(project) as proj:
         run = code_project(proj, book, tagger, include_facilitators=include_facilitators,
@@ -95,7 +95,7 @@ def explain(project, codebook_path, ref, real_names):
     Example: qualcode explain study.qcproj --codebook codebooks/mentoring_expectations.yaml
     --segment scholars_northfield.docx:12
     """
-    from qualcode.coding import explain_segment
+    from qualcode.workflows.code import explain_segment
 
     book = load_codebook_file(codebook_path)
     with open_project_file(project) as proj:

@@ -42,8 +42,8 @@ def export_coding_sheet(project, output, documents, codebook, suggestions, inclu
 
     Example: qualcode export coding-sheet study.qcproj -o sheet.xlsx --suggestions rules
     """
-    from qualcode.codings_io import coding_sheet_frame, write_coding_sheet
-    from qualcode.export.files import table_format
+    from qualcode.exchange.sheets import coding_sheet_frame, write_coding_sheet
+    from qualcode.core.files import table_format
 
     table_format(output)
     with open_project_file(project) as proj:
@@ -77,7 +77,7 @@ def import_codings_command(project, file, coder, codebook, suggestions):
 
     Example: qualcode import-codings study.qcproj transcripts_sample/gold_tuning.csv --coder gold
     """
-    from qualcode.codings_io import import_codings
+    from qualcode.exchange.sheets import import_codings
 
     with open_project_file(project) as proj:
         r = import_codings(proj, file, coder, codebook=codebook, suggestions=suggestions)
@@ -169,7 +169,7 @@ def agreement(project, coders, codebook_name, level, rollup, unit, documents, re
     """
     from qualcode.analysis.agreement import (agreement_table, disagreements, prepare_agreement,
                                              reference_table)
-    from qualcode.codings_io.coverage import load_agreement_frames
+    from qualcode.exchange.sheets.coverage import load_agreement_frames
     from qualcode.export.files import table_format, write_table
 
     if output is not None:

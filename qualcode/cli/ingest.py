@@ -39,8 +39,8 @@ def ingest(project, files, attrs, manifest, speakers, fmt, speaker_column, text_
     --speakers transcripts_sample/speakers.csv
     """
     from qualcode.cli.privacy import echo_redaction
-    from qualcode.project import ingest as ingest_files, plan_files
-    from qualcode.redact import read_names, redact_project
+    from qualcode.workflows.ingest import ingest as ingest_files, plan_files
+    from qualcode.workflows.redact import read_names, redact_project
 
     options = {k: v for k, v in (("speaker_column", speaker_column), ("text_column", text_column)) if v}
     planned = plan_files(files, manifest, dict(attrs))
@@ -75,7 +75,7 @@ def info(project):
 
     Example: qualcode info study.qcproj
     """
-    from qualcode.project import summarize
+    from qualcode.workflows.ingest import summarize
 
     with open_project_file(project) as proj:
         summary = summarize(proj)
@@ -105,7 +105,7 @@ def export_segments(project, output, no_facilitators, real_names):
     Example: qualcode export segments study.qcproj -o turns.csv
     """
     from qualcode.export import write_table
-    from qualcode.project import segments_table
+    from qualcode.workflows.ingest import segments_table
 
     with open_project_file(project) as proj:
         frame = segments_table(proj, include_facilitators=not no_facilitators, real_names=real_names)

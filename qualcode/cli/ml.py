@@ -45,9 +45,9 @@ def train(project, coder, codebook_name, output, seed, min_positives):
 
     Example: qualcode train study.qcproj --coder gold -o gold.qcmodel
     """
-    from qualcode.tagging.ml import MLTagger
-    from qualcode.tagging.modelfile import model_manifest, save_model
-    from qualcode.tagging.training import training_data
+    from qualcode.tagging.ml.estimator import MLTagger
+    from qualcode.tagging.ml.modelfile import model_manifest, save_model
+    from qualcode.tagging.ml.training import training_data
 
     with open_project_file(project) as proj:
         data = training_data(proj, coder, codebook_name)
@@ -93,7 +93,7 @@ def evaluate(project, coder, codebook_name, folds, tagger, seed, no_curve, outpu
     """
     from qualcode.export.files import table_format, write_table
     from qualcode.tagging.evaluate import evaluate_taggers
-    from qualcode.tagging.training import stored_codebook, training_data
+    from qualcode.tagging.ml.training import stored_codebook, training_data
 
     for path in (output, curve_output):
         if path is not None:
@@ -147,8 +147,8 @@ def suggest(project, model_path, count, output, include_facilitators, real_names
     Example: qualcode suggest study.qcproj --model gold.qcmodel -n 20 -o next_turns.xlsx
     """
     from qualcode.export.files import table_format, write_table
-    from qualcode.tagging.modelfile import load_model
-    from qualcode.tagging.suggest import suggest_turns
+    from qualcode.tagging.ml.modelfile import load_model
+    from qualcode.tagging.ml.suggest import suggest_turns
 
     table_format(output)
     model = load_model(model_path)

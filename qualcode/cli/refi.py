@@ -38,7 +38,7 @@ def export_qdpx_cmd(project, output, codebook_name, include_rejected, schema, re
 
     Example: qualcode export qdpx study.qcproj -o study.qdpx
     """
-    from qualcode.refi import export_qdpx
+    from qualcode.exchange.refi import export_qdpx
 
     statuses = ("suggested", "accepted", "rejected") if include_rejected else ("suggested", "accepted")
     with open_project_file(project) as proj:
@@ -49,7 +49,7 @@ def export_qdpx_cmd(project, output, codebook_name, include_rejected, schema, re
 
 
 def _write_codebook(source: Path, codebook_name: str | None, output: Path) -> str:
-    from qualcode.refi.codebook_xml import codebook_source, write_codebook_as
+    from qualcode.exchange.refi.codebook_xml import codebook_source, write_codebook_as
 
     n, rules = write_codebook_as(output, *codebook_source(source, codebook_name))
     note = f" ({rules} rules dropped: {output.suffix.lower()} has no place for them; keep the YAML)" \
@@ -99,7 +99,7 @@ def codebook_convert(source, output, name):
 
 
 def _qdc_to_yaml(source: Path, output: Path, name: str | None) -> str:
-    from qualcode.refi.codebook_xml import convert_qdc_to_yaml
+    from qualcode.exchange.refi.codebook_xml import convert_qdc_to_yaml
 
     n = convert_qdc_to_yaml(source, output, name)
     return f"wrote {output}: {n} codes (no rules: add them to use the rule tagger)"
@@ -135,7 +135,7 @@ def import_qdpx_cmd(project, file, coder_map, role_variable, codebook_name, unit
 
     Example: qualcode import qdpx study.qcproj from_nvivo.qdpx --coder-map 'Gergo=ana'
     """
-    from qualcode.refi import import_qdpx, parse_coder_map
+    from qualcode.exchange.refi import import_qdpx, parse_coder_map
 
     mapping = parse_coder_map(coder_map)
     created = not project.exists()
@@ -174,7 +174,7 @@ def import_taguette_cmd(project, file, coder, codebook_name):
 
     Example: qualcode import taguette-highlights study.qcproj highlights.csv --coder ana
     """
-    from qualcode.refi import import_highlights
+    from qualcode.exchange.refi import import_highlights
 
     with open_project_file(project) as proj:
         r = import_highlights(proj, file, coder, codebook=codebook_name)

@@ -1,5 +1,6 @@
 """Writers: build rows (pandas frames) first, then format them into files."""
 
-from qualcode.export.files import atomic_output, write_table
+from qualcode.core.files import atomic_output
+from qualcode.export.files import write_table
 
 __all__ = ["atomic_output", "write_table"]

@@ -10,7 +10,7 @@ import pandas as pd
 from docx.shared import Pt
 
 from qualcode.analysis.excerpts import ExcerptRows, excerpts_frame, position_label
-from qualcode.export.files import atomic_output, table_format
+from qualcode.core.files import atomic_output, table_format
 from qualcode.export.word import GREY, add_note, add_table, new_document, usable_width
 from qualcode.export.xlsx import Sheet, SheetWriter, save_book, sheet_names, write_only_book, write_workbook
 

@@ -17,8 +17,8 @@ from matplotlib.ticker import PercentFormatter
 
 from qualcode.analysis.compare import wilson_interval
 from qualcode.analysis.counts import counts_wide
-from qualcode.errors import SelectionError
-from qualcode.export.files import atomic_output, table_format
+from qualcode.core.errors import SelectionError
+from qualcode.core.files import atomic_output, table_format
 
 FIGURE_SUFFIXES = (".png", ".svg")
 KINDS = ("heatmap", "bars")

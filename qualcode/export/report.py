@@ -1,6 +1,6 @@
 """A Word report for a committee: corpus, codebook, counts, comparison, figures, quotes.
 
-    >>> from qualcode.store import open_project
+    >>> from qualcode.store.project import open_project
     >>> from qualcode.export.report import write_report
     >>> with open_project("study.qcproj") as project:
     ...     write_report(project, "report.docx")
@@ -26,9 +26,9 @@ from qualcode.analysis.excerpts import excerpts_table, exemplar_quotes, exemplar
 from qualcode.analysis.frames import is_frames, project_attributes
 from qualcode.analysis.selection import (FACILITATOR, NO_VALUE, CodeTree, select_codings,
                                          select_from_project)
-from qualcode.errors import SelectionError
+from qualcode.core.errors import SelectionError
 from qualcode.export.excerpts import add_quote_sections
-from qualcode.export.files import atomic_output, table_format
+from qualcode.core.files import atomic_output, table_format
 from qualcode.export.plots import bars_figure, heatmap_figure, save_figure
 from qualcode.export.tables import methods_text
 from qualcode.export.word import add_note, add_table, new_document, usable_width
@@ -226,7 +226,7 @@ def build_report(source, options: ReportOptions | None = None, *, figure_dir: Pa
 
 
 def write_report(project, path: str | Path, **options) -> Path:
-    """Write the report for an open :class:`~qualcode.store.Project` (or :class:`CorpusFrames`)
+    """Write the report for an open :class:`~qualcode.store.project.Project` (or :class:`CorpusFrames`)
     to ``path``.
 
     Options: ``by`` (default ``role``), ``a``/``b`` (the groups compared),

@@ -8,7 +8,7 @@ import pandas as pd
 
 from qualcode.analysis.counts import counts_wide
 from qualcode.analysis.compare import CORRECTIONS
-from qualcode.export.files import atomic_output, table_format
+from qualcode.core.files import atomic_output, table_format
 from qualcode.export.xlsx import Sheet, write_workbook
 
 CORRECTION_NAMES = {"holm": "Holm", "bh": "Benjamini-Hochberg", "none": "no"}

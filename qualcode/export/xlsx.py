@@ -14,7 +14,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from qualcode.export import files
-from qualcode.export.files import atomic_output
+from qualcode.core.files import atomic_output
 
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")

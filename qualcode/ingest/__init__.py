@@ -1,4 +1,4 @@
-"""Transcript readers: every supported file -> one :class:`~qualcode.models.Document`.
+"""Transcript readers: every supported file -> one :class:`~qualcode.core.models.Document`.
 
     >>> from qualcode.ingest import read_document
     >>> doc = read_document("group1.docx")            # doctest: +SKIP
@@ -10,21 +10,21 @@ Formats (``FORMATS``): ``text`` (``Label: text`` lines), ``rev``, ``otter``,
 Teams, plain captions), ``srt``, ``docx``, ``csv``, ``tsv``, ``xlsx``.  See
 :mod:`qualcode.ingest.registry` for how a format is chosen and each reader's
 module for its conventions.  Every problem is an
-:class:`~qualcode.errors.InputError` (or its subclass
-:class:`~qualcode.errors.FormatError`) naming the file and, where known, the line.
+:class:`~qualcode.core.errors.InputError` (or its subclass
+:class:`~qualcode.core.errors.FormatError`) naming the file and, where known, the line.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from qualcode.errors import FormatError, InputError
+from qualcode.core.errors import FormatError, InputError
 from qualcode.ingest.captions import parse_srt, parse_vtt
-from qualcode.ingest import encoding
-from qualcode.ingest.encoding import decode_bytes, read_bytes
+from qualcode.core import encoding
+from qualcode.core.encoding import decode_bytes, read_bytes
 from qualcode.ingest.plaintext import parse_units
 from qualcode.ingest.registry import FORMATS, format_for_suffix, normalize_format, sniff_text, zip_kind
-from qualcode.models import Document, build_document
+from qualcode.core.models import Document, build_document
 
 __all__ = ["read_document", "FORMATS"]
 

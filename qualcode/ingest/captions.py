@@ -24,7 +24,7 @@ What is read:
   unattributed cues are never merged, so speakerless captions keep one turn per
   cue.  ``Turn.line`` is the source line where the turn's first cue block starts.
 
-Errors (:class:`~qualcode.errors.FormatError` with the line): missing ``WEBVTT``
+Errors (:class:`~qualcode.core.errors.FormatError` with the line): missing ``WEBVTT``
 header, an invalid timing line, a cue ending before it starts, a cue id or
 block with no timing line (e.g. a truncated last cue), no cues at all.
 """
@@ -35,9 +35,9 @@ import html
 import re
 from dataclasses import dataclass
 
-from qualcode.errors import FormatError
+from qualcode.core.errors import FormatError
 from qualcode.ingest.labels import SpeakerJudge, match_label_line
-from qualcode.models import Turn
+from qualcode.core.models import Turn
 
 _TIME = r"(?:\d+:)?\d{1,2}:\d{1,2}[.,]\d{1,3}"
 _TIMING = re.compile(rf"^\s*(?P<start>{_TIME})\s+-->\s+(?P<end>{_TIME})(?:\s+(?P<settings>.*))?$")

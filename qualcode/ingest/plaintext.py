@@ -17,7 +17,7 @@ joined with a space and a blank line inside a turn starts a new paragraph
 are the header: ``Key: value`` lines with a known key (``Date``, ``Site``,
 ``Title``, ``Group``...) become ``metadata[Key]``, the other lines
 ``metadata["header"]`` (joined with ``\\n``).  A document with no turn at all
-is a :class:`~qualcode.errors.FormatError`.
+is a :class:`~qualcode.core.errors.FormatError`.
 """
 
 from __future__ import annotations
@@ -25,11 +25,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from qualcode.errors import FormatError
+from qualcode.core.errors import FormatError
 from qualcode.ingest.labels import (TIMESTAMP, SpeakerJudge, is_facilitator_label, is_metadata_key,
                                     is_name_shaped, match_label_line,
                                     parse_timestamp)
-from qualcode.models import Turn
+from qualcode.core.models import Turn
 
 #: Style names this module reads (also format names).
 STYLES = ("text", "rev", "otter", "zoom-text")

@@ -17,7 +17,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from qualcode.errors import FormatError, InputError
+from qualcode.core.errors import FormatError, InputError
 from qualcode.ingest.captions import looks_like_srt, looks_like_vtt
 from qualcode.ingest.plaintext import detect_style
 

@@ -9,7 +9,7 @@ One row per turn.  Columns are found by header name, case-insensitively, with
 * end time (optional): ``end``, ``end time``, ``stop``, ``time end``
 
 ``speaker_column``/``text_column`` name the columns explicitly.  A missing
-column is an :class:`~qualcode.errors.InputError` listing the columns found.
+column is an :class:`~qualcode.core.errors.InputError` listing the columns found.
 Rows whose text is empty are skipped; ``Turn.line`` is the row number in the
 file (the header row is 1).  Times may be ``HH:MM:SS``/``MM:SS`` text, numbers
 of seconds, or Excel time values.
@@ -23,9 +23,9 @@ import io
 import zipfile
 from pathlib import Path
 
-from qualcode.errors import FormatError, InputError, QualcodeError
+from qualcode.core.errors import FormatError, InputError, QualcodeError
 from qualcode.ingest.labels import parse_timestamp
-from qualcode.models import Turn
+from qualcode.core.models import Turn
 
 SPEAKER_COLUMNS = ("speaker", "speaker name", "name", "participant", "who", "person", "respondent",
                    "speaker label")

@@ -1,6 +1,6 @@
 """Taggers that apply a codebook to segments: transparent rules (``rules``)."""
 
-from qualcode.tagging.nlp import get_nlp, lemmatize
-from qualcode.tagging.rules import Hit, RuleCoding, RuleTagger, code_document
+from qualcode.tagging.rules.nlp import get_nlp, lemmatize
+from qualcode.tagging.rules.tagger import Hit, RuleCoding, RuleTagger, code_document
 
 __all__ = ["Hit", "RuleCoding", "RuleTagger", "code_document", "get_nlp", "lemmatize"]

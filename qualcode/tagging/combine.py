@@ -4,7 +4,7 @@ The combination rule (also in the README):
 
 - **A code is given to a turn when the rules fire for it OR the model gives
   it**: its probability reaches that code's threshold and, for a subcode, the
-  model also gives its theme (:func:`~qualcode.tagging.ml.gate_by_parents`)
+  model also gives its theme (:func:`~qualcode.tagging.ml.estimator.gate_by_parents`)
   (rules are precise but miss
   paraphrase; the model generalizes from the human coding; their union keeps
   what each finds).  Parents are implied by children on both sides.
@@ -25,8 +25,8 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from qualcode.tagging.ml import hierarchical_predictions
-from qualcode.tagging.modelfile import ModelFile
+from qualcode.tagging.ml.estimator import hierarchical_predictions
+from qualcode.tagging.ml.modelfile import ModelFile
 
 PREDICT_BATCH = 2000
 

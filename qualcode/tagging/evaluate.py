@@ -17,7 +17,7 @@
 - **Rules** (``rules``): the rule tagger needs no training; it is scored on
   the same turns.  **Combined** (``all``): rules OR model, per turn and code.
 - Labels and predictions are both at turn and code level with parents implied
-  by children (see :mod:`qualcode.tagging.training`).
+  by children (see :mod:`qualcode.tagging.ml.training`).
 - Per code: precision, recall, F1 and Cohen's kappa (turn-level agreement with
   the human beyond chance); ``(micro)`` pools every (turn, code) pair and
   ``(macro)`` averages the codes the human used at least once.
@@ -33,9 +33,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from qualcode.errors import SelectionError
-from qualcode.tagging.ml import MLTagger, close_upward, hierarchical_predictions
-from qualcode.tagging.training import TrainingData
+from qualcode.core.errors import SelectionError
+from qualcode.tagging.ml.estimator import MLTagger, close_upward, hierarchical_predictions
+from qualcode.tagging.ml.training import TrainingData
 
 TAGGER_CHOICES = ("ml", "rules", "all")
 CURVE_FRACTIONS = (0.25, 0.5, 0.75, 1.0)
@@ -99,7 +99,7 @@ def _prf(tp: int, fp: int, fn: int) -> dict:
 
 def rule_predictions(codebook, texts: list[str], codes: list[str], parents: dict) -> np.ndarray:
     """The rule tagger's codes per turn (turns x codes, parents implied)."""
-    from qualcode.tagging.rules import RuleTagger
+    from qualcode.tagging.rules.tagger import RuleTagger
 
     index = {c: j for j, c in enumerate(codes)}
     P = np.zeros((len(texts), len(codes)), dtype=int)

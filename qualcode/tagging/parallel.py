@@ -22,7 +22,7 @@ from collections import deque
 from typing import Any, Iterable, Iterator
 
 from qualcode.codebook import Codebook
-from qualcode.tagging.rules import RuleTagger
+from qualcode.tagging.rules.tagger import RuleTagger
 
 #: Below this many words one process is faster than starting a pool.
 POOL_MIN_WORDS = 100_000

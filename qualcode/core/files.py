@@ -1,0 +1,59 @@
+"""Write files so that a failure never leaves a half-written output behind.
+
+Everything is written to a temporary file beside the target and moved into
+place only when complete (``os.replace`` is atomic on one file system).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from qualcode.core.errors import InputError
+
+TABLE_SUFFIXES = (".csv", ".xlsx")
+
+
+@contextmanager
+def atomic_output(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path; on success it replaces ``path``, on failure it is removed.
+
+    The file ends up with the permissions an ordinary write would give it: those of the
+    file it replaces, else what the user's umask allows (the temporary file itself is
+    created readable by its owner only, so nobody reads a half-written output)."""
+    path = Path(path)
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise InputError("output folder does not exist", parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        os.chmod(tmp, _mode_for(path))
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _mode_for(path: Path) -> int:
+    """The permission bits of the file at ``path``, or of a new file (0o666 less the umask)."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)  # reading the umask means setting it: set it straight back
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def table_format(path: str | Path, allowed: tuple[str, ...] = TABLE_SUFFIXES) -> str:
+    suffix = Path(path).suffix.lower()
+    if suffix not in allowed:
+        raise InputError(f"cannot write {suffix or 'a file without suffix'}: use one of "
+                         f"{', '.join(allowed)}", path)
+    return suffix

@@ -1,0 +1,188 @@
+"""The coding sheet: one row per participant turn for a person to code (or to review a
+tagger's suggestions), written as CSV or as an Excel workbook with a drop-down of codes.
+
+Columns: document, turn, speaker, participant, role, text, codes (empty, to fill in).
+``speaker`` is the pseudonym (``S01 (scholar)``) unless ``real_names=True``.
+With ``suggestions="rules"`` three more: ``suggested`` (the tagger's codes for the
+turn), ``decision`` (to fill in) and ``suggested_by`` (the tagger).  A decision is
+
+- ``accept`` or ``reject``: every suggestion of the turn;
+- ``CODE:accept`` / ``CODE:reject``: one suggestion, several separated by ``;``;
+- both mixed: ``accept; tools:reject`` accepts every suggestion but ``tools``.
+
+The ``codes`` column holds the reviewer's own codes (in addition to the accepted
+suggestions); the reviewer's coding of a turn is both together.  A row with a
+suggestion left undecided and an empty codes cell is not reviewed yet: decisions it
+gives are applied, but the turn does not count as read (delete rows you did not
+read; every other row is a turn the reviewer read).  Suggestions already reviewed
+show their decision.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+import pandas as pd
+
+from qualcode.codebook import Codebook
+from qualcode.exchange.sheets.checks import FACILITATOR, codebook_name, resolve_codebook
+from qualcode.core.errors import SelectionError
+from qualcode.core.files import atomic_output, table_format
+from qualcode.core.pseudonyms import pseudonymize_speakers
+from qualcode.store.project import Project
+
+SHEET_COLUMNS = ["document", "turn", "speaker", "participant", "role", "text"]
+INSTRUCTIONS = [
+    "One row per turn. Read the text, then write the code ids that apply in the 'codes' column,",
+    "separated by ';' (pick one from the drop-down or type several). Leave 'codes' empty when no",
+    "code applies: every row counts as a turn you read. Delete the rows you did not read.",
+    "The 'codes' sheet lists every code with its definition.",
+    "Import with: qualcode import-codings PROJECT THIS_FILE --coder YOUR_NAME",
+]
+REVIEW_INSTRUCTIONS = [
+    "Review of machine suggestions: the 'suggested' column shows the tagger's codes for the turn.",
+    "In 'decision' write accept or reject (all suggestions of the turn), or CODE:accept /",
+    "CODE:reject for single ones, e.g. 'accept; tools:reject'. Add codes the tagger missed in",
+    "'codes'. A row with an undecided suggestion and no codes counts as not reviewed yet.",
+]
+
+
+def _decision_cell(statuses: dict[str, str]) -> str:
+    verdicts = {c: {"accepted": "accept", "rejected": "reject"}.get(s) for c, s in statuses.items()}
+    values = set(verdicts.values())
+    if values == {None}:
+        return ""
+    if len(values) == 1:
+        return values.pop()
+    return "; ".join(f"{c}:{v}" for c, v in verdicts.items() if v)
+
+
+def coding_sheet_frame(project: Project, *, documents: list[str] | tuple[str, ...] = (),
+                       codebook: Codebook | str | Path | None = None, suggestions: str | None = None,
+                       include_facilitators: bool = False,
+                       segment_ids: Iterable[int] | None = None,
+                       real_names: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(sheet, codes): the turns to code and the codebook's codes (code, name, theme, definition).
+
+    The ``speaker`` column holds the participant id and role (``S01 (scholar)``) unless
+    ``real_names``; either form imports back.
+
+    ``segment_ids`` limits the sheet to these turns (e.g. the ones a model is least sure
+    of), in project order."""
+    codebook_id, label = resolve_codebook(project, codebook)
+    segments = project.segments_frame(include_facilitators=True)
+    if segments.empty:
+        raise SelectionError("the project has no turns: ingest transcripts first", project.path)
+    if not include_facilitators:
+        segments = segments[segments["role"].fillna("") != FACILITATOR]
+    if documents:
+        unknown = [d for d in documents if d not in set(segments["document"])]
+        if unknown:
+            raise SelectionError(f"unknown document {unknown[0]!r}; documents: "
+                                 f"{', '.join(dict.fromkeys(segments['document']))}", project.path)
+        segments = segments[segments["document"].isin(documents)]
+    if segment_ids is not None:
+        segments = segments[segments["segment_id"].isin([int(i) for i in segment_ids])]
+    if segments.empty:
+        raise SelectionError("no participant turns to put on the sheet", project.path)
+    sheet = segments[SHEET_COLUMNS].copy()
+    sheet["role"] = sheet["role"].fillna("")
+    sheet = pseudonymize_speakers(sheet, real_names)
+    if suggestions is not None:
+        codings = project.coding_decisions_frame()  # no excerpts or evidence: not shown here
+        codings = codings[(codings["coder"] == suggestions) & codings["segment_id"].notna()
+                          & codings["codebook_id"].isin(project.codebook_ids_named(
+                              codebook_name(project, codebook_id)))]
+        if codings.empty:
+            raise SelectionError(f"no codings by {suggestions!r} in codebook {label} to review "
+                                 f"(run qualcode code first)", project.path)
+        if (codings["coder_kind"] != "machine").any():
+            raise SelectionError(f"{suggestions!r} is a human coder; suggestions come from a tagger "
+                                 "such as rules", project.path)
+        per_turn: dict[int, dict[str, str]] = {}
+        for row in codings.itertuples(index=False):
+            per_turn.setdefault(int(row.segment_id), {}).setdefault(row.code, row.status)
+        seg_ids = segments["segment_id"].astype(int).tolist()
+        sheet["suggested"] = ["; ".join(per_turn.get(s, {})) for s in seg_ids]
+        sheet["decision"] = [_decision_cell(per_turn.get(s, {})) for s in seg_ids]
+    sheet["codes"] = ""
+    if suggestions is not None:
+        sheet["suggested_by"] = suggestions
+    codes = project.codes_frame(codebook_id)[["code", "name", "theme", "definition"]]
+    sheet = sheet.reset_index(drop=True)
+    sheet.attrs["codebook"] = label
+    return sheet, codes.reset_index(drop=True)
+
+
+def write_coding_sheet(sheet: pd.DataFrame, codes: pd.DataFrame, path: str | Path) -> Path:
+    """CSV (UTF-8 with BOM) or XLSX: sheet 'coding' with drop-downs, sheet 'codes', 'instructions'."""
+    suffix = table_format(path)
+    with atomic_output(path) as tmp:
+        if suffix == ".csv":
+            sheet.to_csv(tmp, index=False, encoding="utf-8-sig")
+        else:
+            _write_xlsx(sheet, codes, tmp)
+    return Path(path)
+
+
+def _write_xlsx(sheet: pd.DataFrame, codes: pd.DataFrame, path: Path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book = Workbook()
+    ws = book.active
+    ws.title = "coding"
+    columns = list(sheet.columns)
+    ws.append(columns)
+    for values in sheet.itertuples(index=False):
+        ws.append([v.item() if hasattr(v, "item") else v for v in values])
+    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+    widths = {"document": 24, "turn": 6, "speaker": 16, "participant": 11, "role": 11, "text": 70,
+              "suggested": 26, "decision": 20, "codes": 26, "suggested_by": 12}
+    for index, name in enumerate(columns, start=1):
+        letter = get_column_letter(index)
+        ws.column_dimensions[letter].width = widths.get(name, 14)
+        ws.cell(row=1, column=index).font = bold
+    last = len(sheet) + 1
+    for row in ws.iter_rows(min_row=2, max_row=last):
+        for cell in row:
+            cell.alignment = wrap
+    ws.freeze_panes = "A2"
+
+    listing = book.create_sheet("codes")
+    listing.append(["code", "name", "theme", "definition"])
+    for values in codes.itertuples(index=False):
+        listing.append([v if isinstance(v, str) else "" for v in values])
+    for index, width in enumerate((24, 32, 20, 90), start=1):
+        listing.column_dimensions[get_column_letter(index)].width = width
+        listing.cell(row=1, column=index).font = bold
+    for row in listing.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = wrap
+    listing.freeze_panes = "A2"
+
+    codes_col = get_column_letter(columns.index("codes") + 1)
+    pick = DataValidation(type="list", formula1=f"=codes!$A$2:$A${max(len(codes), 1) + 1}",
+                          allow_blank=True, showErrorMessage=False, showInputMessage=True,
+                          promptTitle="Codes", prompt="Pick a code, or type several ids separated by ;")
+    pick.add(f"{codes_col}2:{codes_col}{last}")
+    ws.add_data_validation(pick)
+    if "decision" in columns:
+        dec_col = get_column_letter(columns.index("decision") + 1)
+        decide = DataValidation(type="list", formula1='"accept,reject"', allow_blank=True,
+                                showErrorMessage=False, showInputMessage=True, promptTitle="Decision",
+                                prompt="accept or reject every suggestion, or CODE:accept / CODE:reject")
+        decide.add(f"{dec_col}2:{dec_col}{last}")
+        ws.add_data_validation(decide)
+
+    notes = book.create_sheet("instructions")
+    lines = INSTRUCTIONS + ([""] + REVIEW_INSTRUCTIONS if "decision" in columns else [])
+    if sheet.attrs.get("codebook"):
+        lines = [f"Codebook: {sheet.attrs['codebook']}", ""] + lines
+    for line in lines:
+        notes.append([line])
+    notes.column_dimensions["A"].width = 100
+    book.save(path)
