@@ -34,8 +34,8 @@ def trained(tmp_path_factory):
     with open_project(project) as proj:
         data = training_data(proj, "gold")
     tagger = MLTagger(C=(1.0, 10.0), random_state=0).fit(data.texts, data.Y)
-    path = save_model(tagger, folder / "m.qcmodel", model_manifest(tagger, data))
-    return path, tagger, data
+    saved = save_model(tagger, folder / "m.qcmodel", model_manifest(tagger, data))
+    return saved.path, tagger, data
 
 
 def rewrite(source, target, manifest=None, payload=None, fix_hash=False):

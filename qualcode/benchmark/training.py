@@ -3,8 +3,8 @@
 There is no human coder in a synthetic corpus, so the rule tagger stands in for one:
 a separate small corpus (its own seed, so no training turn is a turn the ML step later
 codes) is ingested, coded with the mentoring codebook's rules, and an
-:class:`~qualcode.tagging.ml.estimator.MLTagger` with its default settings (as ``qualcode train``
-fits it) learns those codings.  The model is saved as a ``.qcmodel`` file like any other.
+:class:`~qualcode.tagging.ml.estimator.MLTagger` with its default settings learns those codings
+through :func:`~qualcode.workflows.train.train_model`, as ``qualcode train`` does.  The model is saved as a ``.qcmodel`` file like any other.
 
     >>> from qualcode.benchmark.training import train_stand_in_model
     >>> info = train_stand_in_model("bench-work/ml_training", "bench-work/ml_training/model.qcmodel")
@@ -41,12 +41,10 @@ def train_stand_in_model(corpus: str | Path, project_path: str | Path, model_pat
     learned and seconds taken (ingest and rule coding included).
     """
     from qualcode.codebook import load_codebook
+    from qualcode.store.project import open_project
     from qualcode.workflows.code import code_project
     from qualcode.workflows.ingest import ingest
-    from qualcode.store.project import open_project
-    from qualcode.tagging.ml.estimator import MLTagger
-    from qualcode.tagging.ml.modelfile import model_manifest, save_model
-    from qualcode.tagging.ml.training import training_data
+    from qualcode.workflows.train import train_model
 
     t0 = time.perf_counter()
     book = load_codebook(codebook_path)
@@ -54,11 +52,8 @@ def train_stand_in_model(corpus: str | Path, project_path: str | Path, model_pat
         ingest(project, manifest=Path(corpus) / "manifest.csv")
         code_project(project, book, workers=1)
         words = project.counts()["words"]
-        data = training_data(project, STAND_IN_CODER, book.name)
-    labelled = time.perf_counter() - t0
-    tagger = MLTagger(random_state=seed).fit(data.texts, data.Y)
-    manifest = model_manifest(tagger, data)
-    save_model(tagger, model_path, manifest)
-    return {"turns": len(data.turns), "words": words, "codebook": book.name,
-            "codes": len(manifest["codes"]), "learned": sum(c["learned"] for c in manifest["codes"]),
+        labelled = time.perf_counter() - t0
+        trained = train_model(project, STAND_IN_CODER, book.name, output=model_path, seed=seed)
+    return {"turns": len(trained.data.turns), "words": words, "codebook": book.name,
+            "codes": len(trained.codes), "learned": len(trained.learned),
             "labelling_seconds": labelled, "fit_seconds": time.perf_counter() - t0 - labelled}

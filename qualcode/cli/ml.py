@@ -34,8 +34,8 @@ def _fmt(value) -> str:
 @click.option("-o", "--output", "output", required=True, type=output_path,
               help="Model file to write, e.g. model.qcmodel.")
 @click.option("--seed", default=0, show_default=True, help="Random seed (folds, solver).")
-@click.option("--min-positives", default=5, show_default=True,
-              help="Fewest coded turns a code needs to be learned.")
+@click.option("--min-positives", type=click.IntRange(min=2),
+              help="Fewest coded turns a code needs to be learned, at least 2 (default: 5).")
 def train(project, coder, codebook_name, output, seed, min_positives):
     """Train the ML tagger on one coder's codings and save it as a model file.
 
@@ -45,28 +45,24 @@ def train(project, coder, codebook_name, output, seed, min_positives):
 
     Example: qualcode train study.qcproj --coder gold -o gold.qcmodel
     """
-    from qualcode.tagging.ml.estimator import MLTagger
-    from qualcode.tagging.ml.modelfile import model_manifest, save_model
-    from qualcode.tagging.ml.training import training_data
+    from qualcode.workflows.train import train_model
 
+    options = {} if min_positives is None else {"min_positives": min_positives}
     with open_project_file(project) as proj:
-        data = training_data(proj, coder, codebook_name)
-    _echo_notes(data)
-    tagger = MLTagger(random_state=seed, min_positives=min_positives).fit(data.texts, data.Y)
-    manifest = model_manifest(tagger, data)
-    save_model(tagger, output, manifest)
-    learned = [c for c in manifest["codes"] if c["learned"]]
-    click.echo(f"trained on {len(data.turns)} turns by {coder!r} ({data.codebook.label}): "
-               f"{len(learned)} of {len(manifest['codes'])} codes learned; wrote {output}")
-    width = max(len(c["code"]) for c in manifest["codes"])
+        trained = train_model(proj, coder, codebook_name, output=output, seed=seed, **options)
+    _echo_notes(trained.data)
+    codes = trained.codes
+    click.echo(f"trained on {len(trained.data.turns)} turns by {coder!r} ({trained.data.codebook.label}): "
+               f"{len(trained.learned)} of {len(codes)} codes learned; wrote {output}")
+    width = max(len(c["code"]) for c in codes)
     click.echo(f"  {'code':<{width}}  turns  C      threshold  cv_f1")
-    for c in manifest["codes"]:
+    for c in codes:
         if c["learned"]:
             click.echo(f"  {c['code']:<{width}}  {c['positives']:>5}  {c['C']:<5g}  "
                        f"{c['threshold']:<9.3f}  {c['cv_f1']:.3f}")
         else:
             click.echo(f"  {c['code']:<{width}}  {c['positives']:>5}  not learned "
-                       f"(fewer than {min_positives} coded or uncoded turns)")
+                       f"(fewer than {trained.model.tagger.min_positives} coded or uncoded turns)")
 
 
 @cli.command()

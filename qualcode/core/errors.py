@@ -49,6 +49,10 @@ class CodebookError(QualcodeError):
         super().__init__(message, path, line)
 
 
+class ParameterError(QualcodeError):
+    """A parameter is out of its range or of the wrong kind (a count below its minimum)."""
+
+
 class SelectionError(QualcodeError):
     """A filter or selection matched nothing (unknown code, role, document)."""
 

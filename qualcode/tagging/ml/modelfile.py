@@ -114,8 +114,9 @@ def model_manifest(tagger: MLTagger, data) -> dict:
     }
 
 
-def save_model(tagger: MLTagger, path: str | Path, manifest: dict) -> Path:
-    """Write ``tagger`` and ``manifest`` (see :func:`model_manifest`) atomically to ``path``."""
+def save_model(tagger: MLTagger, path: str | Path, manifest: dict) -> ModelFile:
+    """Write ``tagger`` and ``manifest`` (see :func:`model_manifest`) atomically to ``path``;
+    the saved model as :func:`load_model` would read it back (its manifest with the content hash)."""
     import skops.io as sio
 
     payload = sio.dumps(tagger)
@@ -125,7 +126,7 @@ def save_model(tagger: MLTagger, path: str | Path, manifest: dict) -> Path:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             archive.writestr(MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
             archive.writestr(PAYLOAD, payload)
-    return Path(path)
+    return ModelFile(tagger, manifest, str(path))
 
 
 def read_manifest(path: str | Path) -> tuple[dict, bytes]:
