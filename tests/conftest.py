@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -47,3 +49,23 @@ settings.register_profile(
     "fuzz", max_examples=1000, deadline=None, derandomize=False,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "qualcode"))
+
+
+
+@contextmanager
+def whole_tables_refused(*names: str):
+    """Inside this block, reading one of these :mod:`qualcode.store.frames` tables (e.g.
+    ``codings_frame``) fails the test, wherever the function was imported."""
+    from qualcode.store import frames
+
+    with pytest.MonkeyPatch.context() as patched:
+        for name in names:
+            original = getattr(frames, name)
+
+            def refuse(*args, _name=name, **kwargs):
+                raise AssertionError(f"read the whole table: {_name}")
+
+            for module in list(sys.modules.values()):
+                if getattr(module, name, None) is original:
+                    patched.setattr(module, name, refuse)
+        yield

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from qualcode.codebook import load_codebook
 from qualcode.workflows.code import register_codebook
+from qualcode.store.frames import segments_frame
 from qualcode.store.project import open_project
 
 CODEBOOK_YAML = """\
@@ -126,7 +127,7 @@ def build_ml_project(path: Path, codebook_path: Path, coder: str = "gold",
                     speakers[label] = project.add_speaker(doc_id, label, participants[pid], prole)
                 rows.append((t, speakers[label], a, b, None, None, t + 1, len(body.split())))
             project.add_segments(doc_id, rows)
-            seg = {int(r.turn): int(r.segment_id) for r in project.segments_frame(document=name).itertuples()}
+            seg = {int(r.turn): int(r.segment_id) for r in segments_frame(project, document=name).itertuples()}
             codings = []
             for t in COVERED:
                 for code in PLAN[t]:

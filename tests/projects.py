@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from qualcode.store.frames import segments_frame
 from qualcode.store.project import open_project
 
 # (code, parent, theme, name, definition)
@@ -100,7 +101,7 @@ def build_project(path: Path, documents=DOCUMENTS, codings=CODINGS, codes=CODES,
                 rows.append((turn, speakers[label], a0, b1, time, None, turn + 1, words))
             project.add_segments(doc_id, rows)
             seg_ids = {r["turn"]: r["segment_id"] for _, r in
-                       project.segments_frame(document=name).iterrows()}
+                       segments_frame(project, document=name).iterrows()}
             for turn, (a0, a1, b0, b1) in enumerate(layout):
                 spans[(name, turn, 0)] = (doc_id, seg_ids[turn], a0, a1)
                 spans[(name, turn, 1)] = (doc_id, seg_ids[turn], b0, b1)

@@ -13,6 +13,7 @@ from pathlib import Path
 from qualcode.codebook import load_codebook
 from qualcode.workflows.code import code_project, register_codebook
 from qualcode.workflows.ingest import ingest
+from qualcode.store.frames import segments_frame
 from qualcode.store.project import open_project
 
 SCHOLARS = """Moderator: Bienvenue à tous 👋 — what did you expect from your mentor?
@@ -89,7 +90,7 @@ def build_study(folder: Path, name: str = "study.qcproj") -> Path:
                  ("ana", "mentors_ålesund.txt", "in a short agreement at the start", "expectations.agreement"),
                  ("bo", "scholars_montréal.txt", "I was afraid to say no 😬", "power"),
                  ("bo", "mentors_ålesund.txt", "carve out a niche of their own", "power")]
-        segments = project.segments_frame()
+        segments = segments_frame(project)
         rows = []
         for coder, document, needle, code in human:
             doc_id = project.document_id(document)

@@ -6,6 +6,7 @@ import pytest
 from projects import CODES, CODINGS, DOCUMENTS, build_project
 from qualcode.analysis import CodeTree, counts_by, counts_wide, load_frames, select_codings
 from qualcode.core.errors import SelectionError
+from qualcode.store.frames import segments_frame
 from qualcode.store.project import open_project
 
 
@@ -141,7 +142,7 @@ def test_most_recent_codebook_is_the_default(tmp_path):
         new_id = project.add_codebook("Second book", "2", "f" * 64, None, None,
                                       [("tools", None, "tools", "Tools", "")])
         doc_id = project.document_id("mentors_north.txt")
-        seg = project.segments_frame(document="mentors_north.txt").iloc[2]
+        seg = segments_frame(project, document="mentors_north.txt").iloc[2]
         project.add_codings([{"document_id": doc_id, "segment_id": int(seg["segment_id"]),
                               "codebook_id": new_id, "code": "tools", "start": int(seg["start"]),
                               "end": int(seg["end"]), "coder": "rules", "coder_kind": "machine"}])

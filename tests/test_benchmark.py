@@ -13,6 +13,7 @@ from qualcode.cli import cli
 from qualcode.ingest import read_document
 from qualcode.store.project import open_project
 from qualcode.tagging.ml.modelfile import load_model
+from qualcode.store.frames import coverage_frame, segments_frame
 
 
 def test_corpus_is_reproducible_and_reads_as_transcripts(tmp_path):
@@ -75,8 +76,8 @@ def test_bench_command_writes_a_results_table(tmp_path):
                          targets, re.M), name
     # the ML row timed the model coding every participant turn of the timed corpus
     with open_project(tmp_path / "work" / "words_3000" / "bench.qcproj") as project:
-        participant_turns = len(project.segments_frame(include_facilitators=False))
-        coverage = project.coverage_frame()
+        participant_turns = len(segments_frame(project, include_facilitators=False))
+        coverage = coverage_frame(project)
     assert participant_turns > 0
     assert (coverage["coder"] == "ml").sum() == (coverage["coder"] == "rules").sum() // 2 == participant_turns
 

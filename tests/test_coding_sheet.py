@@ -13,6 +13,7 @@ from qualcode.exchange.sheets.checks import CodingsFileError
 from qualcode.core.errors import SelectionError
 from qualcode.store.project import open_project
 from projects import build_project
+from qualcode.store.frames import codings_frame, coverage_frame
 
 
 def run(*args):
@@ -121,8 +122,8 @@ def test_importing_a_review_applies_statuses_and_stores_the_reviewers_coding(pro
         "review of rules suggestions: 6 accepted, 3 rejected; 3 turns with undecided suggestions "
         "not counted as read"]
     with open_project(project) as proj:
-        codings = proj.codings_frame()
-        coverage = proj.coverage_frame()
+        codings = codings_frame(proj)
+        coverage = coverage_frame(proj)
     rules = codings[codings["coder"] == "rules"]
     assert [(r.document[:9], r.turn, r.code, r.status) for r in rules.itertuples()] == [
         ("scholars_", 1, "value.clarity", "accepted"), ("scholars_", 1, "value.trust", "rejected"),

@@ -18,6 +18,7 @@ from qualcode.workflows.ingest import ingest
 from qualcode.store.project import open_project
 from qualcode.tagging.parallel import POOL_MIN_WORDS, available_cores, choose_workers
 from test_rules_equivalence import CODEBOOKS, MAKER, _expected
+from qualcode.store.frames import codings_frame, coverage_frame
 
 SAMPLE = Path(__file__).resolve().parents[1] / "transcripts_sample"
 
@@ -43,7 +44,7 @@ def _copy(path: Path, tmp_path: Path) -> Path:
 
 def _stored(project) -> list[dict]:
     """The codings in insertion order, as the fixture's records."""
-    frame = project.codings_frame().sort_values("coding_id")
+    frame = codings_frame(project).sort_values("coding_id")
     out = []
     for row in frame.itertuples():
         evidence = json.loads(row.evidence)
@@ -54,7 +55,7 @@ def _stored(project) -> list[dict]:
 
 
 def _coverage(project) -> list[tuple]:
-    return [tuple(r) for r in project.coverage_frame()[["coder", "segment_id"]].itertuples(index=False)]
+    return [tuple(r) for r in coverage_frame(project)[["coder", "segment_id"]].itertuples(index=False)]
 
 
 @pytest.mark.parametrize("workers,read_batch", [(1, 500), (2, 7)])
@@ -93,7 +94,7 @@ def test_dry_run_counts_without_writing(corpus_project, tmp_path):
     with open_project(_copy(corpus_project, tmp_path)) as project:
         book = load_codebook(CODEBOOKS / "expectation_domains.yaml")
         dry = code_project(project, book, dry_run=True, workers=2, read_batch=5)
-        assert project.counts()["codings"] == 0 and project.coverage_frame().empty
+        assert project.counts()["codings"] == 0 and coverage_frame(project).empty
         real = code_project(project, book, workers=1)
         assert (dry.segments, dry.codings, dry.by_code) == (real.segments, real.codings, real.by_code)
 
@@ -163,7 +164,7 @@ def test_the_tracker_sees_a_cursor_left_open(corpus_project, tmp_path):
     with open_project(_copy(corpus_project, tmp_path)) as project:
         tracked = project.conn = _Connection(project.conn)
         with project.transaction():
-            for row in project.iter_segments():
+            for row in project.conn.execute("SELECT id AS segment_id FROM segments ORDER BY id"):
                 project.add_participant(f"X{row['segment_id']}", f"someone {row['segment_id']}", None)
                 break
         assert tracked.violations == ["INSERT INTO participants "]

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from interrupt import command, integrity, start, wait_for
 from qualcode.cli import cli
+from qualcode.store.frames import documents_frame
 from qualcode.store.project import open_project
 
 REPO = Path(__file__).resolve().parents[1]
@@ -31,7 +32,7 @@ def _setup(tmp_path: Path) -> tuple[Path, Path, Path]:
 
 def _documents(project: Path) -> list[str]:
     with open_project(project) as proj:
-        return list(proj.documents_frame()["document"])
+        return list(documents_frame(proj)["document"])
 
 
 def test_a_second_writer_waits_for_the_first_and_both_succeed(tmp_path):

@@ -11,6 +11,7 @@ from qualcode.exchange.sheets.review import parse_decision
 from qualcode.core.errors import InputError, SelectionError
 from qualcode.store.project import open_project
 from projects import build_project
+from qualcode.store.frames import codings_frame, coverage_frame
 
 # segment ids of the STUDY project (tests/projects.py): document -> {turn: segment id}
 SEG = {"scholars_north.txt": {0: 1, 1: 2, 2: 3, 3: 4, 4: 5, 5: 6},
@@ -38,8 +39,8 @@ def run_import(project, path, coder, **options):
 
 def coder_rows(path, coder):
     with open_project(path) as proj:
-        codings = proj.codings_frame()
-        coverage = proj.coverage_frame()
+        codings = codings_frame(proj)
+        coverage = coverage_frame(proj)
     codings = codings[codings["coder"] == coder]
     return ([(r.document, r.turn, r.code, r.start, r.end, r.segment_id, r.coder_kind, r.status)
              for r in codings.itertuples()],
@@ -177,7 +178,7 @@ def test_span_and_quote_problems(project, write):
         (4, "no quote in the text column"),
     ]
     with open_project(project) as proj:
-        assert "bob" not in set(proj.codings_frame()["coder"])
+        assert "bob" not in set(codings_frame(proj)["coder"])
 
 
 def test_reimport_replaces_only_this_coder_in_the_covered_documents(project, write):
@@ -190,7 +191,7 @@ def test_reimport_replaces_only_this_coder_in_the_covered_documents(project, wri
         ("scholars_north.txt", 5, "tools"), ("scholars_south.txt", 2, "power")]
     assert covered == [6, 9]
     with open_project(project) as proj:
-        others = proj.codings_frame()
+        others = codings_frame(proj)
     assert (others["coder"] == "alice").sum() == 1 and (others["coder"] == "rules").sum() == 13
 
 

@@ -14,6 +14,7 @@ from ml_projects import CODEBOOK_YAML, CUES, PLAN, build_ml_project, write_codeb
 from qualcode.cli import cli
 from qualcode.store.project import open_project
 from qualcode.tagging.ml.modelfile import load_model
+from qualcode.store.frames import codings_frame, coverage_frame, segments_frame
 
 
 def run(*args):
@@ -66,9 +67,9 @@ def test_code_with_the_model(study, tmp_path):
     result = run("code", project, "--codebook", book, "--tagger", "ml", "--model", model)
     assert result.exit_code == 0, result.output
     with open_project(project) as proj:
-        codings = proj.codings_frame()
-        coverage = proj.coverage_frame()
-        segments = proj.segments_frame()
+        codings = codings_frame(proj)
+        coverage = coverage_frame(proj)
+        segments = segments_frame(proj)
     ml = codings[codings["coder"] == "ml"]
     assert result.output.splitlines()[0] == (f"coded 57 turns with ML test book 1.0 (ml): stored "
                                              f"{len(ml)} codings, replaced 0")
@@ -98,7 +99,7 @@ def test_code_with_rules_and_model_combined(study, tmp_path):
     result = run("code", project, "--codebook", book, "--tagger", "all", "--model", model)
     assert result.exit_code == 0, result.output
     with open_project(project) as proj:
-        codings = proj.codings_frame()
+        codings = codings_frame(proj)
     both = codings[codings["coder"] == "all"]
     sources = [json.loads(e)["sources"] for e in both["evidence"]]
     by_rules = [json.loads(e) for e, s in zip(both["evidence"], sources) if "rules" in s]
@@ -143,7 +144,7 @@ def test_code_needs_a_model_and_refuses_a_bad_one(study, tmp_path):
                              f"(hash {old}), not with the codebook in use 'ML test book' version 1.1 "
                              f"(hash {new}); retrain it with `qualcode train`\n")
     with open_project(project) as proj:
-        assert set(proj.codings_frame()["coder"]) == {"gold"}  # nothing written
+        assert set(codings_frame(proj)["coder"]) == {"gold"}  # nothing written
 
 
 def test_evaluate_prints_and_writes_scores_and_curve(study, tmp_path):
@@ -205,7 +206,7 @@ def test_suggest_when_everything_is_covered(study, tmp_path):
     project, _, model = fresh_project(study, tmp_path)
     with open_project(project) as proj, proj.transaction():
         book_id = int(proj.codebooks_frame()["codebook_id"].iloc[0])
-        proj.add_coverage("gold", book_id, proj.segments_frame()["segment_id"])
+        proj.add_coverage("gold", book_id, segments_frame(proj)["segment_id"])
     result = run("suggest", project, "--model", model, "-o", tmp_path / "s.csv")
     assert result.exit_code == 1
     assert result.output == (f"Error: {project}: coder 'gold' has already covered every turn with "
@@ -230,8 +231,8 @@ def test_code_dry_run_with_the_model_writes_nothing(study, tmp_path):
     dry = run("code", project, "--codebook", book, "--tagger", "ml", "--model", model, "--dry-run")
     assert dry.exit_code == 0, dry.output
     with open_project(project) as proj:
-        assert set(proj.codings_frame()["coder"]) == {"gold"}
-        assert set(proj.coverage_frame()["coder"]) == {"gold"}
+        assert set(codings_frame(proj)["coder"]) == {"gold"}
+        assert set(coverage_frame(proj)["coder"]) == {"gold"}
     real = run("code", project, "--codebook", book, "--tagger", "ml", "--model", model)
     stored = real.output.splitlines()[0].split("stored ")[1].split(" codings")[0]
     assert dry.output.splitlines()[0] == (f"coded 57 turns with ML test book 1.0 (ml): would store "

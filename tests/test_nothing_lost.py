@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from interrupt import Interruptible, failing_after, integrity, kill_mid_write, snapshot
 from qualcode.cli import cli
+from qualcode.store.frames import speakers_frame
 from qualcode.store.project import open_project
 
 REPO = Path(__file__).resolve().parents[1]
@@ -172,7 +173,7 @@ def test_qdpx_import_keeps_the_case_pseudonyms_beside_automatically_numbered_spe
     qualcode("import", "qdpx", tmp_path / "study.qcproj", tmp_path / "study.qdpx")
     from qualcode.store.project import open_project
     with open_project(tmp_path / "study.qcproj") as project:
-        speakers = project.speakers_frame()
+        speakers = speakers_frame(project)
     riverbend = speakers[speakers["document"] == "scholars_riverbend_teams.vtt"]
     assert sorted(set(riverbend["participant"])) == ["F02", "S12", "S13", "S14", "S15", "S16", "S17"]
     first = speakers[speakers["document"] == "scholars_northfield_2024-03-14.docx"]

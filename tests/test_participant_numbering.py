@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from qualcode.workflows.ingest import ingest
+from qualcode.store.frames import speakers_frame
 from qualcode.store.project import open_project
 
 
@@ -14,7 +15,7 @@ def test_numbering_skips_reserved_ids_and_continues_in_a_later_ingest(tmp_path, 
     with open_project(tmp_path / "p.qcproj", create=True) as project:
         ingest(project, [one], attributes={"role": "scholar"}, speakers=speakers)
         ingest(project, [two], attributes={"role": "scholar"}, speakers=speakers)
-        frame = project.speakers_frame()
+        frame = speakers_frame(project)
     assert frame[["document", "speaker", "participant"]].values.tolist() == [
         ["one.txt", "Amy", "S02"], ["one.txt", "Bo", "S03"], ["one.txt", "Cy", "S01"],
         ["one.txt", "Dr. Fox", "M01"],

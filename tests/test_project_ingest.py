@@ -4,6 +4,7 @@ import pytest
 
 from qualcode.core.errors import InputError
 from qualcode.workflows.ingest import ingest, segments_table, summarize
+from qualcode.store.frames import documents_frame, speakers_frame
 from qualcode.store.project import open_project
 
 SCHOLARS = """Moderator: Welcome, everyone. Let's start with introductions.
@@ -36,7 +37,7 @@ def test_ingest_assigns_roles_pseudonyms_and_attributes(project, write):
     result2 = ingest(project, [b], attributes={"role": "mentor", "site": "UW"})
     assert [r["name"] for r in result.added + result2.added] == ["scholars.txt", "mentors.txt"]
     assert result.added[0]["turns"] == 5 and result.added[0]["speakers"] == 3
-    speakers = project.speakers_frame()
+    speakers = speakers_frame(project)
     assert speakers[["document", "speaker", "participant", "role", "turns"]].values.tolist() == [
         ["scholars.txt", "Moderator", "F01", "facilitator", 2],
         ["scholars.txt", "P1", "S01", "scholar", 2],
@@ -45,7 +46,7 @@ def test_ingest_assigns_roles_pseudonyms_and_attributes(project, write):
         ["mentors.txt", "Dr. Lee", "M01", "mentor", 1],
         ["mentors.txt", "P1", "M02", "mentor", 1],
     ]
-    docs = project.documents_frame()
+    docs = documents_frame(project)
     assert docs[["document", "role", "site", "turns"]].values.tolist() == [
         ["scholars.txt", "scholar", "UW", 5], ["mentors.txt", "mentor", "UW", 3]]
 
@@ -53,7 +54,7 @@ def test_ingest_assigns_roles_pseudonyms_and_attributes(project, write):
 def test_named_participant_keeps_pseudonym_across_documents(project, write):
     ingest(project, [write("mentors.txt", MENTORS)], attributes={"role": "mentor"})
     ingest(project, [write("later.txt", SECOND_SCHOLARS)], attributes={"role": "scholar"})
-    speakers = project.speakers_frame()
+    speakers = speakers_frame(project)
     lee = speakers[speakers["speaker"] == "Dr. Lee"]
     assert lee["participant"].tolist() == ["M01", "M01"]
     assert lee["role"].tolist() == ["mentor", "scholar"]
@@ -90,8 +91,8 @@ def test_manifest_and_speakers_tables(project, write):
     result = ingest(project, manifest=manifest, speakers=speakers)
     assert [r["name"] for r in result.added] == ["g1.txt", "g2.txt"]
     assert result.warnings == [f"{speakers}, line 6: speaker 'Nobody' not found in g2.txt"]
-    speakers_frame = project.speakers_frame()
-    assert speakers_frame[["document", "speaker", "participant", "role"]].values.tolist() == [
+    stored = speakers_frame(project)
+    assert stored[["document", "speaker", "participant", "role"]].values.tolist() == [
         ["g1.txt", "Moderator", "F01", "facilitator"],
         ["g1.txt", "P1", "S07", "scholar"],
         ["g1.txt", "P2", "S01", "scholar"],
@@ -99,7 +100,7 @@ def test_manifest_and_speakers_tables(project, write):
         ["g2.txt", "Dr. Lee", "M09", "mentor"],
         ["g2.txt", "P1", "M01", "mentor"],
     ]
-    assert project.documents_frame()[["document", "role", "site"]].values.tolist() == [
+    assert documents_frame(project)[["document", "role", "site"]].values.tolist() == [
         ["g1.txt", "scholar", "Northfield"], ["g2.txt", "mentor", "Lakeshore"]]
 
 
@@ -127,7 +128,7 @@ def test_unidentified_voices_get_their_own_role_not_the_groups(project, write):
     transcript = write("g.txt", "Moderator: Hello.\nP1: Hi.\nUnknown Speaker: Is this room 4?\n"
                                 "Multiple speakers: [laughter] Yes!\nSpeaker 2: Shall we start?\n")
     ingest(project, [transcript], attributes={"role": "scholar"})
-    speakers = project.speakers_frame()
+    speakers = speakers_frame(project)
     assert speakers[["speaker", "participant", "role"]].values.tolist() == [
         ["Moderator", "F01", "facilitator"], ["P1", "S01", "scholar"],
         ["Unknown Speaker", "U01", "unidentified"], ["Multiple speakers", "U02", "unidentified"],

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from exported_text import SAMPLE, csv_rows, file_text, found_names
 from qualcode.cli import cli
+from qualcode.store.frames import codings_frame, speakers_frame
 from qualcode.store.project import open_project
 
 CODEBOOK = Path(__file__).resolve().parents[1] / "codebooks" / "mentoring_expectations.yaml"
@@ -34,7 +35,7 @@ def study(tmp_path_factory):
     qualcode("train", project, "--coder", "gold", "-o", folder / "gold.qcmodel")
     qualcode("redact", project)
     with open_project(project) as proj:
-        speakers = proj.speakers_frame()
+        speakers = speakers_frame(proj)
     labels: dict[tuple[str, str], set[str]] = {}
     for document, label, pid in zip(speakers["document"], speakers["speaker"], speakers["participant"]):
         labels.setdefault((document, pid), set()).add(label)
@@ -136,7 +137,7 @@ def test_a_pseudonymized_coding_sheet_imports_back(small, tmp_path):
         f"imported 3 codings by cy from {sheet} (coding sheet, codebook Test book 1.0): "
         "4 turns read in 1 document")
     with open_project(small) as proj:
-        codings = proj.codings_frame()
+        codings = codings_frame(proj)
     mine = codings[codings["coder"] == "cy"]
     assert sorted(zip(mine["turn"], mine["code"])) == [(1, "value.clarity"), (1, "value.trust"),
                                                         (4, "power.fear")]

@@ -7,12 +7,14 @@ import json
 import pytest
 from hypothesis import given, strategies as st
 
+from conftest import whole_tables_refused
 from interrupt import snapshot
 from qualcode.core.errors import InputError
 from qualcode.workflows.ingest import ingest
 from qualcode.core.spans import OffsetMap, apply_replacements
 from qualcode.workflows.redact import (NameEntry, personal_name, read_names,
                              redact_project)
+from qualcode.store.frames import codings_frame, segments_frame, speakers_frame
 from qualcode.store.project import open_project
 
 TRANSCRIPT = """\
@@ -105,7 +107,7 @@ def _add_coding(proj, excerpt: str, occurrence: int = 0, code: str = "x"):
     start = -1
     for _ in range(occurrence + 1):
         start = text.index(excerpt, start + 1)
-    seg = proj.segments_frame()
+    seg = segments_frame(proj)
     seg = seg[(seg["start"] <= start) & (start < seg["end"])].iloc[0]
     evidence = {"scope": "sentence", "hits": [{"rule": "r", "matched": excerpt, "start": start,
                                                "end": start + len(excerpt)}]}
@@ -122,8 +124,8 @@ def test_redact_replaces_names_and_keeps_every_offset(project):
         _add_coding(proj, "Anastasia does not count.")            # after a replaced name
         _add_coding(proj, "Jordan Lee told me so.", code="y")
         plan = redact_project(proj, [NameEntry("Jordan Lee")])
-        turns = proj.segments_frame()
-        codings = proj.codings_frame()
+        turns = segments_frame(proj)
+        codings = codings_frame(proj)
         text = proj.document_text(1)
     assert list(turns["text"]) == [
         "Welcome, [S01] and [M01].",
@@ -146,11 +148,9 @@ def test_redact_replaces_names_and_keeps_every_offset(project):
         (1, "Okafor", "[M01]")]
 
 
-def test_redaction_reads_a_document_at_a_time_and_moves_codings_on_no_turn(project, monkeypatch):
+def test_redaction_reads_a_document_at_a_time_and_moves_codings_on_no_turn(project):
     """The whole-project frames are not read; a coding stored without its turn (one of
     the document's codings all the same) moves with the text too."""
-    from qualcode.store.project import Project
-
     with open_project(project) as proj:
         _add_coding(proj, "Jordan Lee told me so.", code="y")
         text = proj.document_text(1)
@@ -159,11 +159,9 @@ def test_redaction_reads_a_document_at_a_time_and_moves_codings_on_no_turn(proje
             proj.add_codings([{"document_id": 1, "segment_id": None, "code": "z", "start": start,
                                "end": start + len("Okafor.\n\nAna Ruiz"), "coder": "alice",
                                "coder_kind": "human"}])
-        with monkeypatch.context() as patched:
-            for frame in ("codings_frame", "segments_frame", "documents_frame"):
-                patched.setattr(Project, frame, lambda *a, **k: pytest.fail("a whole-project frame was read"))
+        with whole_tables_refused("codings_frame", "segments_frame", "documents_frame"):
             plan = redact_project(proj, [NameEntry("Jordan Lee")])
-        codings = proj.codings_frame()
+        codings = codings_frame(proj)
     assert plan.codings == 2
     assert sorted(codings["text"]) == ["[M01].\n\n[S01]", "[name] told me so."]
 
@@ -185,7 +183,7 @@ def test_a_shared_first_name_becomes_both_pseudonyms(tmp_path, write):
     with open_project(tmp_path / "p.qcproj", create=True) as proj:
         ingest(proj, [path], attributes={"role": "scholar"})
         redact_project(proj)
-        assert list(proj.segments_frame()["text"]) == ["Hello.", "Hi, [S01/S02]."]
+        assert list(segments_frame(proj)["text"]) == ["Hello.", "Hi, [S01/S02]."]
 
 
 def test_a_name_written_with_an_initial_is_replaced_whole(tmp_path, write):
@@ -197,7 +195,7 @@ def test_a_name_written_with_an_initial_is_replaced_whole(tmp_path, write):
     with open_project(tmp_path / "p.qcproj", create=True) as proj:
         ingest(proj, [path], speakers=speakers)
         plan = redact_project(proj)
-        assert list(proj.segments_frame()["text"]) == [
+        assert list(segments_frame(proj)["text"]) == [
             "Thanks, [S01] and [M01].", "As [S01] wrote, ask [S01] or [M01]. Even [S01], but not [S01] Pikes.",
             "Yes."]
     assert [c.original for c in plan.changes if c.turn is not None] == [
@@ -209,7 +207,7 @@ def test_an_article_before_a_surname_is_no_initial(tmp_path, write):
     with open_project(tmp_path / "p.qcproj", create=True) as proj:
         ingest(proj, [path], attributes={"role": "scholar"})
         redact_project(proj)
-        assert list(proj.segments_frame()["text"]) == ["My aunt was a [S01], said [S01]."]
+        assert list(segments_frame(proj)["text"]) == ["My aunt was a [S01], said [S01]."]
 
 
 # ------------------------------------------------------------------ the commands
@@ -234,7 +232,7 @@ def test_redact_and_ingest_redact_commands(tmp_path, write):
     assert result.stderr.splitlines()[-1] == ("Note: 'Will' is a common word and is not replaced on its "
                                               "own; list it in --names to replace it")
     with open_project(project) as proj:
-        assert proj.segments_frame()["text"].iloc[-1] == "[a colleague] told me so."
+        assert segments_frame(proj)["text"].iloc[-1] == "[a colleague] told me so."
     result = run("redact", project, "--dry-run")
     assert result.exit_code == 0
     assert result.stdout == "would replace 0 names in 0 turns of 0 documents; 0 codings would move with the text\n"
@@ -257,7 +255,7 @@ def test_a_family_comma_given_label_is_replaced_as_written_and_by_each_name(tmp_
         ingest(proj, [path])
         plan = redact_project(proj)
         text = proj.document_text(1)
-        labels = proj.speakers_frame()["speaker"].tolist()
+        labels = speakers_frame(proj)["speaker"].tolist()
     assert text == ("[P01]: Welcome. [P01] here, with [P01]'s notes.\n\n[P02]: Thanks, [P01].\n\n"
                     "[P01]: Good.\n\n[P02]: Yes.")
     assert [(c.turn, c.original, c.replacement) for c in plan.changes] == [

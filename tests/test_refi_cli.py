@@ -11,6 +11,7 @@ from refi_fixtures import write_qdpx
 
 from qualcode.cli import cli
 from qualcode.codebook import load_codebook
+from qualcode.store.frames import codings_frame
 from qualcode.store.project import open_project
 
 
@@ -100,4 +101,4 @@ def test_import_taguette_highlights_command(tmp_path):
     result = run("import", "taguette-highlights", project, sheet, "--coder", "dee")
     assert result.output == "imported 1 codings by dee with codebook Small study\n"
     with open_project(project) as proj:
-        assert proj.codings_frame().query("coder == 'dee'")["text"].tolist() == ["carve out a niche"]
+        assert codings_frame(proj).query("coder == 'dee'")["text"].tolist() == ["carve out a niche"]

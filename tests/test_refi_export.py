@@ -6,7 +6,7 @@ from __future__ import annotations
 import zipfile
 
 import pytest
-from conftest import shared_path
+from conftest import shared_path, whole_tables_refused
 from lxml import etree
 from refi_data import study_copy
 
@@ -15,6 +15,7 @@ from qualcode.exchange.refi import export_qdpx
 from qualcode.exchange.refi.ids import code_guid, source_guid, user_guid
 from qualcode.exchange.refi.validate import validate_qdpx
 from qualcode.core.models import content_hash
+from qualcode.store.frames import segments_frame
 from qualcode.store.project import open_project
 
 NS = {"q": "urn:QDA-XML:project:1.0"}
@@ -29,7 +30,7 @@ def exported(tmp_path_factory):
         export_qdpx(project, folder / "b.qdpx")
         export_qdpx(project, folder / "real.qdpx", real_names=True)
         stored = project.document_text(project.document_id("scholars_montréal.txt"))
-        turns = project.segments_frame(document="scholars_montréal.txt")
+        turns = segments_frame(project, document="scholars_montréal.txt")
     # what the file should hold: every "Label: " line start as "S01 (scholar): "
     pseudonym = {s: f"{p} ({r})" for s, p, r in zip(turns["speaker"], turns["participant"], turns["role"])}
     text = "\n".join(f"{pseudonym[line.split(': ', 1)[0]]}: {line.split(': ', 1)[1]}"
@@ -167,15 +168,12 @@ def test_guids_are_uuid5_of_the_namespace_as_the_standard_library_makes_them():
     assert make_guid("user", "rules") == str(uuid.uuid5(NAMESPACE, "user:rules"))
 
 
-def test_the_export_streams_documents_without_loading_every_coding(exported, tmp_path, monkeypatch):
+def test_the_export_streams_documents_without_loading_every_coding(exported, tmp_path):
     """The project-wide frames (every coding with its excerpt, every turn) are never read:
     the same bytes come from one document at a time and one sorted cursor of codings."""
-    from qualcode.store.project import Project
-
     folder, summary, *_ = exported
-    for frame in ("codings_frame", "segments_frame", "coverage_frame"):
-        monkeypatch.setattr(Project, frame, lambda *a, **k: pytest.fail("a whole-project frame was read"))
-    with open_project(study_copy(tmp_path)) as project:
+    with open_project(study_copy(tmp_path)) as project, \
+            whole_tables_refused("codings_frame", "segments_frame", "coverage_frame"):
         again = export_qdpx(project, tmp_path / "streamed.qdpx")
     assert (tmp_path / "streamed.qdpx").read_bytes() == (folder / "a.qdpx").read_bytes()
     assert (again.selections, again.codings, again.cases) == (summary.selections, summary.codings, summary.cases)

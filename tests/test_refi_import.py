@@ -9,6 +9,7 @@ from refi_fixtures import (ANA, CODE_JOY, INLINE, SOURCE_GUID, TEXT, cp, default
 
 from qualcode.core.errors import FormatError, InputError
 from qualcode.exchange.refi import import_qdpx, parse_coder_map
+from qualcode.store.frames import attributes_frame, codings_frame, coverage_frame, segments_frame
 from qualcode.store.project import open_project
 
 
@@ -16,8 +17,8 @@ def imported(tmp_path, qdpx, **options):
     path = tmp_path / "target.qcproj"
     with open_project(path, create=True) as project:
         result = import_qdpx(project, qdpx, **options)
-        frames = (project.segments_frame(), project.codings_frame(), project.codes_frame(),
-                  project.attributes_frame(), project.coverage_frame(),
+        frames = (segments_frame(project), codings_frame(project), project.codes_frame(),
+                  attributes_frame(project), coverage_frame(project),
                   {d: project.document_text(project.document_id(d)) for d in result.documents_added})
     return result, frames
 

@@ -13,20 +13,22 @@ from refi_data import study_copy
 
 from qualcode.exchange.refi import export_qdpx, import_qdpx
 from qualcode.exchange.refi.codebook_xml import PALETTE
+from qualcode.store.frames import (attributes_frame, codings_frame, coverage_frame, documents_frame,
+                                   segments_frame)
 from qualcode.store.project import open_project
 
 
 def snapshot(path):
     with open_project(path) as project:
-        docs = project.documents_frame()
+        docs = documents_frame(project)
         texts = {name: project.document_text(int(i)) for name, i in zip(docs["document"], docs["document_id"])}
-        segments = project.segments_frame()[["document", "turn", "speaker", "participant", "role",
+        segments = segments_frame(project)[["document", "turn", "speaker", "participant", "role",
                                              "start", "end", "text"]]
         codes = project.codes_frame()[["code", "parent", "theme", "name", "definition", "color"]]
-        codings = project.codings_frame()[["document", "turn", "start", "end", "code", "coder",
+        codings = codings_frame(project)[["document", "turn", "start", "end", "code", "coder",
                                            "coder_kind", "status", "text"]]
-        attributes = project.attributes_frame().merge(docs[["document_id", "document"]])
-        coverage = project.coverage_frame().merge(project.segments_frame()[["segment_id", "document", "turn"]])
+        attributes = attributes_frame(project).merge(docs[["document_id", "document"]])
+        coverage = coverage_frame(project).merge(segments_frame(project)[["segment_id", "document", "turn"]])
     order = lambda f: f.sort_values(list(f.columns)).reset_index(drop=True)  # noqa: E731
     return {"texts": texts, "segments": order(segments),
             "codes": codes.reset_index(drop=True), "codings": order(codings),
@@ -131,7 +133,7 @@ def test_several_codebooks_go_out_as_groups_and_come_back_one_by_one(tmp_path):
     columns = ["code", "parent", "theme", "name", "definition"]
     pd.testing.assert_frame_equal(after["codes"][columns], before["codes"][columns])
     with open_project(tmp_path / "back.qcproj") as project:
-        books = project.codings_frame().groupby("codebook").size().to_dict()
+        books = codings_frame(project).groupby("codebook").size().to_dict()
     assert books == {"Second book": 2, "Small study": 11}
 
 
@@ -185,7 +187,7 @@ def test_coded_elsewhere_and_returned_with_crlf_and_utf16_lands_on_the_same_text
     before = snapshot(path)
     with open_project(path) as project:
         result = import_qdpx(project, tmp_path / "back.qdpx")
-        documents = len(project.documents_frame())
+        documents = len(documents_frame(project))
     assert result.documents_reused == ["scholars_montréal.txt", "mentors_ålesund.txt"]
     assert result.units == {"scholars_montréal.txt": "utf16", "mentors_ålesund.txt": "utf16"}
     assert (result.codebooks, result.replaced, documents) == ({"Small study": 4}, 6, 2)

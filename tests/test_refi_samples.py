@@ -8,6 +8,7 @@ from conftest import shared_path
 from qualcode.core.errors import FormatError
 from qualcode.exchange.refi import import_qdpx, positions, read_qdpx
 from qualcode.exchange.refi.project_import import Archive, source_text
+from qualcode.store.frames import codings_frame, documents_frame
 from qualcode.store.project import open_project
 
 
@@ -17,9 +18,9 @@ def nvivo_import(tmp_path_factory):
     path = tmp_path_factory.mktemp("nvivo") / "nvivo.qcproj"
     with open_project(path, create=True) as project:
         result = import_qdpx(project, qdpx, coder_map={"Gergo": "gergo"})
-        codings = project.codings_frame()
+        codings = codings_frame(project)
         codes = project.codes_frame()
-        documents = project.documents_frame()
+        documents = documents_frame(project)
     return result, codings, codes, documents
 
 

@@ -26,6 +26,7 @@ from taguette import database as tdb  # noqa: E402
 from taguette import export as taguette_export  # noqa: E402
 from taguette.database import models as tm  # noqa: E402
 from taguette.import_codebook import list_tags_csv  # noqa: E402
+from qualcode.store.frames import codings_frame, coverage_frame
 
 TAGS = [("expectations", "Saying out loud what each side expects."),
         ("expectations.agreement", "A compact, contract or agreement that both sign."),
@@ -102,8 +103,8 @@ def test_taguette_highlights_import_as_a_human_coders_codings(tmp_path, taguette
     project_path = study_copy(tmp_path / "study")
     with open_project(project_path) as project:
         result = import_highlights(project, taguette_highlights / f"highlights.{suffix}", "carla")
-        codings = project.codings_frame()
-        coverage = project.coverage_frame()
+        codings = codings_frame(project)
+        coverage = coverage_frame(project)
     carla = codings[codings["coder"] == "carla"].sort_values(["document", "start"])
     assert list(zip(carla["document"], carla["turn"], carla["code"], carla["text"])) == [
         ("mentors_ålesund.txt", 3, "expectations.agreement", "in a short agreement"),
@@ -142,7 +143,7 @@ def test_rows_without_tag_are_skipped_and_a_second_import_replaces(tmp_path):
     with open_project(project_path) as project:
         first = import_highlights(project, sheet, "carla")
         second = import_highlights(project, sheet, "carla")
-        carla = project.codings_frame().query("coder == 'carla'")
+        carla = codings_frame(project).query("coder == 'carla'")
     assert (first.codings, first.untagged, first.replaced) == (1, 1, 0)
     assert (second.codings, second.replaced) == (1, 1)
     assert carla["text"].tolist() == ["a compact 📝 that we signed"]

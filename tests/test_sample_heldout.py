@@ -9,6 +9,7 @@ from qualcode.workflows.ingest import ingest
 from qualcode.store.project import open_project
 
 from conftest import REPO, SAMPLE
+from qualcode.store.frames import documents_frame, segments_frame, speakers_frame
 
 TEAMS = "scholars_riverbend_teams.vtt"
 SERVICE_CSV = "mentors_riverbend_2024-05-16.csv"
@@ -20,7 +21,7 @@ def riverbend(tmp_path_factory):
     with open_project(path, create=True) as project:
         result = ingest(project, [SAMPLE / TEAMS, SAMPLE / SERVICE_CSV], manifest=SAMPLE / "manifest.csv",
                         speakers=SAMPLE / "speakers.csv")
-        yield result, project.documents_frame(), project.speakers_frame(), project.segments_frame()
+        yield result, documents_frame(project), speakers_frame(project), segments_frame(project)
 
 
 def test_riverbend_files_ingest_with_speakers_and_roles(riverbend):

@@ -4,6 +4,7 @@ from qualcode.workflows.ingest import ingest
 from qualcode.store.project import open_project
 
 from conftest import SAMPLE
+from qualcode.store.frames import documents_frame, speakers_frame
 
 
 def test_sample_study_ingests_with_roles_and_stable_participants(tmp_path):
@@ -14,12 +15,12 @@ def test_sample_study_ingests_with_roles_and_stable_participants(tmp_path):
             ("scholars_northfield_2024-03-14.docx", 87), ("mentors_northfield_zoom.vtt", 88),
             ("scholars_lakeshore_otter.txt", 90), ("mentors_lakeshore.txt", 75),
             ("scholars_riverbend_teams.vtt", 90), ("mentors_riverbend_2024-05-16.csv", 90)]
-        docs = project.documents_frame()
+        docs = documents_frame(project)
         assert docs[["format", "role", "site"]].values.tolist() == [
             ["docx", "scholar", "Northfield"], ["vtt", "mentor", "Northfield"],
             ["otter", "scholar", "Lakeshore"], ["text", "mentor", "Lakeshore"],
             ["vtt", "scholar", "Riverbend"], ["csv", "mentor", "Riverbend"]]
-        speakers = project.speakers_frame()
+        speakers = speakers_frame(project)
         facilitator = speakers[speakers["role"] == "facilitator"]
         assert facilitator["participant"].tolist() == ["F01"] * 4 + ["F02"] * 2
         castillo = speakers[speakers["participant"] == "M03"]

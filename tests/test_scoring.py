@@ -16,6 +16,7 @@ from qualcode.store.project import open_project
 
 from conftest import REPO, SAMPLE
 from projects import build_project
+from qualcode.store.frames import segments_frame
 
 PARENTS = {"a": None, "a.x": "a", "a.y": "a", "b": None, "b.z": "b", "c": None}
 GOLD = {0: {"a.x"}, 1: {"a.x", "b.z"}, 2: set(), 3: {"a"}, 4: {"b.z"}, 6: {"a"}}
@@ -159,7 +160,7 @@ def test_tagger_code_sets_reads_one_coder_over_its_coverage(tmp_path):
     with open_project(path) as project:
         with pytest.raises(SelectionError, match="coder 'rules' has not coded the project"):
             tagger_code_sets(project, "Test book")
-        participant = project.segments_frame(include_facilitators=False)["segment_id"].tolist()
+        participant = segments_frame(project, include_facilitators=False)["segment_id"].tolist()
         with project.transaction():
             project.add_coverage("rules", 1, participant)
         sets = tagger_code_sets(project, "test BOOK")
@@ -196,7 +197,7 @@ def test_shipped_gold_sheet_codes_every_participant_turn_of_the_sample(tmp_path)
     gold = read_coding_sheet(SAMPLE / "gold_tuning.csv", known_codes=cb.ids)
     with open_project(tmp_path / "s.qcproj", create=True) as project:
         ingest(project, manifest=SAMPLE / "manifest.csv", speakers=SAMPLE / "speakers.csv")
-        turns = project.segments_frame(include_facilitators=False).set_index(["document", "turn"])
+        turns = segments_frame(project, include_facilitators=False).set_index(["document", "turn"])
     tuning = turns[turns.index.get_level_values("document").isin(set(gold.index.get_level_values(0)))]
     assert gold.index.get_level_values(0).nunique() == 4
     assert gold.index.tolist() == sorted(tuning.index.tolist())

@@ -5,7 +5,9 @@ from pathlib import Path
 import pytest
 
 from qualcode.core.errors import ProjectError
-from qualcode.store.project import SCHEMA_VERSION, count_words, open_project
+from qualcode.store.project import count_words, open_project
+from qualcode.store.schema import SCHEMA_VERSION
+from qualcode.store.frames import attributes_frame, codings_frame, coverage_frame
 
 
 def test_new_project_is_created_with_schema_version(tmp_path):
@@ -60,7 +62,7 @@ def test_transaction_rolls_back_on_error(tmp_path):
                 project.add_document("a.txt", "A: hi", "text", "h1", None, {}, {"role": "scholar"})
                 raise ValueError("boom")
         assert project.counts()["documents"] == 0
-        assert project.attributes_frame().empty
+        assert attributes_frame(project).empty
 
 
 def test_writes_outside_a_transaction_are_refused(tmp_path):
@@ -96,7 +98,7 @@ def test_machine_codings_replacement_keeps_human_codings(tmp_path):
                                  {**base, "coder": "ana", "coder_kind": "human"}])
         with project.transaction():
             assert project.delete_machine_codings("rules", [cb]) == 1
-        frame = project.codings_frame()
+        frame = codings_frame(project)
         assert frame[["coder", "coder_kind", "status", "text", "theme"]].values.tolist() == [
             ["ana", "human", "accepted", "hello", "x"]]
 
@@ -115,7 +117,7 @@ def test_rule_codings_are_stored_as_machine_codings_are(tmp_path):
             project.add_machine_codings([(*row, None)], cb, "rul'es", "v 'quoted' 1")
             with pytest.raises(ValueError, match="NUL"):
                 project.add_rule_codings([row], cb, "rules", "v\x00")
-        frame = project.codings_frame()
+        frame = codings_frame(project)
     stored = frame[columns].astype(object).where(frame[columns].notna(), None).values.tolist()
     assert stored[0] == stored[1] == [doc, cb, "x", 3, 8, "rul'es", "machine", "v 'quoted' 1",
                                       "suggested", None, '{"scope": "turn", "hits": []}']
@@ -138,7 +140,7 @@ def test_version_1_project_is_migrated_in_place(tmp_path):
         assert project.counts() == {"documents": 1, "participants": 3, "turns": 3, "words": 22,
                                     "codings": 3}
         assert project.codes_frame()["color"].isna().all()
-        coverage = project.coverage_frame()
+        coverage = coverage_frame(project)
         assert coverage["coder"].tolist() == ["rules", "rules"]
         assert sorted(coverage["segment_id"]) == [2, 3]
     with open_project(path) as project:  # a second open finds nothing left to do
@@ -146,11 +148,11 @@ def test_version_1_project_is_migrated_in_place(tmp_path):
 
 
 def test_failed_migration_leaves_the_old_project_untouched(tmp_path, monkeypatch):
-    import qualcode.store.project as store
+    import qualcode.store.schema as schema
     path = tmp_path / "old.qcproj"
     shutil.copy(FIXTURES / "schema_v1.qcproj", path)
     before = path.read_bytes()
-    monkeypatch.setitem(store.MIGRATIONS, 1, store.MIGRATIONS[1] + "\nCREATE TABLE codes (x);")
+    monkeypatch.setitem(schema.MIGRATIONS, 1, schema.MIGRATIONS[1] + "\nCREATE TABLE codes (x);")
     with pytest.raises(ProjectError, match="table codes already exists"):
         open_project(path)
     conn = sqlite3.connect(path)
@@ -170,11 +172,11 @@ def test_coverage_is_recorded_and_replaced_per_coder_and_codebook(tmp_path):
             cb = project.add_codebook("cb", "1", "hash1", None, None, [("x", None, "x", "X", "d", "#ff0000")])
             project.add_coverage("ana", cb, [1, 2, 2])
             project.add_coverage("rules", cb, [1])
-        assert project.coverage_frame().values.tolist() == [["ana", cb, 1], ["ana", cb, 2], ["rules", cb, 1]]
+        assert coverage_frame(project).values.tolist() == [["ana", cb, 1], ["ana", cb, 2], ["rules", cb, 1]]
         assert project.codes_frame()["color"].tolist() == ["#ff0000"]
         with project.transaction():
             assert project.delete_coverage("ana", [cb]) == 2
-        assert project.coverage_frame()["coder"].tolist() == ["rules"]
+        assert coverage_frame(project)["coder"].tolist() == ["rules"]
 
 
 def test_failed_first_command_leaves_no_empty_project_behind(tmp_path):

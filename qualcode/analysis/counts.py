@@ -25,6 +25,7 @@ from qualcode.analysis.frames import CorpusFrames, is_frames, project_attributes
 from qualcode.analysis.selection import (NO_VALUE, CodeTree, Selection, SelectionError, attach_turns,
                                          check_grouping, group_values, participant_turns,
                                          select_codings, select_from_project)
+from qualcode.store.queries import CodingFilter, code_unit_counts, turn_group_totals
 
 ROLE_ORDER = ("scholar", "mentor", "facilitator")
 TOTAL = "all"
@@ -152,14 +153,14 @@ def _project_figures(project, by, codebook, coder, status, include_facilitators,
         ((code, code) for code in tree.order)
     pairs = list(pairs)
     query = dict(include_facilitators=include_facilitators, no_value=NO_VALUE)
-    keys = (selection.codebook_id, selection.coders, selection.statuses, pairs)
-    figures = project.code_unit_counts(*keys, by, **query)
+    keys = (CodingFilter(selection.codebook_id, selection.coders, selection.statuses), pairs)
+    figures = code_unit_counts(project, *keys, by, **query)
     if figures.empty:
         raise _no_coded_turns(selection, include_facilitators)
-    found = _Figures(figures, project.turn_group_totals(by, **query), selection, tree)
+    found = _Figures(figures, turn_group_totals(project, by, **query), selection, tree)
     if total:
-        found.all_figures = project.code_unit_counts(*keys, None, **query).assign(group=TOTAL)
-        found.all_totals = project.turn_group_totals(None, **query).assign(group=TOTAL)
+        found.all_figures = code_unit_counts(project, *keys, None, **query).assign(group=TOTAL)
+        found.all_totals = turn_group_totals(project, None, **query).assign(group=TOTAL)
     return found
 
 

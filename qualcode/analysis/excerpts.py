@@ -20,6 +20,7 @@ from qualcode.analysis.selection import (FACILITATOR, NO_VALUE, CodeTree, Select
                                          check_group, select_codings, select_from_project, _as_tuple,
                                          _listing)
 from qualcode.core.pseudonyms import pseudonymize_speakers, speaker_pseudonym
+from qualcode.store.queries import CodingFilter, document_attributes, document_names, iter_excerpt_rows, turn_roles
 
 SORTS = ("code", "document", "participant", "role")
 BASE_COLUMNS = ["document", "speaker", "participant", "role"]
@@ -189,18 +190,18 @@ def iter_excerpts(project, *, code: str | Iterable[str] | None = None,
     wanted = _resolve_codes(tree, _as_tuple(code), _as_tuple(theme))
     roles = _as_tuple(role)
     if roles:
-        known = project.turn_roles()
+        known = turn_roles(project)
         for value in roles:
             check_group(known, value, "role")
     documents = _as_tuple(document)
     if documents:
-        names = project.document_names()
+        names = document_names(project)
         for value in documents:
             check_group(names, value, "document")
     position = {c: i for i, c in enumerate(tree.display_order)}
     positions = [(c, position.get(tree.theme(c), 0), position[c]) for c in tree.display_order]
-    cursor = project.iter_excerpt_rows(
-        selection.codebook_id, selection.coders, selection.statuses, positions, sort,
+    cursor = iter_excerpt_rows(
+        project, CodingFilter(selection.codebook_id, selection.coders, selection.statuses), positions, sort,
         codes=None if wanted is None else sorted(wanted), roles=roles, documents=documents,
         include_facilitators=include_facilitators, no_value=NO_VALUE)
     first = next(cursor, None)
@@ -212,7 +213,7 @@ def iter_excerpts(project, *, code: str | Iterable[str] | None = None,
     out = ExcerptRows(BASE_COLUMNS + shown + CODE_COLUMNS, shown, selection.describe(), real_names=real_names)
 
     def rows() -> Iterator[tuple]:
-        values = project.document_attributes()
+        values = document_attributes(project)
         doc_id, text = None, ""
         for row in _chain(first, cursor):
             if row["document_id"] != doc_id:

@@ -17,8 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
+from qualcode.store.frames import coding_decisions_frame, codings_frame, documents_frame, segments_frame
+from qualcode.store.queries import attribute_keys
 
-#: Columns of ``Project.documents_frame()`` that are not document attributes.
+#: Columns of ``documents_frame(Project)`` that are not document attributes.
 DOCUMENT_COLUMNS = ("document_id", "document", "format", "source", "ingested_at", "turns", "words")
 
 
@@ -26,9 +28,9 @@ DOCUMENT_COLUMNS = ("document_id", "document", "format", "source", "ingested_at"
 class CorpusFrames:
     """The project as frames (see :class:`qualcode.store.project.Project` for their columns).
 
-    codings:   ``Project.codings_frame()`` - one row per coding
-    segments:  ``Project.segments_frame()`` - one row per turn, facilitators included
-    documents: ``Project.documents_frame()`` - one row per document, attributes as columns
+    codings:   ``codings_frame(Project)`` - one row per coding
+    segments:  ``segments_frame(Project)`` - one row per turn, facilitators included
+    documents: ``documents_frame(Project)`` - one row per document, attributes as columns
     codes:     ``Project.codes_frame()`` - every codebook's codes with parent and theme
     codebooks: ``Project.codebooks_frame()``
     """
@@ -49,7 +51,7 @@ class CorpusFrames:
 def project_attributes(project) -> list[str]:
     """A project's document attribute names, in the order :attr:`CorpusFrames.attribute_names`
     gives them, read without loading any frame."""
-    return [k for k in project.attribute_keys() if k not in DOCUMENT_COLUMNS]
+    return [k for k in attribute_keys(project) if k not in DOCUMENT_COLUMNS]
 
 
 def is_frames(source) -> bool:
@@ -61,11 +63,11 @@ def load_frames(project, *, excerpts: bool = True) -> CorpusFrames:
     """Read everything the analyses need from an open :class:`~qualcode.store.project.Project`.
 
     ``excerpts=False`` reads the codings without their excerpt text and evidence
-    (``Project.coding_decisions_frame()``): enough for agreement, and much smaller."""
+    (``coding_decisions_frame(Project)``): enough for agreement, and much smaller."""
     return CorpusFrames(
-        codings=project.codings_frame() if excerpts else project.coding_decisions_frame(),
-        segments=project.segments_frame(include_facilitators=True),
-        documents=project.documents_frame(),
+        codings=codings_frame(project) if excerpts else coding_decisions_frame(project),
+        segments=segments_frame(project, include_facilitators=True),
+        documents=documents_frame(project),
         codes=project.codes_frame(),
         codebooks=project.codebooks_frame(),
         name=getattr(project, "path", None).name if getattr(project, "path", None) else "",

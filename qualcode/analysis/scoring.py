@@ -47,6 +47,7 @@ import pandas as pd
 
 from qualcode.core.tables import read_table
 from qualcode.core.errors import FormatError, InputError, SelectionError
+from qualcode.store.frames import coding_decisions_frame, coverage_frame, segments_frame
 
 SHEET_COLUMNS = ("document", "turn", "codes")
 LEVELS = ("code", "theme", "rollup")
@@ -136,16 +137,16 @@ def tagger_code_sets(project, codebook: str, coder: str = "rules") -> pd.DataFra
     if not ids:
         names = ", ".join(sorted(books["name"])) or "none"
         raise SelectionError(f"no codebook named {codebook!r} in the project; codebooks: {names}", project.path)
-    coverage = project.coverage_frame()
+    coverage = coverage_frame(project)
     covered = coverage[(coverage["coder"] == coder) & coverage["codebook_id"].isin(ids)]
     if covered.empty:
         raise SelectionError(f"coder {coder!r} has not coded the project with codebook {codebook!r}",
                              project.path)
     codebook_id = int(covered["codebook_id"].max())
     segment_ids = set(covered.loc[covered["codebook_id"] == codebook_id, "segment_id"].astype(int))
-    segments = project.segments_frame(include_facilitators=True)
+    segments = segments_frame(project, include_facilitators=True)
     segments = segments[segments["segment_id"].isin(segment_ids)]
-    codings = project.coding_decisions_frame()
+    codings = coding_decisions_frame(project)
     codings = codings[(codings["coder"] == coder) & (codings["codebook_id"] == codebook_id)
                       & (codings["status"] != "rejected")]
     by_segment = codings.groupby("segment_id")["code"].agg(frozenset).to_dict()

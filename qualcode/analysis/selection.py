@@ -21,6 +21,7 @@ import pandas as pd
 
 from qualcode.analysis.frames import CorpusFrames
 from qualcode.core.errors import SelectionError
+from qualcode.store.queries import CodingFilter, coding_summary, selected_codes
 
 STATUSES = ("suggested", "accepted", "rejected")
 DEFAULT_STATUSES = ("suggested", "accepted")
@@ -98,7 +99,7 @@ def select_from_project(project, *, codebook: str | int | None = None,
                         status: str | Iterable[str] | None = None) -> Selection:
     """The same choice as :func:`select_codings`, made from the project's per-coder counts
     (:meth:`~qualcode.store.project.Project.coding_summary`) without reading a single coding."""
-    return choose_selection(project.coding_summary(), project.codebooks_frame(), codebook=codebook,
+    return choose_selection(coding_summary(project), project.codebooks_frame(), codebook=codebook,
                             coder=coder, status=status)
 
 
@@ -222,8 +223,8 @@ class CodeTree:
             codes = project.codes_frame().iloc[0:0]
         else:
             codes = project.codes_frame(selection.codebook_id)
-        return cls(codes, project.selected_codes(selection.codebook_id, selection.coders,
-                                                 selection.statuses))
+        return cls(codes, selected_codes(project, CodingFilter(selection.codebook_id, selection.coders,
+                                                               selection.statuses)))
 
     def _walk(self, code: str) -> list[str]:
         chain, seen = [code], {code}

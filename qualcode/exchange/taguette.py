@@ -24,6 +24,7 @@ from pathlib import Path
 
 from qualcode.core.errors import FormatError, InputError, SelectionError
 from qualcode.exchange.refi.turns import document_spans, segment_for
+from qualcode.store.frames import documents_frame
 from qualcode.store.project import Project
 
 COLUMNS = ("document", "tag", "content")
@@ -106,7 +107,7 @@ def import_highlights(project: Project, path: str | Path, coder: str, *,
     codes = project.codes_frame(codebook_id)
     by_tag = {c: c for c in codes["code"]}
     by_name = {str(n).casefold(): c for n, c in zip(codes["name"], codes["code"]) if n}
-    documents = project.documents_frame()["document"].tolist()
+    documents = documents_frame(project)["document"].tolist()
     by_doc = {d.casefold(): d for d in documents}
     by_doc.update({Path(d).stem.casefold(): d for d in documents if Path(d).stem.casefold() not in by_doc})
     result = HighlightImport(coder, str(chosen.loc[chosen["codebook_id"] == codebook_id, "name"].iloc[0]))

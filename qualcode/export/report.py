@@ -32,6 +32,8 @@ from qualcode.core.files import atomic_output, table_format
 from qualcode.export.plots import bars_figure, heatmap_figure, save_figure
 from qualcode.export.tables import methods_text
 from qualcode.export.word import add_note, add_table, new_document, usable_width
+from qualcode.store.frames import documents_frame
+from qualcode.store.queries import participants_by_document, speaking_participants, turns_by_role
 
 
 @dataclass
@@ -63,9 +65,9 @@ def corpus_tables(source) -> tuple[pd.DataFrame, pd.DataFrame]:
                  .reset_index())
     else:
         attrs = project_attributes(source)
-        speakers = source.participants_by_document(FACILITATOR)
-        documents = source.documents_frame()
-        roles = source.turns_by_role(NO_VALUE)
+        speakers = participants_by_document(source, FACILITATOR)
+        documents = documents_frame(source)
+        roles = turns_by_role(source, NO_VALUE)
     documents = documents[["document", *attrs, "turns", "words"]].merge(
         speakers, on="document", how="left")
     documents["participants"] = documents["participants"].fillna(0).astype(int)
@@ -111,7 +113,7 @@ def build_report(source, options: ReportOptions | None = None, *, figure_dir: Pa
         selection = select_from_project(source, codebook=opts.codebook, coder=opts.coder,
                                         status=opts.status)
         tree = CodeTree.for_project(source, selection)
-        name, total_participants = source.path.name, source.speaking_participants()
+        name, total_participants = source.path.name, speaking_participants(source)
     counts = counts_by(source, opts.by, codebook=opts.codebook, coder=opts.coder, status=opts.status,
                        total=True)
     doc = new_document()

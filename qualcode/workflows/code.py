@@ -23,6 +23,7 @@ from qualcode.codebook import Codebook
 from qualcode.core.errors import SelectionError
 from qualcode.store.project import Project
 from qualcode.tagging.rules.tagger import Hit, RuleTagger
+from qualcode.store.frames import find_turn, turn_codings
 
 TAGGERS = ("rules", "ml", "all")  # ml: a trained model; all: rules OR model (tagging/combine.py)
 #: Turns read (whole documents), tagged and written per batch.
@@ -161,12 +162,12 @@ class Explanation:
 def find_segment(project: Project, ref: str) -> dict:
     """A turn by its id (``42``) or by ``DOCUMENT:TURN`` (``scholars_northfield.docx:12``)."""
     if ref.isdigit():
-        match = project.find_turn(segment_id=int(ref))
+        match = find_turn(project, segment_id=int(ref))
     else:
         document, _, turn = ref.rpartition(":")
         if not document or not turn.isdigit():
             raise SelectionError(f"segment {ref!r} is neither an id nor DOCUMENT:TURN")
-        match = project.find_turn(document=document, turn=int(turn))
+        match = find_turn(project, document=document, turn=int(turn))
     if match is None:
         raise SelectionError(f"no turn {ref!r} in the project (see `qualcode export segments`)", project.path)
     return match
@@ -179,7 +180,7 @@ def explain_segment(project: Project, codebook: Codebook, ref: str) -> Explanati
     text, base = seg["text"], int(seg["start"])
     hits = tagger.explain(text, base_offset=base)
     codes = [(c.code_id, c.start, c.end) for c in tagger.tag_text(text, base_offset=base)]
-    stored = project.turn_codings(seg["segment_id"])
+    stored = turn_codings(project, seg["segment_id"])
     return Explanation(
         segment_id=int(seg["segment_id"]), document=seg["document"], turn=int(seg["turn"]),
         speaker=seg["speaker"], role=seg["role"], text=text,

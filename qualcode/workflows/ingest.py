@@ -19,6 +19,7 @@ from qualcode.ingest import read_document
 from qualcode.ingest.manifest import read_manifest, read_speakers
 from qualcode.core.pseudonyms import pseudonymize_speakers
 from qualcode.store.participants import SpeakerResolver
+from qualcode.store.frames import documents_frame, segments_frame, speakers_frame
 from qualcode.store.project import Project, count_words
 
 
@@ -115,7 +116,7 @@ class ProjectSummary:
 
 def summarize(project: Project) -> ProjectSummary:
     """Documents, speakers by role, turn and word counts."""
-    speakers = project.speakers_frame()
+    speakers = speakers_frame(project)
     if speakers.empty:
         roles = pd.DataFrame(columns=["role", "participants", "turns", "words"])
     else:
@@ -124,14 +125,14 @@ def summarize(project: Project) -> ProjectSummary:
                  .agg(participants=("participant", "nunique"), turns=("turns", "sum"),
                       words=("words", "sum"))
                  .reset_index())
-    return ProjectSummary(project.counts(), project.documents_frame(), roles, project.codebooks_frame())
+    return ProjectSummary(project.counts(), documents_frame(project), roles, project.codebooks_frame())
 
 
 def segments_table(project: Project, include_facilitators: bool = True,
                    real_names: bool = False) -> pd.DataFrame:
     """One row per turn, the columns researchers expect in a turn listing.  ``speaker`` is
     the participant id and role (``S01 (scholar)``) unless ``real_names``."""
-    frame = project.segments_frame(include_facilitators=include_facilitators)
+    frame = segments_frame(project, include_facilitators=include_facilitators)
     frame = frame[["document", "turn", "speaker", "participant", "role", "start", "end",
                    "time_start", "time_end", "text"]]
     return pseudonymize_speakers(frame, real_names)

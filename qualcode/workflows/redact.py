@@ -49,6 +49,7 @@ from qualcode.core.encoding import read_text_file
 from qualcode.ingest.labels import (NAME_PARTICLES, TITLE_RE, is_known_speaker_shape, is_name_shaped,
                                     without_parenthetical)
 from qualcode.ingest.speakers import is_generic_label
+from qualcode.store.frames import speakers_frame
 from qualcode.store.project import Project, count_words
 
 #: Titles that may stand before a family name in the text: abbreviations with or without
@@ -159,7 +160,7 @@ def form_key(text: str) -> str:
 def name_table(project: Project, names: Iterable[NameEntry] = ()) -> NameTable:
     """Name forms from the project's speaker labels and from a names list."""
     table = NameTable()
-    speakers = project.speakers_frame()
+    speakers = speakers_frame(project)
     pid_of_name: dict[str, str] = {}
     for label, pid in zip(speakers["speaker"], speakers["participant"]):
         name = personal_name(label)

@@ -47,6 +47,7 @@ from qualcode.core.spans import OffsetMap
 from qualcode.exchange.refi import ids
 from qualcode.exchange.refi.codebook_xml import ORIGIN, stored_codebook_entries, write_code_elements
 from qualcode.exchange.refi.qde_reader import PROJECT_NS
+from qualcode.store.frames import attributes_frame, coder_kinds, coders_of, documents_frame
 from qualcode.store.project import Project
 
 MACHINE_USER_ID = "qualcode:machine"
@@ -106,13 +107,13 @@ def export_qdpx(project: Project, path: str | Path, *, codebook: str | None = No
     labels = _codebook_labels(codebooks)
     code_rows = project.codes_frame()
     n_codes = int(code_rows["codebook_id"].isin(list(labels)).sum())
-    documents = project.documents_frame()
-    attributes = project.attributes_frame()
+    documents = documents_frame(project)
+    attributes = attributes_frame(project)
 
     # users: every coder with codings or coverage here, with its kind (a coder who covered
     # turns but never coded anything is a person)
-    kinds = project.coder_kinds()
-    users = sorted(project.coders_of(labels, statuses))
+    kinds = coder_kinds(project)
+    users = sorted(coders_of(project, labels, statuses))
     for coder in users:
         kinds.setdefault(coder, "human")
 

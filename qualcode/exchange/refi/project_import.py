@@ -61,6 +61,7 @@ from qualcode.exchange.refi.project_export import MACHINE_USER_ID
 from qualcode.exchange.refi.qde_reader import parse_project
 from qualcode.exchange.refi.turns import FoundTurn, document_spans, find_turns, label_before, segment_for
 from qualcode.store.participants import SpeakerResolver
+from qualcode.store.frames import coverage_frame, segments_frame
 from qualcode.store.project import Project, count_words
 
 MAX_LISTED = 5
@@ -186,7 +187,7 @@ def _way_back(project: Project, doc_id: int, name: str, text: str) -> OffsetMap 
     stored = project.document_text(doc_id)
     if text == stored:
         return OffsetMap()
-    segments = project.segments_frame(document=name, text=False)
+    segments = segments_frame(project, document=name, text=False)
     spans = label_line_spans(stored, zip(segments["start"], segments["speaker"]))
     return relabelled_offsets(stored, spans, text)
 
@@ -464,7 +465,7 @@ def _write(project: Project, path: Path, refi: RefiProject, prepared: list[_Prep
                         "coder_kind": "machine" if machine else "human",
                         "status": "suggested" if machine else "accepted"})
                     docs_by_coder[(coder, codebook_id)].add(doc_name)
-        covered = set(zip(project.coverage_frame()["coder"], project.coverage_frame()["codebook_id"]))
+        covered = set(zip(coverage_frame(project)["coder"], coverage_frame(project)["codebook_id"]))
         for (coder, codebook_id), rows in rows_by_coder.items():
             if rows[0]["coder_kind"] == "machine" and (coder, codebook_id) in covered:
                 # the tagger's own codings are already here, with their evidence: keep those

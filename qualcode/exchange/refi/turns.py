@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from qualcode.ingest.labels import SpeakerJudge, match_label_line
+from qualcode.store.frames import segments_frame
 
 _LINE = re.compile(r"[^\n]*\n?")
 #: Labels must start at least this share of the non-blank lines for the text to be read as
@@ -101,6 +102,6 @@ def segment_for(segs: list[tuple[int, int, int]], start: int, end: int) -> int |
 
 def document_spans(project, document: str) -> list[tuple[int, int, int]]:
     """(segment id, start, end) of a document's turns, by start."""
-    frame = project.segments_frame(document=document, text=False)
+    frame = segments_frame(project, document=document, text=False)
     return sorted(zip(frame["segment_id"].astype(int), frame["start"].astype(int), frame["end"].astype(int)),
                   key=lambda r: r[1])

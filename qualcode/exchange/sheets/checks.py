@@ -16,6 +16,7 @@ from qualcode.core.tables import Table
 from qualcode.core.errors import InputError, SelectionError
 from qualcode.core.pseudonyms import expected_speaker, speaker_matches
 from qualcode.core.spelling import did_you_mean
+from qualcode.store.frames import documents_frame, segments_frame
 from qualcode.store.project import Project
 
 FACILITATOR = "facilitator"
@@ -107,9 +108,9 @@ class RowChecker:
         self.problems: list[tuple[int | None, str]] = []
         self.codes = project.codes_frame(codebook_id)["code"].tolist()
         self.code_set = set(self.codes)
-        segments = project.segments_frame(include_facilitators=True)
+        segments = segments_frame(project, include_facilitators=True)
         self.segments = segments
-        docs = project.documents_frame()
+        docs = documents_frame(project)
         self.doc_ids = dict(zip(docs["document"], docs["document_id"].astype(int)))
         self.turns = {(r.document, int(r.turn)): r for r in segments.itertuples(index=False)}
         self.turn_range = segments.groupby("document")["turn"].agg(["min", "max"]).to_dict("index")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from qualcode.analysis.frames import CorpusFrames, load_frames
+from qualcode.store.frames import coverage_frame
 from qualcode.store.project import Project
 
 
@@ -15,4 +16,4 @@ def load_agreement_frames(project: Project) -> tuple[CorpusFrames, pd.DataFrame]
     The frames' codings are :meth:`~qualcode.store.project.Project.coding_decisions_frame`: no
     excerpt text, no evidence (most of a large project's codings frame), which agreement
     never reads; the turns keep their text, for the disagreement listing."""
-    return load_frames(project, excerpts=False), project.coverage_frame()
+    return load_frames(project, excerpts=False), coverage_frame(project)

@@ -42,6 +42,7 @@ from qualcode.exchange.sheets.checks import (FACILITATOR, CodingsFileError, Impo
 from qualcode.exchange.sheets.review import plan_review, suggester_codebook
 from qualcode.core.tables import Table, read_table
 from qualcode.core.errors import InputError, SelectionError
+from qualcode.store.frames import coding_decisions_frame
 from qualcode.store.project import Project
 
 RESERVED_CODERS = ("all",)
@@ -253,7 +254,7 @@ def import_codings(project: Project, path: str | Path, coder: str, *,
     coder = (coder or "").strip()
     if not coder or coder.casefold() in RESERVED_CODERS:
         raise SelectionError(f"coder name {coder!r} is not allowed: give a person's name or initials")
-    codings = project.coding_decisions_frame()
+    codings = coding_decisions_frame(project)
     if ((codings["coder"] == coder) & (codings["coder_kind"] == "machine")).any():
         raise SelectionError(f"{coder!r} is the name of a machine tagger in this project: "
                              "give the human coder another name")

@@ -12,6 +12,7 @@ import re
 from qualcode.exchange.sheets.checks import ImportPlan, RowChecker, split_codes, turn_coding
 from qualcode.core.tables import Table
 from qualcode.core.errors import InputError
+from qualcode.store.frames import coding_decisions_frame
 from qualcode.store.project import Project
 
 DECISIONS = ("accept", "reject")
@@ -61,7 +62,7 @@ def plan_review(check: RowChecker, plan: ImportPlan, source: str, suggester: str
             raise InputError("a reviewed sheet needs a suggested_by column (or give the "
                              "tagger's name, e.g. --suggestions rules)", table.path)
         suggester = names.pop()
-    machine = check.project.coding_decisions_frame()
+    machine = coding_decisions_frame(check.project)
     machine = machine[(machine["coder"] == suggester) & (machine["coder_kind"] == "machine")
                       & machine["codebook_id"].isin(codebook_ids)]
     if machine.empty:
@@ -120,7 +121,7 @@ def suggester_codebook(project: Project, table: Table, suggester: str | None) ->
     """For a reviewed sheet: the most recent codebook the suggesting tagger coded with."""
     names = {v.get("suggested_by", "") for _, v in table.rows} - {""}
     name = suggester or (names.pop() if len(names) == 1 else None)
-    codings = project.coding_decisions_frame()
+    codings = coding_decisions_frame(project)
     ids = codings.loc[(codings["coder"] == name) & (codings["coder_kind"] == "machine"), "codebook_id"]
     ids = ids.dropna()
     return int(ids.max()) if not ids.empty else None

@@ -30,6 +30,7 @@ from qualcode.exchange.sheets.checks import FACILITATOR, codebook_name, resolve_
 from qualcode.core.errors import SelectionError
 from qualcode.core.files import atomic_output, table_format
 from qualcode.core.pseudonyms import pseudonymize_speakers
+from qualcode.store.frames import coding_decisions_frame, segments_frame
 from qualcode.store.project import Project
 
 SHEET_COLUMNS = ["document", "turn", "speaker", "participant", "role", "text"]
@@ -71,7 +72,7 @@ def coding_sheet_frame(project: Project, *, documents: list[str] | tuple[str, ..
     ``segment_ids`` limits the sheet to these turns (e.g. the ones a model is least sure
     of), in project order."""
     codebook_id, label = resolve_codebook(project, codebook)
-    segments = project.segments_frame(include_facilitators=True)
+    segments = segments_frame(project, include_facilitators=True)
     if segments.empty:
         raise SelectionError("the project has no turns: ingest transcripts first", project.path)
     if not include_facilitators:
@@ -90,7 +91,7 @@ def coding_sheet_frame(project: Project, *, documents: list[str] | tuple[str, ..
     sheet["role"] = sheet["role"].fillna("")
     sheet = pseudonymize_speakers(sheet, real_names)
     if suggestions is not None:
-        codings = project.coding_decisions_frame()  # no excerpts or evidence: not shown here
+        codings = coding_decisions_frame(project)  # no excerpts or evidence: not shown here
         codings = codings[(codings["coder"] == suggestions) & codings["segment_id"].notna()
                           & codings["codebook_id"].isin(project.codebook_ids_named(
                               codebook_name(project, codebook_id)))]

@@ -30,6 +30,7 @@ from qualcode.store.project import Project
 from qualcode.tagging.combine import model_codes, most_specific
 from qualcode.tagging.ml.modelfile import ModelFile
 from qualcode.tagging.ml.training import FACILITATOR, codebook_by_hash
+from qualcode.store.frames import coding_decisions_frame, coverage_frame, segments_frame
 
 SHEET_COLUMNS = ["document", "turn", "speaker", "participant", "role", "text", "codes",
                  "model_codes", "nearest_code", "margin"]
@@ -51,11 +52,11 @@ def suggest_turns(project: Project, model: ModelFile, n: int = 20, *,
         raise ModelError("the model learned no code (too few coded turns); code more turns and retrain",
                          model.path)
     coder = model.coder
-    segments = project.segments_frame(include_facilitators=True)
+    segments = segments_frame(project, include_facilitators=True)
     if not include_facilitators:
         segments = segments[segments["role"].fillna("") != FACILITATOR]
-    coverage = project.coverage_frame()
-    codings = project.coding_decisions_frame()
+    coverage = coverage_frame(project)
+    codings = coding_decisions_frame(project)
     seen = set(coverage.loc[(coverage["coder"] == coder) & (coverage["codebook_id"] == book.id),
                             "segment_id"].astype(int))
     seen |= set(codings.loc[(codings["coder"] == coder) & (codings["codebook_id"] == book.id),

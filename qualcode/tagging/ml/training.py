@@ -32,6 +32,7 @@ import pandas as pd
 from qualcode.core.errors import SelectionError
 from qualcode.store.project import Project
 from qualcode.tagging.ml.estimator import close_upward
+from qualcode.store.frames import coding_decisions_frame, coverage_frame, segments_frame
 
 FACILITATOR = "facilitator"
 TURN_COLUMNS = ["segment_id", "document", "turn", "speaker", "participant", "role", "text"]
@@ -103,8 +104,8 @@ def codebook_by_hash(project: Project, hash_: str) -> CodebookRef | None:
 
 def coder_codebook(project: Project, coder: str, codebook: str | None = None) -> CodebookRef:
     """The codebook the coder worked with (``codebook``: a name, or 'name version')."""
-    coverage = project.coverage_frame()
-    codings = project.coding_decisions_frame()
+    coverage = coverage_frame(project)
+    codings = coding_decisions_frame(project)
     ids = set(coverage.loc[coverage["coder"] == coder, "codebook_id"].dropna().astype(int))
     ids |= set(codings.loc[codings["coder"] == coder, "codebook_id"].dropna().astype(int))
     if not ids:
@@ -130,16 +131,16 @@ def training_data(project: Project, coder: str, codebook: str | None = None, *,
                   include_facilitators: bool = False) -> TrainingData:
     """The turns ``coder`` covered and their code-level labels (parents implied by children)."""
     book = coder_codebook(project, coder, codebook)
-    segments = project.segments_frame(include_facilitators=True)
+    segments = segments_frame(project, include_facilitators=True)
     notes: list[str] = []
 
-    codings = project.coding_decisions_frame()
+    codings = coding_decisions_frame(project)
     mine = codings[(codings["coder"] == coder) & (codings["codebook_id"] == book.id)].copy()
     mine = _attach_segments(mine, segments)
     unknown = sorted(set(mine["code"]) - set(book.codes))
     if unknown:
         notes.append(f"ignored codings with codes not in {book.label}: {', '.join(unknown)}")
-    coverage = project.coverage_frame()
+    coverage = coverage_frame(project)
     covered = set(coverage.loc[(coverage["coder"] == coder) & (coverage["codebook_id"] == book.id),
                                "segment_id"].astype(int))
     if covered:

@@ -1,0 +1,165 @@
+"""The project file's SQL schema and its migrations.
+
+A new project gets :data:`SCHEMA` at :data:`SCHEMA_VERSION`; an older one is brought up
+to date by :func:`migrate`, one step per version, inside the caller's transaction.
+A few SQL fragments every reader shares (a turn's speaker, which turns are participants')
+are defined here too.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+SCHEMA_VERSION = 2
+APPLICATION_ID = 0x51434F44  # "QCOD": marks the SQLite file as a qualcode project
+
+SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE documents (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    source TEXT,
+    format TEXT NOT NULL,
+    sha256 TEXT NOT NULL UNIQUE,
+    text TEXT NOT NULL,
+    metadata TEXT NOT NULL DEFAULT '{}',
+    ingested_at TEXT NOT NULL
+);
+CREATE TABLE document_attributes (
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (document_id, key)
+);
+CREATE TABLE participants (
+    id INTEGER PRIMARY KEY,
+    pid TEXT NOT NULL UNIQUE,
+    identity TEXT NOT NULL UNIQUE,
+    role TEXT
+);
+CREATE TABLE speakers (
+    id INTEGER PRIMARY KEY,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    label TEXT NOT NULL,
+    participant_id INTEGER NOT NULL REFERENCES participants(id),
+    role TEXT,
+    UNIQUE (document_id, label)
+);
+CREATE TABLE segments (
+    id INTEGER PRIMARY KEY,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    turn INTEGER NOT NULL,
+    speaker_id INTEGER NOT NULL REFERENCES speakers(id),
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    time_start REAL,
+    time_end REAL,
+    source_line INTEGER,
+    words INTEGER NOT NULL,
+    UNIQUE (document_id, turn)
+);
+CREATE TABLE codebooks (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    version TEXT,
+    hash TEXT NOT NULL UNIQUE,
+    source TEXT,
+    content TEXT,
+    added_at TEXT NOT NULL
+);
+CREATE TABLE codes (
+    id INTEGER PRIMARY KEY,
+    codebook_id INTEGER NOT NULL REFERENCES codebooks(id) ON DELETE CASCADE,
+    code TEXT NOT NULL,
+    parent TEXT,
+    theme TEXT NOT NULL,
+    name TEXT,
+    definition TEXT,
+    position INTEGER NOT NULL,
+    color TEXT,
+    UNIQUE (codebook_id, code)
+);
+CREATE TABLE codings (
+    id INTEGER PRIMARY KEY,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    segment_id INTEGER REFERENCES segments(id) ON DELETE CASCADE,
+    codebook_id INTEGER REFERENCES codebooks(id),
+    code TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    coder TEXT NOT NULL,
+    coder_kind TEXT NOT NULL CHECK (coder_kind IN ('human', 'machine')),
+    tagger_version TEXT,
+    status TEXT NOT NULL CHECK (status IN ('suggested', 'accepted', 'rejected')),
+    confidence REAL,
+    evidence TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE coverage (
+    coder TEXT NOT NULL,
+    codebook_id INTEGER NOT NULL REFERENCES codebooks(id) ON DELETE CASCADE,
+    segment_id INTEGER NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
+    PRIMARY KEY (coder, codebook_id, segment_id)
+);
+CREATE INDEX codings_by_segment ON codings(segment_id);
+CREATE INDEX codings_by_coder ON codings(coder, codebook_id);
+CREATE INDEX segments_by_document ON segments(document_id, turn);
+"""
+
+#: Migrations from version N to N+1, applied in order inside one transaction.
+MIGRATIONS: dict[int, str] = {
+    # 2: code colors (REFI-QDA exchange) and coverage: which turns a coder has looked at, so
+    # that a turn a coder saw and left uncoded ("no code") differs from one never seen (missing).
+    1: """
+ALTER TABLE codes ADD COLUMN color TEXT;
+CREATE TABLE coverage (
+    coder TEXT NOT NULL,
+    codebook_id INTEGER NOT NULL REFERENCES codebooks(id) ON DELETE CASCADE,
+    segment_id INTEGER NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
+    PRIMARY KEY (coder, codebook_id, segment_id)
+);
+INSERT INTO coverage (coder, codebook_id, segment_id)
+    SELECT DISTINCT coder, codebook_id, segment_id FROM codings
+    WHERE codebook_id IS NOT NULL AND segment_id IS NOT NULL;
+""",
+}
+
+
+def create(conn: sqlite3.Connection, created_at: str) -> None:
+    """Create every table of an empty database and mark it as a qualcode project."""
+    for statement in statements(SCHEMA):
+        conn.execute(statement)
+    conn.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+    conn.execute("INSERT INTO meta VALUES ('created_at', ?)", (created_at,))
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+
+def migrate(conn: sqlite3.Connection, version: int) -> None:
+    """Upgrade a database at schema ``version`` to :data:`SCHEMA_VERSION`.
+
+    Raises ``LookupError`` naming the version no migration starts from."""
+    while version < SCHEMA_VERSION:
+        script = MIGRATIONS.get(version)
+        if script is None:
+            raise LookupError(version)
+        for statement in statements(script):
+            conn.execute(statement)
+        version += 1
+    conn.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(version),))
+
+
+def statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]
+
+
+# ------------------------------------------------------- SQL the readers share
+FACILITATOR = "facilitator"
+
+#: Joins a turn ``s`` to its speaker ``sp`` and participant ``p``.
+SPEAKERS_JOIN = " JOIN speakers sp ON sp.id = s.speaker_id JOIN participants p ON p.id = sp.participant_id"
+
+
+def participant_turns_sql(include_facilitators: bool) -> str:
+    """SQL condition on speakers ``sp``: the turns that count as participants' (facilitators'
+    too if asked)."""
+    return "1" if include_facilitators else f"COALESCE(sp.role, '') != '{FACILITATOR}'"
