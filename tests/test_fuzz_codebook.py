@@ -1,5 +1,7 @@
 """Fuzzed codebook loader: any YAML document, and any mutation of a valid codebook, is either
-a valid codebook or a CodebookError naming the file -- never another exception."""
+a valid codebook or a CodebookError naming the file -- never another exception.  A codebook
+that loads is then either taken by the rule tagger's spaCy check of its patterns or refused
+with exactly the problems ``qualcode codebook validate`` lists."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from hypothesis import given, settings, strategies as st
 
 from qualcode.codebook import load_codebook, validate_codebook
 from qualcode.core.errors import CodebookError, QualcodeError
+from qualcode.tagging.rules.pattern_check import check_codebook_patterns, validate_codebook_with_spacy
 
 CODEBOOKS = Path(__file__).resolve().parents[1] / "codebooks"
 _DIR = tempfile.TemporaryDirectory(prefix="qc-fuzz-codebook-")
@@ -71,6 +74,13 @@ def load_or_clean_error(text: str | bytes) -> None:
         return
     assert not problems
     assert book.codes
+    spacy_problems = [str(p) for p in validate_codebook_with_spacy(path)]
+    try:
+        check_codebook_patterns(book)
+    except CodebookError as exc:
+        assert [str(p) for p in exc.problems] == spacy_problems
+    else:
+        assert spacy_problems == []
 
 
 @given(value=YAML_VALUES)

@@ -9,6 +9,7 @@ from qualcode.exchange.sheets import import_codings
 from qualcode.exchange.sheets.checks import CodingsFileError
 from qualcode.core.spelling import closest_choice, did_you_mean
 from qualcode.store.project import open_project
+from qualcode.tagging.rules.pattern_check import validate_codebook_with_spacy
 
 CODES = ["value", "value.clarity", "power_differential", "power_differential.fear", "tools"]
 
@@ -50,7 +51,7 @@ def test_codebook_keys_are_suggested_whatever_their_case(write):
 def test_token_attributes_are_suggested_by_abbreviation(write):
     path = write("codebook.yaml", "name: X\nversion: 1\ncodes:\n  - id: a\n    name: A\n    definition: d\n"
                                   "    rules:\n      patterns: [[{ENT: x}]]\n")
-    assert [p.message for p in validate_codebook(path)] == [
+    assert [p.message for p in validate_codebook_with_spacy(path)] == [
         "invalid pattern 'a/patterns/1' in rules of code 'a': token 1: unknown attribute 'ENT' "
         "(did you mean 'ENT_ID'?)"]
 

@@ -16,9 +16,9 @@ def codebook_validate(file):
 
     Example: qualcode codebook validate codebooks/mentoring_expectations.yaml
     """
-    from qualcode.codebook import validate_codebook
+    from qualcode.tagging.rules.pattern_check import validate_codebook_with_spacy
 
-    problems = validate_codebook(file)
+    problems = validate_codebook_with_spacy(file)
     if problems:
         for problem in problems:
             click.echo(f"Error: {problem}", err=True)

@@ -1,4 +1,4 @@
-"""Checking and preparing spaCy ``Matcher`` token patterns written in a codebook.
+"""Preparing spaCy ``Matcher`` token patterns written in a codebook (checked in ``pattern_check``).
 
 Patterns are data: a list of token dicts, exactly as spaCy's ``Matcher`` takes
 them.  Two conveniences keep them in step with phrases: ``LEMMA`` values are
@@ -8,58 +8,9 @@ lemmatized like the text (write ``{"LEMMA": "data"}``, not ``"datum"``) and
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from spacy.errors import MatchPatternError
 from spacy.language import Language
-from spacy.matcher import Matcher
-
-from qualcode.core.spelling import did_you_mean
-
-#: Token attributes the blank pipeline fills in (plus the operator key).
-SUPPORTED_ATTRS = (
-    "ORTH", "TEXT", "LOWER", "NORM", "LEMMA", "SHAPE", "PREFIX", "SUFFIX", "LENGTH",
-    "IS_ALPHA", "IS_ASCII", "IS_DIGIT", "IS_LOWER", "IS_UPPER", "IS_TITLE", "IS_PUNCT",
-    "IS_SPACE", "IS_STOP", "IS_BRACKET", "IS_QUOTE", "IS_LEFT_PUNCT", "IS_RIGHT_PUNCT",
-    "IS_CURRENCY", "IS_SENT_START", "LIKE_NUM", "LIKE_URL", "LIKE_EMAIL", "SPACY", "OP",
-)
-#: Attributes only a trained pipeline sets: they would silently never match.
-MODEL_ATTRS = ("POS", "TAG", "MORPH", "DEP", "ENT_TYPE", "ENT_IOB", "ENT_ID", "ENT_KB_ID", "HEAD")
-
-_SPACY_LINE = re.compile(r"^- \[pattern -> (\d+) -> (.*?)\] (.*)$")
-
-
-def check_pattern(tokens: Any, nlp: Language) -> list[str]:
-    """Every problem with one token pattern, as short messages ("token 2: ...")."""
-    if not isinstance(tokens, list) or not tokens:
-        return ["a pattern must be a non-empty list of token mappings"]
-    problems: list[str] = []
-    for i, token in enumerate(tokens, 1):
-        if not isinstance(token, dict):
-            problems.append(f"token {i}: must be a mapping of attributes, not {_kind(token)}")
-            continue
-        for key in token:
-            name = str(key).upper()
-            if name in MODEL_ATTRS:
-                problems.append(f"token {i}: attribute '{key}' needs a trained pipeline; "
-                                "the blank English pipeline only sets lexical attributes and LEMMA")
-            elif name == "_":
-                problems.append(f"token {i}: custom attributes ('_') are not supported")
-            elif name not in SUPPORTED_ATTRS:
-                hint = did_you_mean(name, SUPPORTED_ATTRS + MODEL_ATTRS)
-                problems.append(f"token {i}: unknown attribute '{key}'{hint}")
-    if problems:
-        return problems
-    try:
-        Matcher(nlp.vocab, validate=True).add("check", [prepare_pattern(tokens, nlp)])
-    except MatchPatternError as exc:
-        problems.extend(_spacy_problems(str(exc)))
-    except re.error as exc:
-        problems.append(f"invalid regular expression: {exc}")
-    except (ValueError, TypeError, KeyError) as exc:
-        problems.append(str(exc).splitlines()[0])
-    return problems
 
 
 def prepare_pattern(tokens: list[dict], nlp: Language) -> list[dict]:
@@ -92,22 +43,6 @@ def _map_values(value: Any, fn) -> Any:
                     (fn(vals) if isinstance(vals, str) and k in ("==", "!=") else vals))
                 for k, vals in value.items()}
     return value
-
-
-def _spacy_problems(message: str) -> list[str]:
-    out = []
-    for line in message.splitlines():
-        m = _SPACY_LINE.match(line.strip())
-        if m:
-            token = int(m.group(1)) + 1
-            where = " -> ".join(p for p in m.group(2).split(" -> ") if p.isupper())
-            out.append(f"token {token}: {where + ': ' if where else ''}{m.group(3)}")
-    return out or [message.splitlines()[0]]
-
-
-def _kind(value: Any) -> str:
-    return {str: "a string", int: "a number", float: "a number", list: "a list",
-            bool: "true/false", type(None): "nothing"}.get(type(value), type(value).__name__)
 
 
 #: Most word sequences a pattern may expand to before it is left to the (slower) Matcher.

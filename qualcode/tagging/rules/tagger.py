@@ -26,6 +26,7 @@ from qualcode.core.models import Document, Segment
 from qualcode.tagging.rules.idmatch import PatternSet, PhraseTrie, compile_pattern
 from qualcode.tagging.rules.nlp import (LowercaseLookupLemmatizer, get_nlp, lemma_doc, lemma_set,
                                   TokenClasses, phrase_lemmas, sentence_starts)
+from qualcode.tagging.rules.pattern_check import check_codebook_patterns
 from qualcode.tagging.rules.patterns import (expand_to_phrases, max_pattern_length, pattern_anchors,
                                        prepare_pattern)
 
@@ -110,6 +111,7 @@ class RuleTagger:
     def __init__(self, codebook: Codebook, nlp: Language | None = None):
         self.codebook = codebook
         self.nlp = nlp or get_nlp()
+        check_codebook_patterns(codebook, self.nlp)
         strings = self.nlp.vocab.strings
         # what spaCy's PhraseMatcher would hold: (rule id, phrase docs or lemma lists), built
         # into one only for pipelines off the fast path (see _phrases)
