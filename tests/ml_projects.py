@@ -18,7 +18,7 @@ import hashlib
 from pathlib import Path
 
 from qualcode.codebook import load_codebook
-from qualcode.workflows.code import register_codebook
+from qualcode.store.codebooks import register_codebook
 from qualcode.store.frames import segments_frame
 from qualcode.store.project import open_project
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from qualcode.codebook import load_codebook
-from qualcode.workflows.code import code_project, register_codebook
+from qualcode.store.codebooks import register_codebook
+from qualcode.workflows.code import code_project
 from qualcode.workflows.ingest import ingest
 from qualcode.store.frames import segments_frame
 from qualcode.store.project import open_project

@@ -201,7 +201,7 @@ def test_coder_names_and_codebook_choice(project, write, tmp_path):
         run_import(project, sheet, "rules")
     with pytest.raises(SelectionError, match="coder name 'all' is not allowed"):
         run_import(project, sheet, "all")
-    with pytest.raises(SelectionError, match=r"no codebook 'Other' in the project \(codebooks: Test book\)"):
+    with pytest.raises(SelectionError, match=r"study.qcproj: no codebook 'Other' in the project; codebooks: Test book$"):
         run_import(project, sheet, "bob", codebook="Other")
     yaml = write("tiny.yaml", 'name: Tiny\nversion: "2"\ncodes:\n  - id: alpha\n    name: Alpha\n'
                               "    definition: A test code.\n")

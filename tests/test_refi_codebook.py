@@ -8,10 +8,10 @@ import pytest
 from conftest import REPO, shared_path
 from refi_data import write_inputs
 
-from qualcode.codebook import load_codebook
+from qualcode.codebook import load_codebook, load_codebook_text
 from qualcode.core.errors import FormatError
 from qualcode.exchange.refi import qdc_to_yaml, read_qdc, write_qdc
-from qualcode.exchange.refi.codebook_xml import (count_rules, load_codebook_text, parse_description, slug)
+from qualcode.exchange.refi.codebook_xml import count_rules, parse_description, slug
 from qualcode.exchange.refi.validate import validate_qdc
 
 SHIPPED = sorted((REPO / "codebooks").glob("*.yaml"))

@@ -147,7 +147,7 @@ def test_document_attributes_are_variable_values_of_the_source(exported):
 def test_unknown_codebook_is_an_error_and_nothing_is_written(exported):
     folder = exported[0]
     with open_project(folder / "study.qcproj") as project:
-        with pytest.raises(SelectionError, match="no codebook named 'Nope'"):
+        with pytest.raises(SelectionError, match="no codebook 'Nope' in the project; codebooks: "):
             export_qdpx(project, folder / "none.qdpx", codebook="Nope")
     assert not (folder / "none.qdpx").exists()
 

@@ -15,10 +15,9 @@ import types
 import pytest
 from refi_data import study_copy
 
-from qualcode.codebook import load_codebook
+from qualcode.codebook import load_codebook, load_codebook_text
 from qualcode.core.errors import FormatError
 from qualcode.exchange.refi import import_highlights, qdc_to_yaml, write_codebook_csv
-from qualcode.exchange.refi.codebook_xml import load_codebook_text
 from qualcode.store.project import open_project
 
 # taguette is in the test extra: a missing peer fails these tests rather than skipping them

@@ -164,7 +164,7 @@ def test_tagger_code_sets_reads_one_coder_over_its_coverage(tmp_path):
         with project.transaction():
             project.add_coverage("rules", 1, participant)
         sets = tagger_code_sets(project, "test BOOK")
-        with pytest.raises(SelectionError, match="no codebook named 'Other'"):
+        with pytest.raises(SelectionError, match="no codebook 'Other' in the project; codebooks: Test book$"):
             tagger_code_sets(project, "Other")
     assert {k: sorted(v) for k, v in sets["codes"].items()} == {
         ("mentors_north.txt", 1): ["value.clarity"],

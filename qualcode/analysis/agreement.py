@@ -40,6 +40,7 @@ from qualcode.analysis.frames import CorpusFrames
 from qualcode.analysis.selection import STATUSES, CodeTree
 from qualcode.core.errors import SelectionError
 from qualcode.core.pseudonyms import pseudonymize_speakers
+from qualcode.store.codebooks import matching_ids
 
 FACILITATOR = "facilitator"
 LEVELS = ("code", "theme")
@@ -196,9 +197,9 @@ def _codebook_ids(frames: CorpusFrames, coverage: pd.DataFrame, coders: list[str
             raise SelectionError(f"no codings or coverage by {', '.join(coders)} in any codebook")
         name = books.loc[books["codebook_id"] == max(used), "name"].iloc[0]
     else:
-        wanted = str(codebook).casefold()
-        hit = books[[wanted in (str(n).casefold(), f"{n} {v}".casefold(), str(i))
-                     for i, n, v in zip(books["codebook_id"], books["name"], books["version"])]]
+        wanted = int(codebook) if isinstance(codebook, (int, np.integer)) else str(codebook)
+        hit = books[books["codebook_id"].isin(matching_ids(
+            zip(books["codebook_id"], books["name"], books["version"]), wanted))]
         if hit.empty:
             raise SelectionError(f"no codebook {codebook!r} in the project; codebooks: "
                                  f"{', '.join(sorted(set(books['name'])))}")

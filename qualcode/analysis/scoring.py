@@ -47,6 +47,7 @@ import pandas as pd
 
 from qualcode.core.tables import read_table
 from qualcode.core.errors import FormatError, InputError, SelectionError
+from qualcode.store.codebooks import find_codebooks
 from qualcode.store.frames import coding_decisions_frame, coverage_frame, segments_frame
 
 SHEET_COLUMNS = ("document", "turn", "codes")
@@ -129,14 +130,11 @@ def tagger_code_sets(project, codebook: str, coder: str = "rules") -> pd.DataFra
     """One coder's codes per turn for a codebook (by name), over every turn the coder covered.
 
     Uses the project's coverage table, so a covered turn without codings is an
-    empty set; codings with status ``rejected`` are left out.  The most recently
-    added version of the codebook with that name is used.
+    empty set; codings with status ``rejected`` are left out.  Of the codebooks the name
+    matches (:mod:`qualcode.store.codebooks`), the most recently added one the coder covered
+    turns with is used.
     """
-    books = project.codebooks_frame()
-    ids = books.loc[books["name"].str.casefold() == codebook.casefold(), "codebook_id"].tolist()
-    if not ids:
-        names = ", ".join(sorted(books["name"])) or "none"
-        raise SelectionError(f"no codebook named {codebook!r} in the project; codebooks: {names}", project.path)
+    ids = [book.id for book in find_codebooks(project, codebook)]
     coverage = coverage_frame(project)
     covered = coverage[(coverage["coder"] == coder) & coverage["codebook_id"].isin(ids)]
     if covered.empty:

@@ -21,6 +21,7 @@ import pandas as pd
 
 from qualcode.analysis.frames import CorpusFrames
 from qualcode.core.errors import SelectionError
+from qualcode.store.codebooks import matching_ids
 from qualcode.store.queries import CodingFilter, coding_summary, selected_codes
 
 STATUSES = ("suggested", "accepted", "rejected")
@@ -121,14 +122,9 @@ def choose_selection(summary: pd.DataFrame, books: pd.DataFrame, *, codebook: st
     if codebook is None:
         codebook_id = max(present) if present else None
     else:
-        if isinstance(codebook, (int, np.integer)) or str(codebook).isdigit():
-            candidates = [int(codebook)]
-        else:
-            wanted = str(codebook).casefold()
-            candidates = [int(i) for i, name, version in
-                          zip(books["codebook_id"], books["name"], books["version"])
-                          if wanted in (str(name).casefold(), f"{name} {version}".casefold())]
-        candidates = [c for c in candidates if c in present]
+        wanted = int(codebook) if isinstance(codebook, (int, np.integer)) else str(codebook)
+        candidates = [c for c in matching_ids(zip(books["codebook_id"], books["name"], books["version"]),
+                                              wanted) if c in present]
         if not candidates:
             names = sorted({_codebook_label(books, i) for i in present})
             raise SelectionError(f"no codings for codebook {codebook!r}; codebooks with codings: "

@@ -22,8 +22,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qualcode.core.errors import FormatError, InputError, SelectionError
+from qualcode.core.errors import FormatError, InputError
 from qualcode.exchange.refi.turns import document_spans, segment_for
+from qualcode.store.codebooks import find_codebook
 from qualcode.store.frames import documents_frame
 from qualcode.store.project import Project
 
@@ -95,22 +96,16 @@ def import_highlights(project: Project, path: str | Path, coder: str, *,
     if not coder.strip():
         raise InputError("give the coder's name (--coder)")
     rows = read_highlights(path)
-    books = project.codebooks_frame()
-    if books.empty:
-        raise SelectionError("the project has no codebook: add one (e.g. qualcode codebook import, "
-                             "or code the project) before importing highlights", project.path)
-    chosen = books if codebook is None else books[books["name"] == codebook]
-    if chosen.empty:
-        raise SelectionError(f"no codebook named {codebook!r} in the project (codebooks: "
-                             f"{', '.join(sorted(set(books['name'])))})", project.path)
-    codebook_id = int(chosen["codebook_id"].max())
+    book = find_codebook(project, codebook, hint="add one (e.g. qualcode codebook import, or code the "
+                                                 "project) before importing highlights")
+    codebook_id = book.id
     codes = project.codes_frame(codebook_id)
     by_tag = {c: c for c in codes["code"]}
     by_name = {str(n).casefold(): c for n, c in zip(codes["name"], codes["code"]) if n}
     documents = documents_frame(project)["document"].tolist()
     by_doc = {d.casefold(): d for d in documents}
     by_doc.update({Path(d).stem.casefold(): d for d in documents if Path(d).stem.casefold() not in by_doc})
-    result = HighlightImport(coder, str(chosen.loc[chosen["codebook_id"] == codebook_id, "name"].iloc[0]))
+    result = HighlightImport(coder, book.name)
     problems: list[str] = []
     texts: dict[str, str] = {}
     cursor: dict[str, int] = defaultdict(int)

@@ -303,7 +303,8 @@ class Project:
     # ----------------------------------------------------------------- codebooks
     def add_codebook(self, name: str, version: str | None, hash_: str, source: str | None,
                      content: str | None, codes: Iterable[tuple]) -> int:
-        """Register a codebook (idempotent by hash).
+        """Register a codebook (idempotent by hash).  Finding, registering a loaded
+        :class:`~qualcode.codebook.Codebook` and reading one back: :mod:`qualcode.store.codebooks`.
 
         codes: (code, parent, theme, name, definition) or the same with a sixth item, color
         (``#RRGGBB`` or None)."""
@@ -320,14 +321,6 @@ class Project:
                         (cb_id, code, parent, theme, code_name, definition, position,
                          rest[0] if rest else None))
         return cb_id
-
-    def codebook_content(self, codebook_id: int) -> str | None:
-        """The codebook's YAML text as registered (None if it was not kept)."""
-        row = self.conn.execute("SELECT content FROM codebooks WHERE id=?", (codebook_id,)).fetchone()
-        return row["content"] if row else None
-
-    def codebook_ids_named(self, name: str) -> list[int]:
-        return [r[0] for r in self.conn.execute("SELECT id FROM codebooks WHERE name=?", (name,))]
 
     def codebooks_frame(self) -> pd.DataFrame:
         return pd.read_sql_query(

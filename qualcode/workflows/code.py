@@ -16,11 +16,11 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from operator import itemgetter
-from pathlib import Path
 
 from qualcode import __version__
 from qualcode.codebook import Codebook
 from qualcode.core.errors import SelectionError
+from qualcode.store.codebooks import codebook_versions, register_codebook
 from qualcode.store.project import Project
 from qualcode.tagging.rules.tagger import Hit, RuleTagger
 from qualcode.store.frames import find_turn, turn_codings
@@ -40,17 +40,6 @@ class CodingRun:
     replaced: int = 0
     dry_run: bool = False
     by_code: dict[str, int] = field(default_factory=dict)
-
-
-def register_codebook(project: Project, codebook: Codebook) -> int:
-    """Store the codebook (idempotent by content hash) and return its id in the project."""
-    codes = [(c.id, c.parent, codebook.theme_of(c.id), c.name, c.definition) for c in codebook.codes]
-    content = None
-    if codebook.path and Path(codebook.path).is_file():
-        content = Path(codebook.path).read_text(encoding="utf-8-sig")
-    with project.transaction():
-        return project.add_codebook(codebook.name, codebook.version, codebook.hash,
-                                    codebook.path, content, codes)
 
 
 def code_project(project: Project, codebook: Codebook, tagger: str = "rules", *,
@@ -107,7 +96,7 @@ def code_project(project: Project, codebook: Codebook, tagger: str = "rules", *,
     else:
         with project.transaction():
             codebook_id = register_codebook(project, codebook)
-            earlier = project.codebook_ids_named(codebook.name)
+            earlier = codebook_versions(project, codebook.name)
             run.replaced = project.delete_machine_codings(tagger, earlier)
             project.delete_coverage(tagger, earlier)
             add = project.add_rule_codings if tagger == "rules" else project.add_machine_codings

@@ -31,12 +31,13 @@ import yaml
 from lxml import etree
 
 from qualcode import __version__
-from qualcode.codebook import CODE_ID_RE, Codebook, codebook_hash
+from qualcode.codebook import CODE_ID_RE, Codebook, load_codebook_text
 from qualcode.core.errors import FormatError, QualcodeError
 from qualcode.core.files import atomic_output
 from qualcode.exchange.refi.ids import code_guid
 from qualcode.exchange.refi.model import RefiCode
 from qualcode.exchange.refi.qde_reader import CODEBOOK_NS, children, local, parse_code, parse_xml
+from qualcode.store.codebooks import StoredCodebook, find_codebook, load_stored_codebook
 
 #: Default code colors, one per theme in codebook order (a subcode takes its theme's color).
 PALETTE = ("#1F77B4", "#FF7F0E", "#2CA02C", "#D62728", "#9467BD", "#8C564B",
@@ -282,21 +283,6 @@ def write_codebook_csv(codebook: Codebook, path: str | Path) -> int:
     return len(codebook.codes)
 
 
-def load_codebook_text(text: str, source: str):
-    """Validate YAML text as a codebook (via a temporary file) and return the Codebook."""
-    import tempfile
-
-    from qualcode.codebook import load_codebook
-
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / (Path(source).stem + ".yaml")
-        path.write_text(text, encoding="utf-8")
-        book = load_codebook(path)
-    book.path = None
-    book.hash = codebook_hash(text)
-    return book
-
-
 def write_qdc_entries(entries: list[CodeEntry], codebook_name: str, path: str | Path) -> None:
     """Write a ``.qdc`` from code entries (e.g. a project's stored codes), atomically."""
     with atomic_output(path) as tmp:
@@ -318,39 +304,28 @@ def write_csv_entries(entries: list[CodeEntry], path: str | Path) -> int:
     return len(rows)
 
 
-def stored_codebook_entries(project, codebook_id: int, name: str):
+def stored_codebook_entries(project, book: StoredCodebook):
     """(entries, Codebook or None) for a codebook stored in a project: from its YAML text when
     the project kept it (criteria, examples and rules included), else from the codes table;
     colors from the codes table."""
-    codes = project.codes_frame(codebook_id)
+    codes = project.codes_frame(book.id)
     colors = {c: col for c, col in zip(codes["code"], codes["color"]) if isinstance(col, str) and col}
-    content = project.codebook_content(codebook_id)
-    if content:
-        try:
-            book = load_codebook_text(content, name)
-        except QualcodeError:  # stored text no longer valid: fall back to the stored codes
-            book = None
-        if book is not None and set(book.ids) == set(codes["code"]):
-            return entries_from_codebook(book, colors), book
+    try:
+        full = load_stored_codebook(project, book)
+    except QualcodeError:  # stored text no longer valid: fall back to the stored codes
+        full = None
+    if full is not None and set(full.ids) == set(codes["code"]):
+        return entries_from_codebook(full, colors), full
     return entries_from_rows(zip(codes["code"], codes["parent"], codes["name"], codes["definition"],
                                  codes["color"])), None
 
 
 def project_codebook(project, name: str | None = None):
     """(codebook name, entries, Codebook or None) for a codebook stored in a project, the
-    most recently added one unless ``name`` is given."""
-    from qualcode.core.errors import SelectionError
-
-    books = project.codebooks_frame()
-    if name is not None:
-        books = books[books["name"] == name]
-    if books.empty:
-        raise SelectionError("no codebook named %r in the project" % name if name else
-                             "the project has no codebook", project.path)
-    cb_id = int(books["codebook_id"].max())
-    row = books[books["codebook_id"] == cb_id].iloc[0]
-    entries, book = stored_codebook_entries(project, cb_id, row["name"])
-    return row["name"], entries, book
+    most recently added one unless ``name`` is given (found as :mod:`qualcode.store.codebooks` says)."""
+    book = find_codebook(project, name)
+    entries, full = stored_codebook_entries(project, book)
+    return book.name, entries, full
 
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -391,7 +366,7 @@ def convert_qdc_to_yaml(source: str | Path, output: str | Path, name: str | None
     if Path(output).suffix.lower() not in YAML_SUFFIXES:
         raise InputError("a .qdc converts to a YAML codebook: name the output .yaml", output)
     text, n = qdc_to_yaml(source, name)
-    load_codebook_text(text, str(output))
+    load_codebook_text(text, output)
     with atomic_output(output) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return n

@@ -39,7 +39,6 @@ from pathlib import Path
 
 from lxml import etree
 
-from qualcode.core.errors import SelectionError
 from qualcode.core.files import atomic_output
 from qualcode.core.models import content_hash
 from qualcode.core.pseudonyms import pseudonymize_label_lines, speaker_pseudonym
@@ -47,6 +46,7 @@ from qualcode.core.spans import OffsetMap
 from qualcode.exchange.refi import ids
 from qualcode.exchange.refi.codebook_xml import ORIGIN, stored_codebook_entries, write_code_elements
 from qualcode.exchange.refi.qde_reader import PROJECT_NS
+from qualcode.store.codebooks import codebook_by_id, find_codebooks
 from qualcode.store.frames import attributes_frame, coder_kinds, coders_of, documents_frame
 from qualcode.store.project import Project
 
@@ -101,9 +101,8 @@ def export_qdpx(project: Project, path: str | Path, *, codebook: str | None = No
     path = Path(path)
     codebooks = project.codebooks_frame()
     if codebook is not None:
-        codebooks = codebooks[codebooks["name"] == codebook]
-        if codebooks.empty:
-            raise SelectionError(f"no codebook named {codebook!r} in the project", project.path)
+        chosen = [book.id for book in find_codebooks(project, codebook)]
+        codebooks = codebooks[codebooks["codebook_id"].isin(chosen)]
     labels = _codebook_labels(codebooks)
     code_rows = project.codes_frame()
     n_codes = int(code_rows["codebook_id"].isin(list(labels)).sum())
@@ -119,7 +118,7 @@ def export_qdpx(project: Project, path: str | Path, *, codebook: str | None = No
 
     trees = []
     for cb_id, label in labels.items():
-        entries, _ = stored_codebook_entries(project, cb_id, label)
+        entries, _ = stored_codebook_entries(project, codebook_by_id(project, cb_id))
         if entries:
             trees.append((cb_id, label, entries))
 

@@ -60,6 +60,7 @@ from qualcode.exchange.refi.model import RefiProject, RefiSource
 from qualcode.exchange.refi.project_export import MACHINE_USER_ID
 from qualcode.exchange.refi.qde_reader import parse_project
 from qualcode.exchange.refi.turns import FoundTurn, document_spans, find_turns, label_before, segment_for
+from qualcode.store.codebooks import codebook_by_hash, codebook_by_id, codebook_with_codes
 from qualcode.store.participants import SpeakerResolver
 from qualcode.store.frames import coverage_frame, segments_frame
 from qualcode.store.project import Project, count_words
@@ -365,17 +366,33 @@ def _codebook_groups(refi: RefiProject, codebook_name: str | None, path: Path):
     return [(name, entries)] if entries else []
 
 
-def _matching_codebook(project: Project, rows: list[tuple]) -> int | None:
-    """The newest codebook in the project with exactly these codes (ids and parents), if any:
-    codings coded elsewhere with a codebook qualcode exported join that codebook."""
-    wanted = {(code, parent) for code, parent, *_ in rows}
-    books = project.codebooks_frame()
-    for cb_id in sorted(books["codebook_id"].astype(int), reverse=True):
-        codes = project.codes_frame(cb_id)
-        have = {(c, p if isinstance(p, str) else None) for c, p in zip(codes["code"], codes["parent"])}
-        if have == wanted:
-            return cb_id
-    return None
+def _store_codebooks(project: Project, path: Path, refi: RefiProject, codebook_name: str | None,
+                     result: QdpxImport) -> tuple[dict[str, tuple[int, str]], set[int]]:
+    """Register the file's codebooks: ``{code guid: (codebook id, code id)}`` and the ids of
+    the codebooks the project had already.  Codings coded elsewhere with a codebook qualcode
+    exported join that codebook (the newest one with exactly these codes)."""
+    guid_to_code: dict[str, tuple[int, str]] = {}
+    existed: set[int] = set()
+    for name, entries in _codebook_groups(refi, codebook_name, path):
+        text = entries_to_yaml(entries, name, "refi", f"Imported from {path.name}"
+                               + (f" (written by {refi.origin})" if refi.origin else "") + ".")
+        hash_ = codebook_hash(text)
+        rows = entry_rows(entries)
+        codebook_id = codebook_with_codes(project, {(code, parent) for code, parent, *_ in rows}) \
+            if codebook_name is None else None
+        if codebook_id is not None:
+            existed.add(codebook_id)
+            name = codebook_by_id(project, codebook_id).name
+        else:
+            known = codebook_by_hash(project, hash_) is not None
+            codebook_id = project.add_codebook(name, "refi", hash_, str(path), text, rows)
+            if known:
+                existed.add(codebook_id)
+        codes = {e.guid: (codebook_id, e.id) for r in entries for e in r.preorder()}
+        guid_to_code.update(codes)
+        result.codebooks[name] = len(codes)
+    result.codes = len(guid_to_code)
+    return guid_to_code, existed
 
 
 def _write(project: Project, path: Path, refi: RefiProject, prepared: list[_Prepared],
@@ -383,26 +400,7 @@ def _write(project: Project, path: Path, refi: RefiProject, prepared: list[_Prep
     result = QdpxImport(path, refi.origin, skipped=dict(refi.skipped))
     role_key = _attribute_name(role_variable)
     with project.transaction():
-        guid_to_code: dict[str, tuple[int, str]] = {}
-        existed: set[int] = set()
-        known_hashes = set(project.codebooks_frame()["hash"])
-        for name, entries in _codebook_groups(refi, codebook_name, path):
-            text = entries_to_yaml(entries, name, "refi", f"Imported from {path.name}"
-                                   + (f" (written by {refi.origin})" if refi.origin else "") + ".")
-            hash_ = codebook_hash(text)
-            rows = entry_rows(entries)
-            codebook_id = _matching_codebook(project, rows) if codebook_name is None else None
-            if codebook_id is not None:
-                existed.add(codebook_id)
-                name = str(project.codebooks_frame().set_index("codebook_id").loc[codebook_id, "name"])
-            else:
-                codebook_id = project.add_codebook(name, "refi", hash_, str(path), text, rows)
-                if hash_ in known_hashes:
-                    existed.add(codebook_id)
-            codes = {e.guid: (codebook_id, e.id) for r in entries for e in r.preorder()}
-            guid_to_code.update(codes)
-            result.codebooks[name] = len(codes)
-        result.codes = len(guid_to_code)
+        guid_to_code, existed = _store_codebooks(project, path, refi, codebook_name, result)
         resolver = SpeakerResolver(project, [], source=str(path))
         # every case's pseudonym is reserved before any document is read, so a speaker without a
         # case in an earlier document is never numbered with an id a later document's case holds

@@ -13,9 +13,11 @@ import numpy as np
 
 from qualcode.codebook import Codebook, load_codebook
 from qualcode.core.tables import Table
-from qualcode.core.errors import InputError, SelectionError
+from qualcode.core.errors import InputError
 from qualcode.core.pseudonyms import expected_speaker, speaker_matches
 from qualcode.core.spelling import did_you_mean
+from qualcode.store.codebooks import (StoredCodebook, codebook_by_id, codebook_versions, find_codebook,
+                                      register_codebook)
 from qualcode.store.frames import documents_frame, segments_frame
 from qualcode.store.project import Project
 
@@ -47,43 +49,23 @@ class ImportPlan:
 
 
 # ---------------------------------------------------------------------------- codebook
-def resolve_codebook(project: Project, codebook: Codebook | str | Path | None) -> tuple[int, str]:
-    """The project codebook id to import against, and its label.
+def resolve_codebook(project: Project, codebook: Codebook | str | Path | int | None) -> StoredCodebook:
+    """The project codebook to import against.
 
     ``codebook`` is a loaded :class:`Codebook` or a YAML file (registered in the
     project if new), a codebook name (or id) already in the project, or None for the
-    most recently added codebook."""
-    from qualcode.workflows.code import register_codebook
-
-    if isinstance(codebook, Codebook):
-        return register_codebook(project, codebook), f"{codebook.name} {codebook.version}"
+    most recently added codebook (see :mod:`qualcode.store.codebooks`)."""
     if isinstance(codebook, (str, Path)) and (Path(codebook).suffix.lower() in (".yaml", ".yml")
-                                 or Path(codebook).is_file()):
-        book = load_codebook(codebook)
-        return register_codebook(project, book), f"{book.name} {book.version}"
-    books = project.codebooks_frame()
-    if books.empty:
-        raise SelectionError("the project has no codebook: give --codebook FILE.yaml", project.path)
-    if codebook is None:
-        row = books.iloc[-1]
-    elif isinstance(codebook, int):
-        row = books[books["codebook_id"] == codebook].iloc[0]
-    else:
-        wanted = str(codebook).casefold()
-        match = books[[wanted in (str(n).casefold(), f"{n} {v}".casefold())
-                       for n, v in zip(books["name"], books["version"])]]
-        if match.empty:
-            names = ", ".join(sorted(set(books["name"])))
-            raise SelectionError(f"no codebook {codebook!r} in the project (codebooks: {names}); "
-                                 "give the YAML file to add it", project.path)
-        row = match.iloc[-1]
-    version = row["version"] if isinstance(row["version"], str) and row["version"] else ""
-    return int(row["codebook_id"]), f"{row['name']} {version}".strip()
+                                              or Path(codebook).is_file()):
+        codebook = load_codebook(codebook)
+    if isinstance(codebook, Codebook):
+        return codebook_by_id(project, register_codebook(project, codebook))
+    return find_codebook(project, codebook, hint="give --codebook FILE.yaml")
 
 
-def codebook_name(project: Project, codebook_id: int) -> str:
-    books = project.codebooks_frame()
-    return str(books.loc[books["codebook_id"] == codebook_id, "name"].iloc[0])
+def codebook_versions_of(project: Project, codebook_id: int) -> list[int]:
+    """The ids of every version of this codebook (every codebook with its name)."""
+    return codebook_versions(project, codebook_by_id(project, codebook_id).name)
 
 
 def split_codes(cell: str) -> list[str]:

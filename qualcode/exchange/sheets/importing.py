@@ -37,11 +37,12 @@ from pathlib import Path
 
 from qualcode.codebook import Codebook
 from qualcode.exchange.sheets.checks import (FACILITATOR, CodingsFileError, ImportPlan, RowChecker,
-                                        codebook_name, resolve_codebook, short, split_codes,
+                                        codebook_versions_of, resolve_codebook, short, split_codes,
                                         turn_coding)
 from qualcode.exchange.sheets.review import plan_review, suggester_codebook
 from qualcode.core.tables import Table, read_table
 from qualcode.core.errors import InputError, SelectionError
+from qualcode.store.codebooks import codebook_versions
 from qualcode.store.frames import coding_decisions_frame
 from qualcode.store.project import Project
 
@@ -218,7 +219,7 @@ def read_codings(project: Project, path: str | Path | Table, codebook_id: int, *
         _plan_sheet(check, plan, source)
     elif layout == "review":
         suggester = plan_review(check, plan, source, suggester,
-                                 project.codebook_ids_named(codebook_name(project, codebook_id)))
+                                 codebook_versions_of(project, codebook_id))
     else:
         _plan_long(check, plan, layout, source)
     if check.problems:
@@ -262,9 +263,10 @@ def import_codings(project: Project, path: str | Path, coder: str, *,
     if codebook is None and (suggestions is not None or table.has("decision")):
         codebook = suggester_codebook(project, table, suggestions)
     with project.transaction():
-        codebook_id, label = resolve_codebook(project, codebook)
+        book = resolve_codebook(project, codebook)
+        codebook_id, label = book.id, book.label
         layout, plan, suggester = read_codings(project, table, codebook_id, suggester=suggestions)
-        earlier = project.codebook_ids_named(codebook_name(project, codebook_id))
+        earlier = codebook_versions(project, book.name)
         replaced_codings, replaced_turns = project.delete_coder_documents(coder, earlier,
                                                                           plan.documents.values())
         project.add_codings({**c, "codebook_id": codebook_id, "coder": coder, "coder_kind": "human",

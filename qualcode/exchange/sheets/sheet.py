@@ -26,10 +26,11 @@ from typing import Iterable
 import pandas as pd
 
 from qualcode.codebook import Codebook
-from qualcode.exchange.sheets.checks import FACILITATOR, codebook_name, resolve_codebook
+from qualcode.exchange.sheets.checks import FACILITATOR, resolve_codebook
 from qualcode.core.errors import SelectionError
 from qualcode.core.files import atomic_output, table_format
 from qualcode.core.pseudonyms import pseudonymize_speakers
+from qualcode.store.codebooks import codebook_versions
 from qualcode.store.frames import coding_decisions_frame, segments_frame
 from qualcode.store.project import Project
 
@@ -71,7 +72,8 @@ def coding_sheet_frame(project: Project, *, documents: list[str] | tuple[str, ..
 
     ``segment_ids`` limits the sheet to these turns (e.g. the ones a model is least sure
     of), in project order."""
-    codebook_id, label = resolve_codebook(project, codebook)
+    book = resolve_codebook(project, codebook)
+    codebook_id, label = book.id, book.label
     segments = segments_frame(project, include_facilitators=True)
     if segments.empty:
         raise SelectionError("the project has no turns: ingest transcripts first", project.path)
@@ -93,8 +95,7 @@ def coding_sheet_frame(project: Project, *, documents: list[str] | tuple[str, ..
     if suggestions is not None:
         codings = coding_decisions_frame(project)  # no excerpts or evidence: not shown here
         codings = codings[(codings["coder"] == suggestions) & codings["segment_id"].notna()
-                          & codings["codebook_id"].isin(project.codebook_ids_named(
-                              codebook_name(project, codebook_id)))]
+                          & codings["codebook_id"].isin(codebook_versions(project, book.name))]
         if codings.empty:
             raise SelectionError(f"no codings by {suggestions!r} in codebook {label} to review "
                                  f"(run qualcode code first)", project.path)

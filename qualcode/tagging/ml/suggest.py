@@ -26,11 +26,12 @@ import pandas as pd
 
 from qualcode.core.errors import ModelError, SelectionError
 from qualcode.core.pseudonyms import pseudonymize_speakers
+from qualcode.store.codebooks import codebook_by_hash
 from qualcode.store.project import Project
 from qualcode.tagging.combine import model_codes, most_specific
 from qualcode.tagging.ml.modelfile import ModelFile
-from qualcode.tagging.ml.training import FACILITATOR, codebook_by_hash
 from qualcode.store.frames import coding_decisions_frame, coverage_frame, segments_frame
+from qualcode.tagging.ml.training import FACILITATOR
 
 SHEET_COLUMNS = ["document", "turn", "speaker", "participant", "role", "text", "codes",
                  "model_codes", "nearest_code", "margin"]

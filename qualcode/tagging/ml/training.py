@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from qualcode.core.errors import SelectionError
+from qualcode.store.codebooks import StoredCodebook, load_stored_codebook, matching_ids, stored_codebooks
 from qualcode.store.project import Project
 from qualcode.tagging.ml.estimator import close_upward
 from qualcode.store.frames import coding_decisions_frame, coverage_frame, segments_frame
@@ -38,20 +39,12 @@ FACILITATOR = "facilitator"
 TURN_COLUMNS = ["segment_id", "document", "turn", "speaker", "participant", "role", "text"]
 
 
-@dataclass
-class CodebookRef:
-    """A codebook as the project stores it."""
+@dataclass(frozen=True)
+class CodebookRef(StoredCodebook):
+    """A codebook as the project stores it, with its codes (codebook order) and their parents."""
 
-    id: int
-    name: str
-    version: str
-    hash: str
-    codes: list[str]
-    parents: dict[str, str | None]
-
-    @property
-    def label(self) -> str:
-        return f"{self.name} {self.version}" if self.version else self.name
+    codes: list[str] = field(default_factory=list)
+    parents: dict[str, str | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -86,20 +79,11 @@ class TrainingData:
         return hashlib.sha256("\n".join(sorted(lines)).encode("utf-8")).hexdigest()
 
 
-def project_codebook(project: Project, codebook_id: int) -> CodebookRef:
-    books = project.codebooks_frame()
-    row = books[books["codebook_id"] == codebook_id].iloc[0]
-    codes = project.codes_frame(codebook_id)
+def codebook_ref(project: Project, book: StoredCodebook) -> CodebookRef:
+    """A stored codebook with its codes (in codebook order) and their parents."""
+    codes = project.codes_frame(book.id)
     parents = {c: (p if isinstance(p, str) and p else None) for c, p in zip(codes["code"], codes["parent"])}
-    version = row["version"] if isinstance(row["version"], str) else ""
-    return CodebookRef(int(codebook_id), str(row["name"]), version, str(row["hash"]),
-                       codes["code"].tolist(), parents)
-
-
-def codebook_by_hash(project: Project, hash_: str) -> CodebookRef | None:
-    books = project.codebooks_frame()
-    match = books[books["hash"] == hash_]
-    return None if match.empty else project_codebook(project, int(match["codebook_id"].iloc[0]))
+    return CodebookRef(book.id, book.name, book.version, book.hash, book.source, codes["code"].tolist(), parents)
 
 
 def coder_codebook(project: Project, coder: str, codebook: str | None = None) -> CodebookRef:
@@ -112,19 +96,17 @@ def coder_codebook(project: Project, coder: str, codebook: str | None = None) ->
         coders = sorted(set(coverage["coder"]) | set(codings["coder"]))
         raise SelectionError(f"coder {coder!r} has no codings or covered turns in the project; coders: "
                              f"{', '.join(coders) if coders else 'none'}", project.path)
-    books = project.codebooks_frame()
-    books = books[books["codebook_id"].isin(ids)]
+    books = [b for b in stored_codebooks(project) if b.id in ids]
     if codebook is not None:
-        wanted = codebook.casefold()
-        books = books[[wanted in (str(n).casefold(), f"{n} {v}".casefold())
-                       for n, v in zip(books["name"], books["version"])]]
-        if books.empty:
+        chosen = set(matching_ids(((b.id, b.name, b.version) for b in books), codebook))
+        books = [b for b in books if b.id in chosen]
+        if not books:
             raise SelectionError(f"coder {coder!r} has no codings with codebook {codebook!r}", project.path)
-    names = sorted(set(books["name"]))
+    names = sorted({b.name for b in books})
     if len(names) > 1:
         raise SelectionError(f"coder {coder!r} coded with {len(names)} codebooks ({', '.join(names)}); "
                              "choose one with --codebook NAME", project.path)
-    return project_codebook(project, int(books["codebook_id"].max()))
+    return codebook_ref(project, books[-1])
 
 
 def training_data(project: Project, coder: str, codebook: str | None = None, *,
@@ -187,18 +169,8 @@ def _attach_segments(codings: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFr
 
 def stored_codebook(project: Project, book: CodebookRef):
     """The full :class:`~qualcode.codebook.Codebook` (with rules) from the YAML the project keeps."""
-    import tempfile
-    from pathlib import Path
-
-    from qualcode.codebook import load_codebook
-
-    content = project.codebook_content(book.id)
-    if not content:
+    codebook = load_stored_codebook(project, book)
+    if codebook is None:
         raise SelectionError(f"the project does not keep the YAML of codebook {book.label}, which the "
                              "rules need; code the project once with the codebook file", project.path)
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "codebook.yaml"
-        path.write_text(content, encoding="utf-8")
-        codebook = load_codebook(path)
-    codebook.path = None
     return codebook
