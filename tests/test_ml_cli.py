@@ -176,6 +176,9 @@ def test_evaluate_rules_only_and_bad_output(study, tmp_path):
     assert result.exit_code == 0, result.output
     assert "learning curve" not in result.output
     assert len(result.output.splitlines()) == 2 + 1 + 8
+    # a code the rules never gave: precision undefined, printed n/a as agreement prints it
+    rare = next(line for line in result.output.splitlines() if " rare " in line)
+    assert rare.split() == ["rules", "rare", "3", "0", "0", "0", "3", "n/a", "0.000", "0.000", "0.000"]
     bad = run("evaluate", project, "--coder", "gold", "-o", tmp_path / "scores.json")
     assert bad.exit_code == 1
     assert bad.output == f"Error: {tmp_path / 'scores.json'}: cannot write .json: use one of .csv, .xlsx\n"

@@ -17,11 +17,12 @@ project's coverage table); a turn the coder never read is *missing*, not 0.
   coder pairs in the unit, averaged over units (two coders: the share of units
   both read on which they agree);
 - Cohen's kappa (exactly two coders): on the units both read;
-- Krippendorff's alpha, nominal, any number of coders, missing values allowed,
-  computed with the ``krippendorff`` package;
-- ``overall`` pools every (unit, code) decision of the table: percent agreement and
-  kappa over the pooled decisions, alpha from the summed coincidence matrices
-  (the same number the package gives on the pooled data, without building it).
+- Krippendorff's alpha, nominal, any number of coders, missing values allowed;
+- precision, recall and F1 of each coder against a reference coder;
+- ``overall`` is the same statistic on every (unit, code) decision of the table pooled.
+
+The statistics, and what an undefined one (a code nobody used) shows, are those of
+:mod:`qualcode.analysis.metrics`.
 
 Levels: ``code`` (each code's own codings), ``code`` with ``rollup=True`` (a turn
 coded with a subcode also counts as coded with its parent and every ancestor), and
@@ -37,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from qualcode.analysis.frames import CorpusFrames
+from qualcode.analysis.metrics import agreement_figures, confusion, scores_from_confusion
 from qualcode.analysis.selection import STATUSES, CodeTree
 from qualcode.core.errors import SelectionError
 from qualcode.core.pseudonyms import pseudonymize_speakers
@@ -46,123 +48,6 @@ FACILITATOR = "facilitator"
 LEVELS = ("code", "theme")
 UNITS = ("turns", "characters")
 OVERALL = "overall"
-
-
-# ------------------------------------------------------------------------ statistics
-def value_counts(matrix: np.ndarray, values: Iterable[float] | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """(values, counts): counts[u, v] is how many coders gave unit u the value values[v]."""
-    matrix = np.asarray(matrix, dtype=float)
-    if values is None:
-        values = np.unique(matrix[~np.isnan(matrix)])
-    values = np.asarray(list(values), dtype=float)
-    counts = np.stack([np.sum(matrix == v, axis=0) for v in values], axis=1) if len(values) else \
-        np.zeros((matrix.shape[1], 0))
-    return values, counts.astype(float)
-
-
-def _weights(matrix: np.ndarray, weights) -> np.ndarray:
-    return np.ones(np.asarray(matrix).shape[1]) if weights is None else np.asarray(weights, dtype=float)
-
-
-def coincidences(matrix: np.ndarray, values: Iterable[float] | None = None,
-                 weights: np.ndarray | None = None) -> np.ndarray:
-    """Krippendorff's coincidence matrix of nominal reliability data (coders x units,
-    NaN for missing).  Units with fewer than two values are not pairable.  Binary data
-    (the default here) give a 2x2 matrix over the values 0 and 1.  ``weights`` counts a
-    unit (column) that many times, e.g. a run of identical characters."""
-    w = _weights(matrix, weights)
-    _, counts = value_counts(matrix, (0.0, 1.0) if values is None else values)
-    m = counts.sum(axis=1)
-    keep = m >= 2
-    counts, m, w = counts[keep], m[keep], w[keep]
-    weighted = counts * (w / (m - 1))[:, None]
-    return weighted.T @ counts - np.diag(weighted.sum(axis=0))
-
-
-def alpha_from_coincidences(o: np.ndarray) -> float:
-    """Nominal alpha from a coincidence matrix; NaN when fewer than two values occur."""
-    o = np.asarray(o, dtype=float)
-    n_c = o.sum(axis=1)
-    n = n_c.sum()
-    expected = n * n - np.sum(n_c * n_c)
-    if n <= 1 or expected == 0:
-        return float("nan")
-    observed = o.sum() - np.trace(o)
-    return float(1 - (n - 1) * observed / expected)
-
-
-def nominal_alpha(matrix: np.ndarray, weights: np.ndarray | None = None) -> float:
-    """Krippendorff's alpha (nominal) of any reliability data (coders x units, NaN missing),
-    from the coincidence matrix (our own code; checked against the package in the tests)."""
-    values, _ = value_counts(matrix)
-    return alpha_from_coincidences(coincidences(matrix, values, weights))
-
-
-def krippendorff_alpha(matrix: np.ndarray) -> float:
-    """Krippendorff's alpha (nominal) by the ``krippendorff`` package; NaN when undefined
-    (no pairable unit, or a single value throughout)."""
-    import krippendorff
-
-    _, counts = value_counts(matrix)
-    counts = counts[counts.sum(axis=1) >= 2]
-    if counts.size == 0 or np.count_nonzero(counts.sum(axis=0)) < 2:
-        return float("nan")
-    return float(krippendorff.alpha(value_counts=counts, level_of_measurement="nominal"))
-
-
-def confusion(a: np.ndarray, b: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-    """2x2 table of two coders' binary values on the units both gave a value:
-    rows a=0/1, columns b=0/1."""
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    w = _weights(a[None, :], weights)
-    both = ~np.isnan(a) & ~np.isnan(b)
-    a, b, w = a[both], b[both], w[both]
-    return np.array([[w[(a == 0) & (b == 0)].sum(), w[(a == 0) & (b == 1)].sum()],
-                     [w[(a == 1) & (b == 0)].sum(), w[(a == 1) & (b == 1)].sum()]], dtype=float)
-
-
-def kappa_from_confusion(table: np.ndarray) -> float:
-    """Cohen's kappa from a square confusion table; NaN when chance agreement is 1."""
-    table = np.asarray(table, dtype=float)
-    n = table.sum()
-    if n == 0:
-        return float("nan")
-    observed = np.trace(table) / n
-    expected = float(np.sum(table.sum(axis=0) * table.sum(axis=1))) / (n * n)
-    if expected >= 1:
-        return float("nan")
-    return float((observed - expected) / (1 - expected))
-
-
-def cohen_kappa(a: Iterable, b: Iterable) -> float:
-    """Cohen's kappa of two coders' binary values (NaN = missing: the unit is left out)."""
-    return kappa_from_confusion(confusion(np.asarray(list(a), dtype=float), np.asarray(list(b), dtype=float)))
-
-
-def agreement_sums(matrix: np.ndarray, weights: np.ndarray | None = None) -> tuple[float, float]:
-    """(sum over pairable units of the share of agreeing pairs, number of pairable units)."""
-    w = _weights(matrix, weights)
-    matrix = np.asarray(matrix, dtype=float)
-    ones = np.sum(matrix == 1, axis=0).astype(float)
-    zeros = np.sum(matrix == 0, axis=0).astype(float)
-    m = ones + zeros
-    keep = m >= 2
-    ones, zeros, m, w = ones[keep], zeros[keep], m[keep], w[keep]
-    agreeing = (ones * (ones - 1) + zeros * (zeros - 1)) / (m * (m - 1))
-    return float((w * agreeing).sum()), float(w.sum())
-
-
-def percent_agreement(matrix: np.ndarray, weights: np.ndarray | None = None) -> float:
-    """Percent (0-100) of agreeing coder pairs per unit, averaged over pairable units."""
-    total, units = agreement_sums(matrix, weights)
-    return 100.0 * total / units if units else float("nan")
-
-
-def precision_recall_f1(tp: float, fp: float, fn: float) -> tuple[float, float, float]:
-    precision = tp / (tp + fp) if tp + fp else float("nan")
-    recall = tp / (tp + fn) if tp + fn else float("nan")
-    f1 = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else float("nan")
-    return precision, recall, f1
 
 
 # --------------------------------------------------------------------- the data
@@ -364,47 +249,35 @@ def _weighted_matrix(data: AgreementData, counted: list[str], unit: str,
     return matrix, lengths
 
 
+def _figures_row(code: str, coders: list[str], matrix: np.ndarray, weights: np.ndarray | None) -> dict:
+    figures = agreement_figures(matrix, weights)
+    row = {"code": code, "units": int(round(figures["units"])),
+           **{f"n_{c}": int(round(n)) for c, n in zip(coders, figures["coded"])},
+           "agreement": figures["agreement"]}
+    if "kappa" in figures:
+        row["kappa"] = figures["kappa"]
+    row["alpha"] = figures["alpha"]
+    return row
+
+
 def agreement_table(data: AgreementData, *, level: str = "code", rollup: bool = False,
                     unit: str = "turns") -> pd.DataFrame:
     """One row per code (or theme) and a last row ``overall``: units (pairable: given a value by
     at least two coders), how many of them each coder coded (``n_<coder>``), agreement
-    (percent), kappa (two coders only), alpha.
+    (percent), kappa (two coders only), alpha (:func:`qualcode.analysis.metrics.agreement_figures`).
 
-    Turn-level alpha comes from the ``krippendorff`` package; character-level alpha from the
-    coincidences of runs of identical characters weighted by their length (the same number
-    without one column per character; checked against the package in the tests)."""
-    rows = []
-    pooled_o, pooled_conf = np.zeros((2, 2)), np.zeros((2, 2))
-    pooled_sum, pooled_units = 0.0, 0.0
-    coded_totals = np.zeros(len(data.coders))
+    With unit 'characters' a unit is a run of characters over which every coder's decision
+    is the same, weighted by its length (the figures of one unit per character)."""
+    rows, matrices, weights = [], [], []
     read = _read_masks(data)
     for code, counted in targets(data, level, rollup).items():
-        matrix, weights = _weighted_matrix(data, counted, unit, read)
-        w = _weights(matrix, weights)
-        total, units = agreement_sums(matrix, weights)
-        o = coincidences(matrix, weights=weights)
-        pooled_o += o
-        pooled_sum += total
-        pooled_units += units
-        pairable = np.sum(~np.isnan(matrix), axis=0) >= 2
-        coded = ((matrix[:, pairable] == 1) * w[pairable]).sum(axis=1)
-        coded_totals += coded
-        row = {"code": code, "units": int(round(units)),
-               **{f"n_{c}": int(round(n)) for c, n in zip(data.coders, coded)},
-               "agreement": 100.0 * total / units if units else float("nan")}
-        if len(data.coders) == 2:
-            conf = confusion(matrix[0], matrix[1], weights)
-            pooled_conf += conf
-            row["kappa"] = kappa_from_confusion(conf)
-        row["alpha"] = krippendorff_alpha(matrix) if unit == "turns" else alpha_from_coincidences(o)
-        rows.append(row)
-    overall = {"code": OVERALL, "units": int(round(pooled_units)),
-               **{f"n_{c}": int(round(n)) for c, n in zip(data.coders, coded_totals)},
-               "agreement": 100.0 * pooled_sum / pooled_units if pooled_units else float("nan")}
-    if len(data.coders) == 2:
-        overall["kappa"] = kappa_from_confusion(pooled_conf)
-    overall["alpha"] = alpha_from_coincidences(pooled_o)
-    table = pd.DataFrame(rows + [overall])
+        matrix, lengths = _weighted_matrix(data, counted, unit, read)
+        rows.append(_figures_row(code, data.coders, matrix, lengths))
+        matrices.append(matrix)
+        weights.append(lengths)
+    pooled = np.hstack(matrices) if matrices else np.empty((len(data.coders), 0))
+    pooled_weights = None if unit == "turns" or not weights else np.concatenate(weights)
+    table = pd.DataFrame(rows + [_figures_row(OVERALL, data.coders, pooled, pooled_weights)])
     table.attrs.update(coders=list(data.coders), codebook=data.codebook, level=level, unit=unit,
                        rollup=rollup, notes=list(data.notes))
     return table
@@ -425,16 +298,12 @@ def reference_table(data: AgreementData, reference: str, *, level: str = "code",
     for i, coder in enumerate(data.coders):
         if i == ref:
             continue
-        totals = np.zeros(3)
-        for code, (matrix, weights) in matrices.items():
-            conf = confusion(matrix[ref], matrix[i], weights)
-            tp, fp, fn = conf[1, 1], conf[0, 1], conf[1, 0]
-            totals += (tp, fp, fn)
-            rows.append({"coder": coder, "code": code, "tp": int(tp), "fp": int(fp), "fn": int(fn),
-                         **dict(zip(("precision", "recall", "f1"), precision_recall_f1(tp, fp, fn)))})
-        rows.append({"coder": coder, "code": OVERALL, "tp": int(totals[0]), "fp": int(totals[1]),
-                     "fn": int(totals[2]),
-                     **dict(zip(("precision", "recall", "f1"), precision_recall_f1(*totals)))})
+        tables = {code: confusion(matrix[ref], matrix[i], weights) for code, (matrix, weights) in matrices.items()}
+        tables[OVERALL] = sum(tables.values(), np.zeros((2, 2)))
+        for code, table in tables.items():
+            scores = scores_from_confusion(table)
+            rows.append({"coder": coder, "code": code, "tp": int(table[1, 1]), "fp": int(table[0, 1]),
+                         "fn": int(table[1, 0]), **{k: scores[k] for k in ("precision", "recall", "f1")}})
     table = pd.DataFrame(rows)
     table.attrs.update(reference=reference, level=level, unit=unit)
     return table

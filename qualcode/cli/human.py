@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import click
 
 from qualcode.cli.base import (cli, export, open_project_file, output_path, project_argument,
@@ -98,10 +96,6 @@ def import_codings_command(project, file, coder, codebook, suggestions):
         click.echo(f"  {code:<{width}}  {n}")
 
 
-def _number(value: float, digits: int) -> str:
-    return "n/a" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{digits}f}"
-
-
 def text_table(frame, left: tuple[str, ...] = ("code", "coder")) -> str:
     """Aligned plain-text table: text columns left-aligned, numbers right-aligned."""
     columns = list(frame.columns)
@@ -117,20 +111,24 @@ def text_table(frame, left: tuple[str, ...] = ("code", "coder")) -> str:
 
 def format_agreement(table) -> str:
     """The agreement table as aligned text: units, codings per coder, agreement %, kappa, alpha."""
+    from qualcode.analysis.metrics import format_metric
+
     coders = table.attrs["coders"]
     shown = table.copy()
-    shown["agreement"] = shown["agreement"].map(lambda v: _number(v, 1))
+    shown["agreement"] = shown["agreement"].map(lambda v: format_metric(v, 1))
     for column in ("kappa", "alpha"):
         if column in shown:
-            shown[column] = shown[column].map(lambda v: _number(v, 3))
+            shown[column] = shown[column].map(format_metric)
     return text_table(shown.rename(columns={**{f"n_{c}": c for c in coders}, "agreement": "agree %"}))
 
 
 def format_reference(table) -> str:
     """Precision/recall/F1 against the reference as aligned text."""
+    from qualcode.analysis.metrics import format_metric
+
     shown = table.copy()
     for column in ("precision", "recall", "f1"):
-        shown[column] = shown[column].map(lambda v: _number(v, 3))
+        shown[column] = shown[column].map(format_metric)
     return text_table(shown)
 
 

@@ -23,10 +23,6 @@ def _echo_notes(data) -> None:
         click.echo(f"note: {note}")
 
 
-def _fmt(value) -> str:
-    return "" if value is None or value != value else f"{value:.3f}"
-
-
 @cli.command()
 @project_argument
 @click.option("--coder", required=True, help="The human coder whose codings the model learns.")
@@ -87,8 +83,9 @@ def evaluate(project, coder, codebook_name, folds, tagger, seed, no_curve, outpu
 
     Example: qualcode evaluate study.qcproj --coder gold --folds 5 -o scores.csv
     """
+    from qualcode.analysis.metrics import format_metric
     from qualcode.export.files import table_format, write_table
-    from qualcode.tagging.evaluate import evaluate_taggers
+    from qualcode.workflows.evaluate import evaluate_taggers
     from qualcode.tagging.ml.training import stored_codebook, training_data
 
     for path in (output, curve_output):
@@ -107,14 +104,14 @@ def evaluate(project, coder, codebook_name, folds, tagger, seed, no_curve, outpu
                f"(seed {seed}):")
     shown = result.scores.copy()
     for column in ("precision", "recall", "f1", "kappa"):
-        shown[column] = shown[column].map(_fmt)
+        shown[column] = shown[column].map(format_metric)
     click.echo(shown.to_string(index=False))
     if not result.curve.empty:
         click.echo("learning curve (ml, F1 on the held-out folds):")
         curve = result.curve.copy()
         curve["fraction"] = curve["fraction"].map(lambda f: f"{f:.0%}")
         for column in ("micro_f1", "macro_f1"):
-            curve[column] = curve[column].map(_fmt)
+            curve[column] = curve[column].map(format_metric)
         click.echo(curve.to_string(index=False))
     if output is not None:
         write_table(result.scores.round(4), output, sheet_name="scores")

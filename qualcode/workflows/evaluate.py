@@ -1,6 +1,6 @@
 """Honest evaluation of the taggers against a human coder, by cross-validation.
 
-    >>> from qualcode.tagging.evaluate import evaluate_taggers
+    >>> from qualcode.workflows.evaluate import evaluate_taggers
     >>> result = evaluate_taggers(data, codebook=book, folds=5, seed=0)
     >>> result.scores      # tagger, code, support, predicted, tp, fp, fn, precision, recall, f1, kappa
     >>> result.curve       # learning curve: F1 with 25/50/75/100% of the training folds
@@ -20,7 +20,9 @@
   by children (see :mod:`qualcode.tagging.ml.training`).
 - Per code: precision, recall, F1 and Cohen's kappa (turn-level agreement with
   the human beyond chance); ``(micro)`` pools every (turn, code) pair and
-  ``(macro)`` averages the codes the human used at least once.
+  ``(macro)`` averages the codes the human used at least once
+  (:func:`qualcode.analysis.metrics.score_table`; a figure that is undefined, such
+  as the precision of a code a tagger never gave, is NaN and left out of the average).
 - **Learning curve**: the same folds, with the model fitted on 25/50/75/100%
   of each training fold (a seeded random subset): if F1 still climbs at 100%,
   more human coding will help.
@@ -33,15 +35,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from qualcode.analysis.metrics import MACRO, MICRO, score_table
 from qualcode.core.errors import SelectionError
 from qualcode.tagging.ml.estimator import MLTagger, close_upward, hierarchical_predictions
 from qualcode.tagging.ml.training import TrainingData
 
 TAGGER_CHOICES = ("ml", "rules", "all")
 CURVE_FRACTIONS = (0.25, 0.5, 0.75, 1.0)
-MICRO, MACRO = "(micro)", "(macro)"
-SCORE_COLUMNS = ["tagger", "code", "support", "predicted", "tp", "fp", "fn",
-                 "precision", "recall", "f1", "kappa"]
 
 
 @dataclass
@@ -54,47 +54,11 @@ class Evaluation:
     notes: list[str] = field(default_factory=list)
 
 
-def cohen_kappa(y: np.ndarray, p: np.ndarray) -> float:
-    """Cohen's kappa of two 0/1 vectors; NaN when chance agreement is 1 (both constant and equal)."""
-    y, p = np.asarray(y, dtype=int), np.asarray(p, dtype=int)
-    n = len(y)
-    if n == 0:
-        return float("nan")
-    observed = float((y == p).mean())
-    py, pp = y.mean(), p.mean()
-    expected = py * pp + (1 - py) * (1 - pp)
-    if expected >= 1.0:
-        return float("nan")
-    return (observed - expected) / (1 - expected)
-
-
-def score_table(tagger: str, codes: list[str], Y: np.ndarray, P: np.ndarray) -> pd.DataFrame:
-    """Per-code and averaged precision/recall/F1/kappa of predictions ``P`` against ``Y``."""
-    rows = []
-    for j, code in enumerate(codes):
-        y, p = Y[:, j], P[:, j]
-        tp, fp, fn = int((y & p).sum()), int(((1 - y) & p).sum()), int((y & (1 - p)).sum())
-        rows.append({"tagger": tagger, "code": code, "support": int(y.sum()), "predicted": int(p.sum()),
-                     "tp": tp, "fp": fp, "fn": fn, **_prf(tp, fp, fn), "kappa": cohen_kappa(y, p)})
-    frame = pd.DataFrame(rows, columns=SCORE_COLUMNS)
-    tp, fp, fn = int(frame["tp"].sum()), int(frame["fp"].sum()), int(frame["fn"].sum())
-    micro = {"tagger": tagger, "code": MICRO, "support": int(frame["support"].sum()),
-             "predicted": int(frame["predicted"].sum()), "tp": tp, "fp": fp, "fn": fn,
-             **_prf(tp, fp, fn), "kappa": cohen_kappa(Y.ravel(), P.ravel())}
-    used = frame[frame["support"] > 0]
-    macro = {"tagger": tagger, "code": MACRO, "support": int(used["support"].sum()),
-             "predicted": int(used["predicted"].sum()), "tp": int(used["tp"].sum()),
-             "fp": int(used["fp"].sum()), "fn": int(used["fn"].sum()),
-             "precision": used["precision"].mean(), "recall": used["recall"].mean(),
-             "f1": used["f1"].mean(), "kappa": used["kappa"].mean()}
-    return pd.concat([frame, pd.DataFrame([micro, macro], columns=SCORE_COLUMNS)], ignore_index=True)
-
-
-def _prf(tp: int, fp: int, fn: int) -> dict:
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 0.0
-    return {"precision": precision, "recall": recall, "f1": f1}
+def _tagger_scores(tagger: str, codes: list[str], Y: np.ndarray, P: np.ndarray) -> pd.DataFrame:
+    """:func:`qualcode.analysis.metrics.score_table` of ``P`` against ``Y``, tagger first."""
+    table = score_table(codes, Y, P)
+    table.insert(0, "tagger", tagger)
+    return table
 
 
 def rule_predictions(codebook, texts: list[str], codes: list[str], parents: dict) -> np.ndarray:
@@ -162,10 +126,10 @@ def evaluate_taggers(data: TrainingData, *, taggers=TAGGER_CHOICES, codebook=Non
             P = rules
         else:
             P = oof[1.0] | rules
-        tables.append(score_table(tagger, codes, Y, P))
+        tables.append(_tagger_scores(tagger, codes, Y, P))
     curve_rows = []
     for fraction in sorted(fractions):
-        table = score_table("ml", codes, Y, oof[fraction])
+        table = score_table(codes, Y, oof[fraction])
         micro = table[table["code"] == MICRO].iloc[0]
         macro = table[table["code"] == MACRO].iloc[0]
         curve_rows.append({"fraction": fraction,
