@@ -9,8 +9,10 @@ scores measure how well the rules carry over to new ways of saying things.
 
     .venv/bin/python tests/paraphrase_dev.py [--codebook FILE] [--dev FILE] [--part all|tune|check] [--misses]
 
-prints precision, recall, F1 and kappa per code and theme (qualcode.analysis.scoring)
-and, with ``--misses``, every utterance whose codes differ from the expected ones.
+prints precision, recall, F1 and kappa per code and theme, with micro and macro averages
+(qualcode.analysis.metrics.score_table; at the code level a parent code counts only where
+it is given itself, at the theme level every code counts for its theme) and, with
+``--misses``, every utterance whose codes differ from the expected ones.
 
 Every fourth utterance (rows 3, 7, 11, ... counting from 0) is the ``check`` part, for
 whoever wants to tune on the ``tune`` part and read only the check part's summary.  The
@@ -29,13 +31,21 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from qualcode.codebook import load_codebook  # noqa: E402
-from qualcode.analysis.scoring import code_set_frame, evaluate, format_evaluation, parents_of, split_codes  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from qualcode.analysis.metrics import format_metric, score_table  # noqa: E402
+from qualcode.codebook import Codebook, load_codebook  # noqa: E402
 from qualcode.tagging.rules.tagger import RuleTagger  # noqa: E402
 
 DEV = REPO / "tests" / "data" / "paraphrases_dev.csv"
 CODEBOOK = REPO / "codebooks" / "mentoring_expectations.yaml"
-DOCUMENT = "paraphrases_dev"
+LEVELS = ("code", "theme")
+
+
+def split_codes(cell: str | None) -> frozenset[str]:
+    """``"a; b ;c"`` -> ``{"a", "b", "c"}``; an empty cell is the empty set."""
+    return frozenset(part.strip() for part in (cell or "").split(";") if part.strip())
 
 
 def read_dev(path: Path = DEV) -> list[tuple[str, frozenset[str]]]:
@@ -67,14 +77,33 @@ def tag_texts(tagger: RuleTagger, texts: list[str]) -> list[frozenset[str]]:
     return [frozenset(codes) for codes in found]
 
 
+def indicators(code_sets: list[frozenset[str]], book: Codebook, level: str) -> tuple[list[str], np.ndarray]:
+    """(codes, rows x codes 0/1): every code as given (``code``), or every theme, present
+    when it or any of its descendants is (``theme``)."""
+    if level == "theme":
+        codes = [c.id for c in book.roots]
+        code_sets = [frozenset(book.theme_of(c) for c in found) for found in code_sets]
+    else:
+        codes = book.ids
+    return codes, np.array([[int(c in found) for c in codes] for found in code_sets]).reshape(-1, len(codes))
+
+
 def score(tagger: RuleTagger, rows: list[tuple[str, frozenset[str]]]):
-    """``(Evaluation, predicted code sets)`` of the tagger on the rows (each row one turn)."""
+    """``({level: score table}, predicted code sets)`` of the tagger on the rows (each row one turn)."""
     predicted = tag_texts(tagger, [text for text, _ in rows])
-    gold = code_set_frame({"document": DOCUMENT, "turn": i, "codes": codes}
-                          for i, (_, codes) in enumerate(rows))
-    machine = code_set_frame({"document": DOCUMENT, "turn": i, "codes": codes}
-                             for i, codes in enumerate(predicted))
-    return evaluate(gold, machine, parents_of(tagger.codebook)), predicted
+    expected = [codes for _, codes in rows]
+    tables = {}
+    for level in LEVELS:
+        codes, reference = indicators(expected, tagger.codebook, level)
+        tables[level] = score_table(codes, reference, indicators(predicted, tagger.codebook, level)[1])
+    return tables, predicted
+
+
+def show(table: pd.DataFrame) -> str:
+    shown = table.copy()
+    for column in ("precision", "recall", "f1", "kappa"):
+        shown[column] = shown[column].map(format_metric)
+    return shown.to_string(index=False)
 
 
 def main() -> None:
@@ -85,8 +114,10 @@ def main() -> None:
     parser.add_argument("--misses", action="store_true", help="list utterances coded differently")
     args = parser.parse_args()
     rows = part_of(read_dev(args.dev), args.part)
-    result, predicted = score(RuleTagger(load_codebook(args.codebook)), rows)
-    print(format_evaluation(result))
+    tables, predicted = score(RuleTagger(load_codebook(args.codebook)), rows)
+    print(f"{len(rows)} utterances")
+    for level, table in tables.items():
+        print(f"\n== {level} level ==\n{show(table)}")
     if args.misses:
         print("\n== misses (code level) ==")
         for (text, expected), got in zip(rows, predicted):

@@ -1,10 +1,12 @@
 """The shipped sample study ingests as its authors wrote it (see transcripts_sample/README.md)."""
 
+from qualcode.exchange.sheets import import_codings
 from qualcode.workflows.ingest import ingest
 from qualcode.store.project import open_project
 
-from conftest import SAMPLE
-from qualcode.store.frames import documents_frame, speakers_frame
+from conftest import REPO, SAMPLE
+from qualcode.store.frames import (coding_decisions_frame, coverage_frame, documents_frame, segments_frame,
+                                   speakers_frame)
 
 
 def test_sample_study_ingests_with_roles_and_stable_participants(tmp_path):
@@ -32,3 +34,18 @@ def test_sample_study_ingests_with_roles_and_stable_participants(tmp_path):
         hallway = speakers[speakers["role"] == "unidentified"]
         assert hallway[["document", "speaker", "participant"]].values.tolist() == [
             ["scholars_lakeshore_otter.txt", "Unknown Speaker", "U01"]]
+
+
+def test_shipped_gold_sheet_codes_every_participant_turn_of_its_four_transcripts(tmp_path):
+    """gold_tuning.csv: one row per participant turn of four transcripts (speakers and texts
+    as ingested, which the import checks), 177 of its 277 turns coded."""
+    with open_project(tmp_path / "s.qcproj", create=True) as project:
+        ingest(project, manifest=SAMPLE / "manifest.csv", speakers=SAMPLE / "speakers.csv")
+        result = import_codings(project, SAMPLE / "gold_tuning.csv", "gold",
+                                codebook=REPO / "codebooks" / "mentoring_expectations.yaml")
+        turns = segments_frame(project, include_facilitators=False)
+        covered = set(coverage_frame(project)["segment_id"])
+        coded = set(coding_decisions_frame(project)["segment_id"])
+    assert len(result.documents) == 4 and result.turns_covered == 277
+    assert covered == set(turns.loc[turns["document"].isin(result.documents), "segment_id"])
+    assert len(coded) == 177 and coded <= covered

@@ -7,11 +7,13 @@
         [--misses]
 
 Ingests the transcripts into a throw-away project, codes them with the
-codebook's rules and prints per-code precision, recall, F1, support and
-Cohen's kappa at the code and theme level (qualcode.analysis.scoring).  --misses
-also lists every false positive and false negative with its turn, to tune by.
-Until `qualcode agreement` exists this script is how the figures in the
-README's gold section are produced.
+codebook's rules, imports the gold sheet as coder ``gold`` and prints, at the
+code and the theme level, the rules' precision, recall and F1 against gold with
+Cohen's kappa and Krippendorff's alpha - the figures of
+``qualcode agreement PROJECT --coders gold,rules --reference gold`` (the same
+library calls, qualcode.analysis.agreement).  --misses also lists every turn where
+the rules and gold differ, with the codes the rules missed (FN) and added (FP), to
+tune by.
 """
 
 from __future__ import annotations
@@ -20,13 +22,27 @@ import argparse
 import tempfile
 from pathlib import Path
 
+import pandas as pd
+
+from qualcode.analysis.agreement import agreement_table, disagreements, prepare_agreement, reference_table
+from qualcode.analysis.metrics import format_metric
 from qualcode.codebook import load_codebook
-from qualcode.workflows.code import code_project
-from qualcode.analysis.scoring import evaluate, format_evaluation, parents_of, read_coding_sheet, tagger_code_sets
-from qualcode.workflows.ingest import ingest
+from qualcode.exchange.sheets import import_codings
+from qualcode.exchange.sheets.coverage import load_agreement_frames
 from qualcode.store.project import open_project
+from qualcode.workflows.code import code_project
+from qualcode.workflows.ingest import ingest
 
 HERE = Path(__file__).resolve().parent
+
+
+def scores(data, level: str) -> pd.DataFrame:
+    """Per code and overall: tp, fp, fn, precision, recall, F1, kappa and alpha, as printed."""
+    table = reference_table(data, "gold", level=level).drop(columns="coder")
+    table = table.merge(agreement_table(data, level=level)[["code", "kappa", "alpha"]], on="code")
+    for column in ("precision", "recall", "f1", "kappa", "alpha"):
+        table[column] = table[column].map(format_metric)
+    return table
 
 
 def main() -> None:
@@ -35,25 +51,27 @@ def main() -> None:
     parser.add_argument("--codebook", default=HERE.parent / "codebooks" / "mentoring_expectations.yaml")
     parser.add_argument("--manifest", default=HERE / "manifest.csv")
     parser.add_argument("--speakers", default=HERE / "speakers.csv")
-    parser.add_argument("--misses", action="store_true", help="list false positives and negatives")
+    parser.add_argument("--misses", action="store_true", help="list the turns and codes where they differ")
     args = parser.parse_args()
-    codebook = load_codebook(args.codebook)
-    gold = read_coding_sheet(args.gold, known_codes=codebook.ids)
     with tempfile.TemporaryDirectory() as tmp:
         with open_project(Path(tmp) / "eval.qcproj", create=True) as project:
             ingest(project, manifest=args.manifest, speakers=args.speakers)
-            code_project(project, codebook)
-            machine = tagger_code_sets(project, codebook.name, coder="rules")
-            texts = project.segments_frame().set_index(["document", "turn"])["text"]
-    result = evaluate(gold, machine, parents_of(codebook))
-    print(format_evaluation(result))
+            code_project(project, load_codebook(args.codebook))
+            import_codings(project, args.gold, coder="gold")
+            frames, coverage = load_agreement_frames(project)
+    data = prepare_agreement(frames, coverage, ["gold", "rules"])
+    print(f"{data.pairable} turns compared (the turns of {Path(args.gold).name})")
+    for level in ("code", "theme"):
+        print(f"\n== {level} level ==")
+        print(scores(data, level).to_string(index=False))
     if args.misses:
         print("\n== misses (code level) ==")
-        for key in gold.index.intersection(machine.index):
-            g, m = gold.at[key, "codes"], machine.at[key, "codes"]
-            if g != m:
-                print(f"{key[0]} #{key[1]}  FN {sorted(g - m)}  FP {sorted(m - g)}")
-                print("    " + " ".join(str(texts[key]).split())[:400])
+        listing = disagreements(data, real_names=True)
+        for (document, turn), rows in listing.groupby(["document", "turn"], sort=False):
+            missed = rows.loc[rows["gold"] == "yes", "code"].tolist()
+            extra = rows.loc[rows["rules"] == "yes", "code"].tolist()
+            print(f"{document} #{turn}  FN {missed}  FP {extra}")
+            print("    " + " ".join(str(rows["text"].iloc[0]).split())[:400])
 
 
 if __name__ == "__main__":
