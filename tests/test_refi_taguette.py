@@ -17,7 +17,8 @@ from refi_data import study_copy
 
 from qualcode.codebook import load_codebook, load_codebook_text
 from qualcode.core.errors import FormatError
-from qualcode.exchange.refi import import_highlights, qdc_to_yaml, write_codebook_csv
+from qualcode.exchange.refi import qdc_to_yaml, write_codebook_csv
+from qualcode.exchange.taguette import import_highlights
 from qualcode.store.project import open_project
 
 # taguette is in the test extra: a missing peer fails these tests rather than skipping them

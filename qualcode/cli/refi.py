@@ -174,7 +174,7 @@ def import_taguette_cmd(project, file, coder, codebook_name):
 
     Example: qualcode import taguette-highlights study.qcproj highlights.csv --coder ana
     """
-    from qualcode.exchange.refi import import_highlights
+    from qualcode.exchange.taguette import import_highlights
 
     with open_project_file(project) as proj:
         r = import_highlights(proj, file, coder, codebook=codebook_name)
