@@ -10,8 +10,8 @@ import zipfile
 import pytest
 
 from qualcode.core.errors import InputError
-from qualcode.core import encoding
-from qualcode.ingest import read_document, registry
+from qualcode.core import encoding, office
+from qualcode.ingest import read_document
 from qualcode.core.models import TURN_SEPARATOR
 
 
@@ -90,7 +90,7 @@ def test_a_zip_bomb_named_txt_is_sniffed_and_refused(tmp_path, bomb):
 
 
 def test_an_office_zip_with_too_many_parts(tmp_path, monkeypatch):
-    monkeypatch.setattr(registry, "MAX_OFFICE_PARTS", 3)
+    monkeypatch.setattr(office, "MAX_OFFICE_PARTS", 3)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as zf:
         for i in range(4):

@@ -15,14 +15,13 @@ that coder's codings in the codebook.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from qualcode.core.errors import FormatError, InputError
+from qualcode.core.tables import read_table
 from qualcode.exchange.refi.turns import document_spans, segment_for
 from qualcode.store.codebooks import find_codebook
 from qualcode.store.frames import documents_frame
@@ -45,39 +44,14 @@ class HighlightImport:
 def read_highlights(path: str | Path) -> list[tuple[int, str, str, str]]:
     """(row number as a spreadsheet shows it, document, tag, content) for each data row."""
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".xlsx":
-        from openpyxl import load_workbook
-        try:
-            book = load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds for a broken file
-            raise FormatError(f"cannot read Excel file: {exc}", path) from None
-        rows = [["" if v is None else str(v) for v in row]
-                for row in book.worksheets[0].iter_rows(values_only=True)]
-        book.close()
-    elif suffix == ".csv":
-        try:
-            text = path.read_bytes().decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise FormatError(f"highlights CSV is not UTF-8 (byte {exc.start})", path) from None
-        rows = list(csv.reader(io.StringIO(text)))
-    else:
+    if path.suffix.lower() not in (".csv", ".xlsx"):
         raise InputError("highlights must be a Taguette .csv or .xlsx export", path)
-    if not rows:
-        raise FormatError("empty file: no header row", path)
-    header = [h.strip().casefold() for h in rows[0]]
-    missing = [c for c in COLUMNS if c not in header]
+    table = read_table(path, what="highlights")
+    missing = [c for c in COLUMNS if not table.has(c)]
     if missing:
         raise FormatError(f"missing column(s) {', '.join(missing)}: a Taguette highlights export has "
                           "columns id, document, tag, content", path, 1)
-    index = [header.index(c) for c in COLUMNS]
-    out = []
-    for number, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        cells = [row[i] if i < len(row) else "" for i in index]
-        out.append((number, cells[0].strip(), cells[1].strip(), cells[2]))
-    return out
+    return [(number, row["document"], row["tag"], row["content"]) for number, row in table.rows]
 
 
 def _find(text: str, content: str, start: int) -> tuple[int, int] | None:

@@ -15,14 +15,12 @@ each optional, at least one given)::
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from qualcode.core.errors import InputError
-from qualcode.core.encoding import read_text_file
+from qualcode.core.tables import Table, read_table
 
 FILE_COLUMNS = ("file", "filename", "path", "document")
 LABEL_COLUMNS = ("label", "speaker", "name")
@@ -46,34 +44,12 @@ class SpeakerAssignment:
     line: int
 
 
-def _rows(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    text = read_text_file(path)
-    reader = csv.reader(io.StringIO(text))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise InputError("empty file, expected a header row", path) from None
-    header = [h.strip() for h in header]
-    if not any(header):
-        raise InputError("empty header row", path, 1)
-    rows = []
-    for record in reader:
-        line = reader.line_num
-        if not any(cell.strip() for cell in record):
-            continue
-        if len(record) > len(header):
-            raise InputError(f"{len(record)} fields but the header has {len(header)}", path, line)
-        rows.append((line, {h.casefold(): (record[i].strip() if i < len(record) else "")
-                            for i, h in enumerate(header)}))
-    return header, rows
+def _pick(table: Table, names: tuple[str, ...]) -> str | None:
+    return next((name for name in names if table.has(name)), None)
 
 
-def _pick(header: list[str], names: tuple[str, ...]) -> str | None:
-    folded = {h.casefold(): h for h in header}
-    for name in names:
-        if name in folded:
-            return name
-    return None
+def _found(table: Table) -> str:
+    return ", ".join(table.header)
 
 
 def validate_attribute_name(name: str, path: Path | None = None, line: int | None = None) -> str:
@@ -84,19 +60,20 @@ def validate_attribute_name(name: str, path: Path | None = None, line: int | Non
 
 
 def read_manifest(path: str | Path) -> list[ManifestEntry]:
-    """Read a manifest CSV: one row per file, every other column an attribute."""
+    """Read a manifest (CSV, TSV or .xlsx; see :mod:`qualcode.core.tables`): one row per
+    file, every other column an attribute."""
     path = Path(path)
-    header, rows = _rows(path)
-    file_col = _pick(header, FILE_COLUMNS)
+    table = read_table(path, what="manifest")
+    file_col = _pick(table, FILE_COLUMNS)
     if file_col is None:
         raise InputError(f"no file column (expected one of {', '.join(FILE_COLUMNS)}; "
-                         f"found {', '.join(header)})", path, 1)
-    attr_cols = [h.casefold() for h in header if h and h.casefold() != file_col]
+                         f"found {_found(table)})", path, 1)
+    attr_cols = [h for h in table.columns if h != file_col]
     for col in attr_cols:
         validate_attribute_name(col, path, 1)
     entries: list[ManifestEntry] = []
     seen: dict[str, int] = {}
-    for line, row in rows:
+    for line, row in table.rows:
         name = row[file_col]
         if not name:
             raise InputError(f"empty {file_col!r}", path, line)
@@ -112,21 +89,21 @@ def read_manifest(path: str | Path) -> list[ManifestEntry]:
 
 
 def read_speakers(path: str | Path) -> list[SpeakerAssignment]:
-    """Read a speakers CSV: (document, label) -> participant id and/or role."""
+    """Read a speakers table (CSV, TSV or .xlsx): (document, label) -> participant id and/or role."""
     path = Path(path)
-    header, rows = _rows(path)
-    label_col = _pick(header, LABEL_COLUMNS)
+    table = read_table(path, what="speakers table")
+    label_col = _pick(table, LABEL_COLUMNS)
     if label_col is None:
         raise InputError(f"no label column (expected one of {', '.join(LABEL_COLUMNS)}; "
-                         f"found {', '.join(header)})", path, 1)
-    part_col = _pick(header, PARTICIPANT_COLUMNS)
-    role_col = _pick(header, ("role",))
-    doc_col = _pick(header, ("document", "file", "filename"))
+                         f"found {_found(table)})", path, 1)
+    part_col = _pick(table, PARTICIPANT_COLUMNS)
+    role_col = _pick(table, ("role",))
+    doc_col = _pick(table, ("document", "file", "filename"))
     if part_col is None and role_col is None:
         raise InputError("needs a participant column, a role column, or both", path, 1)
     out: list[SpeakerAssignment] = []
     seen: dict[tuple[str | None, str], int] = {}
-    for line, row in rows:
+    for line, row in table.rows:
         label = " ".join(row[label_col].split())
         if not label:
             raise InputError(f"empty {label_col!r}", path, line)

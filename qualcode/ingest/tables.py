@@ -12,18 +12,17 @@ One row per turn.  Columns are found by header name, case-insensitively, with
 column is an :class:`~qualcode.core.errors.InputError` listing the columns found.
 Rows whose text is empty are skipped; ``Turn.line`` is the row number in the
 file (the header row is 1).  Times may be ``HH:MM:SS``/``MM:SS`` text, numbers
-of seconds, or Excel time values.
+of seconds, or Excel time values.  Reading the file (encodings, the delimiter, the
+zip-bomb guard, errors) is :mod:`qualcode.core.tables`, the reader of every table.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import zipfile
 from pathlib import Path
 
-from qualcode.core.errors import FormatError, InputError, QualcodeError
+from qualcode.core.errors import InputError
+from qualcode.core.tables import is_blank, parse_delimited, read_xlsx_records
 from qualcode.ingest.labels import parse_timestamp
 from qualcode.core.models import Turn
 
@@ -123,53 +122,17 @@ def rows_to_turns(rows: list[tuple[int, list]], path, speaker_column=None, text_
 
 
 def read_delimited(text: str, path, delimiter: str | None, speaker_column=None, text_column=None):
-    if delimiter is None:
-        first = text.split("\n", 1)[0]
-        delimiter = max((",", ";", "\t"), key=first.count)
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    try:
-        rows = [(n, row) for n, row in enumerate(reader, start=1)]
-    except csv.Error as exc:
-        raise FormatError(f"malformed {'TSV' if delimiter == chr(9) else 'CSV'}: {exc}", path,
-                          reader.line_num) from None
-    rows = [(n, r) for n, r in rows if any(c.strip() for c in r) or n == 1]
-    return rows_to_turns(rows, path, speaker_column, text_column)
+    """Turns from a CSV/TSV transcript's text (``delimiter`` None: sniffed, see
+    :mod:`qualcode.core.tables`)."""
+    return rows_to_turns(_header_and_rows(parse_delimited(text, path, delimiter)), path, speaker_column,
+                         text_column)
 
 
 def read_xlsx(path: Path, speaker_column=None, text_column=None, sheet: str | int | None = None):
-    import openpyxl  # local import: only Excel users pay for it
+    """Turns from a sheet of an .xlsx transcript (``sheet``: a name or 0-based number; the first)."""
+    return rows_to_turns(_header_and_rows(read_xlsx_records(path, sheet)), path, speaker_column, text_column)
 
-    from qualcode.ingest.registry import check_office_zip
 
-    if zipfile.is_zipfile(path):
-        check_office_zip(path, ".xlsx")
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except FileNotFoundError:
-        raise InputError("file not found", path) from None
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise FormatError(f"not an Excel .xlsx workbook ({exc.__class__.__name__}: {exc})", path) from None
-    except Exception as exc:  # lxml and openpyxl errors on a damaged workbook part
-        raise FormatError(f"damaged Excel workbook: {exc.__class__.__name__}: {exc}", path) from None
-    try:
-        if sheet is None:
-            ws = book.worksheets[0]
-        elif isinstance(sheet, int) or str(sheet).isdigit():
-            index = int(sheet)
-            if not 0 <= index < len(book.worksheets):
-                raise InputError(f"no sheet number {index}; the workbook has {len(book.worksheets)} "
-                                 f"sheets: {', '.join(book.sheetnames)}", path)
-            ws = book.worksheets[index]
-        elif sheet in book.sheetnames:
-            ws = book[sheet]
-        else:
-            raise InputError(f"no sheet named {sheet!r}; sheets: {', '.join(book.sheetnames)}", path)
-        rows = [(n, list(r)) for n, r in enumerate(ws.iter_rows(values_only=True), start=1)]
-    except QualcodeError:
-        raise
-    except Exception as exc:  # a damaged sheet part: lxml, zipfile or openpyxl errors
-        raise FormatError(f"damaged Excel workbook: {exc.__class__.__name__}: {exc}", path) from None
-    finally:
-        book.close()
-    rows = [(n, r) for n, r in rows if n == 1 or any(c is not None and str(c).strip() for c in r)]
-    return rows_to_turns(rows, path, speaker_column, text_column)
+def _header_and_rows(records: list[tuple[int, list]]) -> list[tuple[int, list]]:
+    """The first record (the header, even if blank) and every non-blank one after it."""
+    return [(n, r) for n, r in records if n == 1 or not is_blank(r)]

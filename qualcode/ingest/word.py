@@ -18,9 +18,9 @@ import zipfile
 from pathlib import Path
 
 from qualcode.core.errors import FormatError, InputError
+from qualcode.core.office import check_office_zip
 from qualcode.ingest.labels import is_hard_stop, is_known_speaker_shape, is_name_shaped
 from qualcode.ingest.plaintext import parse_units
-from qualcode.ingest.registry import check_office_zip
 from qualcode.ingest.tables import rows_to_turns
 from qualcode.core.models import Turn
 

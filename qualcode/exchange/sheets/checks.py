@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from qualcode.codebook import Codebook, load_codebook
-from qualcode.core.tables import Table
+from qualcode.core.tables import Table, read_table
 from qualcode.core.errors import InputError
 from qualcode.core.pseudonyms import expected_speaker, speaker_matches
 from qualcode.core.spelling import did_you_mean
@@ -22,6 +22,8 @@ from qualcode.store.frames import documents_frame, segments_frame
 from qualcode.store.project import Project
 
 FACILITATOR = "facilitator"
+#: The sheet of a coding-sheet workbook that holds the turns (the first one is read otherwise).
+CODING_SHEET = "coding"
 MAX_LISTED = 200
 
 
@@ -66,6 +68,11 @@ def resolve_codebook(project: Project, codebook: Codebook | str | Path | int | N
 def codebook_versions_of(project: Project, codebook_id: int) -> list[int]:
     """The ids of every version of this codebook (every codebook with its name)."""
     return codebook_versions(project, codebook_by_id(project, codebook_id).name)
+
+
+def read_codings_table(path: str | Path) -> Table:
+    """A codings file or coding sheet: CSV, TSV or .xlsx (its ``coding`` sheet, else the first)."""
+    return read_table(path, what="codings", prefer_sheet=CODING_SHEET)
 
 
 def split_codes(cell: str) -> list[str]:

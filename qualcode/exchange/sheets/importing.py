@@ -37,10 +37,10 @@ from pathlib import Path
 
 from qualcode.codebook import Codebook
 from qualcode.exchange.sheets.checks import (FACILITATOR, CodingsFileError, ImportPlan, RowChecker,
-                                        codebook_versions_of, resolve_codebook, short, split_codes,
-                                        turn_coding)
+                                        codebook_versions_of, read_codings_table, resolve_codebook, short,
+                                        split_codes, turn_coding)
 from qualcode.exchange.sheets.review import plan_review, suggester_codebook
-from qualcode.core.tables import Table, read_table
+from qualcode.core.tables import Table
 from qualcode.core.errors import InputError, SelectionError
 from qualcode.store.codebooks import codebook_versions
 from qualcode.store.frames import coding_decisions_frame
@@ -206,7 +206,7 @@ def read_codings(project: Project, path: str | Path | Table, codebook_id: int, *
                  suggester: str | None = None) -> tuple[str, ImportPlan, str | None]:
     """Check a codings file against the project; raise :class:`CodingsFileError` listing every
     bad row.  Returns (layout, plan, suggester); writes nothing."""
-    table = path if isinstance(path, Table) else read_table(path)
+    table = path if isinstance(path, Table) else read_codings_table(path)
     path = table.path
     layout = "review" if suggester is not None else _layout(table)
     _require(table, layout)
@@ -259,7 +259,7 @@ def import_codings(project: Project, path: str | Path, coder: str, *,
     if ((codings["coder"] == coder) & (codings["coder_kind"] == "machine")).any():
         raise SelectionError(f"{coder!r} is the name of a machine tagger in this project: "
                              "give the human coder another name")
-    table = read_table(path)
+    table = read_codings_table(path)
     if codebook is None and (suggestions is not None or table.has("decision")):
         codebook = suggester_codebook(project, table, suggestions)
     with project.transaction():

@@ -26,7 +26,7 @@ from typing import Iterable
 import pandas as pd
 
 from qualcode.codebook import Codebook
-from qualcode.exchange.sheets.checks import FACILITATOR, resolve_codebook
+from qualcode.exchange.sheets.checks import CODING_SHEET, FACILITATOR, resolve_codebook
 from qualcode.core.errors import SelectionError
 from qualcode.core.files import atomic_output, table_format
 from qualcode.core.pseudonyms import pseudonymize_speakers
@@ -136,7 +136,7 @@ def _write_xlsx(sheet: pd.DataFrame, codes: pd.DataFrame, path: Path) -> None:
 
     book = Workbook()
     ws = book.active
-    ws.title = "coding"
+    ws.title = CODING_SHEET
     columns = list(sheet.columns)
     ws.append(columns)
     for values in sheet.itertuples(index=False):
