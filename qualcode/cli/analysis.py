@@ -1,12 +1,13 @@
 """Commands that turn codings into tables, figures and reports: export excerpts|counts,
-compare, plot, report."""
+compare, alignment, plot, report."""
 
 from __future__ import annotations
 
 import click
 
-from qualcode.cli.base import (cli, export, open_project_file, output_path, project_argument,
-                               real_names_option, selection_kwargs, selection_options)
+from qualcode.cli.base import (cli, codings_options, export, open_project_file, output_path,
+                               pairs_option, project_argument, real_names_option, selection_kwargs,
+                               selection_options)
 
 
 @export.command("excerpts")
@@ -116,31 +117,77 @@ def compare(project, by, group_a, group_b, unit, correction, output, codebook_na
 
 @cli.command()
 @project_argument
-@click.option("--kind", type=click.Choice(["heatmap", "bars"]), default="heatmap", show_default=True,
-              help="heatmap: codes x groups; bars: two groups' shares side by side.")
+@pairs_option(required=True)
+@click.option("-o", "--output", required=True, type=output_path,
+              help="Output file: .csv (one row per pair and code), .xlsx (also per pair, mismatches "
+                   "with quotes, across pairs) or .docx.")
+@codings_options
+@real_names_option
+def alignment(project, pairs_file, output, codebook_name, coder, statuses, real_names):
+    """Alignment within scholar-mentor pairs: for every pair and code, whether the scholar,
+    the mentor, both or neither raised it; per pair the share of codes both raised among
+    those either raised, and Cohen's kappa; per code across pairs, the pairs aligned with a
+    Wilson 95% interval, and the most frequent mismatches.
+
+    Every problem in the pairs file is reported at once, and nothing is written then.
+    Speakers are shown by participant id and role unless --real-names.
+
+    Example: qualcode alignment pairs.qcproj --pairs pairs.csv -o alignment.xlsx
+    """
+    from qualcode.analysis.alignment import pairs_alignment
+    from qualcode.core.files import table_format
+    from qualcode.export.alignment import ALIGNMENT_SUFFIXES, alignment_summary, write_alignment
+
+    table_format(output, ALIGNMENT_SUFFIXES)
+    with open_project_file(project) as proj:
+        result = pairs_alignment(proj, pairs_file, codebook=codebook_name, coder=coder,
+                                 status=statuses or None, real_names=real_names)
+    write_alignment(result, output)
+    click.echo(alignment_summary(result))
+    click.echo(f"wrote {len(result.codes)} rows ({len(result.pairs)} pairs x "
+               f"{result.codes['code'].nunique()} codes) to {output} ({result.selection})")
+    for note in result.notes:
+        click.echo(f"Note: {note}", err=True)
+
+
+@cli.command()
+@project_argument
+@click.option("--kind", type=click.Choice(["heatmap", "bars", "alignment"]), default="heatmap",
+              show_default=True, help="heatmap: codes x groups; bars: two groups' shares side by side; "
+                                      "alignment: codes x scholar-mentor pairs (needs --pairs).")
 @click.option("-o", "--output", required=True, type=output_path, help="Output image (.png or .svg).")
 @click.option("--by", default="role", show_default=True,
               help="role, document, participant or any document attribute.")
 @click.option("--a", "group_a", help="bars: first group (default with --by role: scholar).")
 @click.option("--b", "group_b", help="bars: second group (default with --by role: mentor).")
+@pairs_option()
 @selection_options
-def plot(project, kind, output, by, group_a, group_b, codebook_name, coder, statuses,
+def plot(project, kind, output, by, group_a, group_b, pairs_file, codebook_name, coder, statuses,
          include_facilitators):
-    """Draw a heatmap of codes by group, or bars of two groups' shares.
+    """Draw a heatmap of codes by group, bars of two groups' shares, or the alignment of
+    scholar-mentor pairs (each code in each pair coloured by who raised it).
 
     Example: qualcode plot study.qcproj --kind bars -o scholars_vs_mentors.png
     """
     from qualcode.analysis import compare_groups, counts_by
+    from qualcode.analysis.alignment import pairs_alignment
     from qualcode.core.files import table_format
-    from qualcode.export.plots import FIGURE_SUFFIXES, bars_figure, heatmap_figure, save_figure
+    from qualcode.export.plots import (FIGURE_SUFFIXES, alignment_figure, bars_figure, heatmap_figure,
+                                       save_figure)
 
+    if (kind == "alignment") != (pairs_file is not None):
+        raise click.UsageError("--kind alignment needs --pairs FILE" if kind == "alignment"
+                               else f"--pairs goes with --kind alignment, not --kind {kind}")
     table_format(output, FIGURE_SUFFIXES)
     selection = selection_kwargs(codebook_name, coder, statuses, include_facilitators)
     with open_project_file(project) as proj:
         if kind == "heatmap":
             figure = heatmap_figure(counts_by(proj, by, **selection))
-        else:
+        elif kind == "bars":
             figure = bars_figure(compare_groups(proj, by, group_a, group_b, **selection))
+        else:
+            selection.pop("include_facilitators")
+            figure = alignment_figure(pairs_alignment(proj, pairs_file, **selection))
     save_figure(figure, output)
     click.echo(f"wrote {kind} to {output}")
 
@@ -152,22 +199,19 @@ def plot(project, kind, output, by, group_a, group_b, codebook_name, coder, stat
               help="Grouping of the counts: role, document, participant or a document attribute.")
 @click.option("--a", "group_a", help="First group compared (default with --by role: scholar).")
 @click.option("--b", "group_b", help="Second group compared (default with --by role: mentor).")
-@click.option("--codebook", "codebook_name",
-              help="Codebook name (default: the most recently added codebook with codings).")
-@click.option("--coder", help="Whose codings: 'rules', a person's name, or 'all'.")
-@click.option("--status", "statuses", multiple=True,
-              type=click.Choice(["suggested", "accepted", "rejected"]),
-              help="Coding status to use (default: suggested and accepted).")
+@codings_options
 @click.option("--exemplars", type=click.IntRange(0, 20), default=3, show_default=True,
               help="Quotes per code in the report.")
+@pairs_option()
 @real_names_option
 def report(project, output, by, group_a, group_b, codebook_name, coder, statuses, exemplars,
-           real_names):
-    """Word report: corpus, codebook, counts, comparison, figures and exemplar quotes.
+           pairs_file, real_names):
+    """Word report: corpus, codebook, counts, comparison, figures and exemplar quotes; with
+    --pairs, also the alignment within scholar-mentor pairs.
 
     Quotes name their speakers by participant id and role unless --real-names.
 
-    Example: qualcode report study.qcproj -o report.docx
+    Example: qualcode report study.qcproj -o report.docx --pairs pairs.csv
     """
     from qualcode.core.files import table_format
     from qualcode.export.report import write_report
@@ -176,7 +220,8 @@ def report(project, output, by, group_a, group_b, codebook_name, coder, statuses
     notes: list[str] = []
     with open_project_file(project) as proj:
         write_report(proj, output, by=by, a=group_a, b=group_b, codebook=codebook_name, coder=coder,
-                     status=statuses or None, exemplars=exemplars, real_names=real_names, notes=notes)
+                     status=statuses or None, exemplars=exemplars, real_names=real_names, notes=notes,
+                     pairs=pairs_file)
     click.echo(f"wrote report to {output}")
     for note in notes:
         click.echo(f"Note: {note}", err=True)

@@ -13,14 +13,17 @@ from pathlib import Path
 import click
 
 from qualcode import __version__
-from qualcode.core.errors import QualcodeError
+from qualcode.core.errors import ProblemsError, QualcodeError
 
 class QualcodeGroup(click.Group):
-    """Maps library errors to click errors once, for every command below it."""
+    """Maps library errors to click errors once, for every command below it (an error
+    listing several problems prints one ``Error:`` line per problem)."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except ProblemsError as exc:
+            raise click.ClickException("\nError: ".join(exc.problems)) from None
         except QualcodeError as exc:
             raise click.ClickException(str(exc)) from None
 
@@ -87,8 +90,8 @@ real_names_option = click.option(
          "e.g. 'S01 (scholar)').")
 
 
-def selection_options(command):
-    """--codebook NAME, --coder, --status, --include-facilitators: which codings count."""
+def codings_options(command):
+    """--codebook NAME, --coder, --status: which codings count."""
     options = [
         click.option("--codebook", "codebook_name",
                      help="Codebook name (default: the most recently added codebook with codings)."),
@@ -98,12 +101,25 @@ def selection_options(command):
                      type=click.Choice(["suggested", "accepted", "rejected"]),
                      help="Coding status to use; repeat for several (default: suggested and accepted, "
                           "i.e. everything not rejected)."),
-        click.option("--include-facilitators", is_flag=True,
-                     help="Count facilitator turns too (left out by default)."),
     ]
     for option in reversed(options):
         command = option(command)
     return command
+
+
+def selection_options(command):
+    """--codebook NAME, --coder, --status, --include-facilitators: which codings count."""
+    command = click.option("--include-facilitators", is_flag=True,
+                           help="Count facilitator turns too (left out by default).")(command)
+    return codings_options(command)
+
+
+def pairs_option(required: bool = False):
+    """--pairs FILE: the scholar-mentor pairs of ``qualcode alignment`` (and of plot and report)."""
+    return click.option(
+        "--pairs", "pairs_file", required=required, type=existing_file,
+        help="Pairs file (.csv or .xlsx) with the columns pair, scholar, mentor; each side a "
+             "participant id or the document of a one-to-one interview.")
 
 
 def selection_kwargs(codebook_name, coder, statuses, include_facilitators) -> dict:

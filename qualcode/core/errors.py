@@ -59,3 +59,17 @@ class SelectionError(QualcodeError):
 
 class ModelError(QualcodeError):
     """A model file is untrusted, tampered with or does not fit the codebook."""
+
+
+class ProblemsError(InputError):
+    """Several problems with one input, all found before anything is written and reported
+    together: ``problems`` holds one complete line each (file, row and what is wrong), and
+    the command line prints each as an ``Error:`` line of its own."""
+
+    def __init__(self, problems: list[str], path: str | Path | None = None):
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+        self.path = str(path) if path is not None else None
+
+    def __str__(self) -> str:
+        return "\n".join(self.problems)

@@ -1,4 +1,5 @@
-"""Figures from the analysis frames: a heatmap of codes x groups and scholar-vs-mentor bars.
+"""Figures from the analysis frames: a heatmap of codes x groups, scholar-vs-mentor bars, and
+the alignment of scholar-mentor pairs (codes x pairs coloured by status).
 
 matplotlib's object API with the Agg canvas: no display, no pyplot global state,
 safe in a CLI, a server or a notebook.
@@ -12,7 +13,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 from matplotlib.ticker import PercentFormatter
 
 from qualcode.analysis.compare import wilson_interval
@@ -21,8 +24,12 @@ from qualcode.core.errors import SelectionError
 from qualcode.core.files import atomic_output, table_format
 
 FIGURE_SUFFIXES = (".png", ".svg")
-KINDS = ("heatmap", "bars")
+KINDS = ("heatmap", "bars", "alignment")
 COLOURS = ("#2b6cb0", "#dd8b2b")
+#: Okabe-Ito colours (distinguishable with every common colour-vision deficiency), plus a
+#: letter in each cell, so the status never rests on colour alone.
+STATUS_STYLE = {"both": ("#009E73", "B"), "scholar only": ("#E69F00", "S"),
+                "mentor only": ("#56B4E9", "M"), "neither": ("#F2F2F2", "")}
 LABEL_WIDTH = 56
 
 
@@ -113,6 +120,49 @@ def bars_figure(table: pd.DataFrame, title: str | None = None, confidence: float
         ax.spines[side].set_visible(False)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=2, fontsize=9, frameon=False)
     ax.set_title(title or f"{a} vs {b}", fontsize=11, loc="left")
+    return fig
+
+
+def alignment_figure(alignment, title: str | None = None) -> Figure:
+    """Codes (rows, themes in bold) x pairs (columns), each cell coloured and lettered by its
+    status (B both, S scholar only, M mentor only, blank neither); codes no pair raised are
+    left out and counted under the figure.  ``alignment``: :class:`qualcode.analysis.alignment.Alignment`."""
+    codes, across = alignment.codes, alignment.across
+    shown = across[across["raised"] > 0]
+    if shown.empty:
+        raise SelectionError("nothing to plot: no side of any pair raised a code")
+    pairs = list(dict.fromkeys(codes["pair"]))
+    status = codes.pivot(index="code", columns="pair", values="status").loc[shown["code"], pairs]
+    order = list(STATUS_STYLE)
+    grid = status.apply(lambda column: column.map(order.index)).to_numpy()
+    n_rows, n_cols = grid.shape
+    fig = Figure(figsize=(4.2 + 0.55 * n_cols, 1.9 + 0.3 * n_rows), layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    cmap = ListedColormap([STATUS_STYLE[s][0] for s in order])
+    ax.imshow(grid, cmap=cmap, vmin=-0.5, vmax=len(order) - 0.5, aspect="auto")
+    for i in range(n_rows):
+        for j in range(n_cols):
+            ax.text(j, i, STATUS_STYLE[order[grid[i, j]]][1], ha="center", va="center", fontsize=7,
+                    color="#1a1a1a")
+    ax.set_xticks(range(n_cols), pairs, fontsize=9, rotation=90 if n_cols > 12 else 0)
+    ax.xaxis.tick_top()
+    ax.set_yticks(range(n_rows), [_label(n) for n in shown["code_name"]], fontsize=8)
+    _style_code_labels(ax, list(shown["depth"]))
+    ax.set_xticks(np.arange(-0.5, n_cols), minor=True)
+    ax.set_yticks(np.arange(-0.5, n_rows), minor=True)
+    ax.grid(which="minor", color="white", linewidth=1.2)
+    ax.tick_params(which="both", length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    handles = [Patch(facecolor=colour, edgecolor="#999999", label=f"{letter} {name}" if letter else name)
+               for name, (colour, letter) in STATUS_STYLE.items()]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02), ncols=4, fontsize=8,
+              frameon=False)
+    hidden = len(across) - len(shown)
+    ax.set_title(title or "Codes raised within each scholar-mentor pair", fontsize=11, loc="left")
+    if hidden:
+        ax.set_xlabel(f"{hidden} codes raised in no pair are not shown", fontsize=8, labelpad=28)
     return fig
 
 

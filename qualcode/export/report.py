@@ -18,8 +18,8 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
-from docx.shared import Inches
 
+from qualcode.analysis.alignment import pairs_alignment
 from qualcode.analysis.compare import compare_counts, compare_display, default_pair
 from qualcode.analysis.counts import counts_by
 from qualcode.analysis.excerpts import excerpts_table, exemplar_quotes, exemplar_rows, iter_excerpts
@@ -27,11 +27,12 @@ from qualcode.analysis.frames import is_frames, project_attributes
 from qualcode.analysis.selection import (FACILITATOR, NO_VALUE, CodeTree, select_codings,
                                          select_from_project)
 from qualcode.core.errors import SelectionError
+from qualcode.export.alignment import add_alignment_sections
 from qualcode.export.excerpts import add_quote_sections
 from qualcode.core.files import atomic_output, table_format
-from qualcode.export.plots import bars_figure, heatmap_figure, save_figure
+from qualcode.export.plots import alignment_figure, bars_figure, heatmap_figure, save_figure
 from qualcode.export.tables import methods_text
-from qualcode.export.word import add_note, add_table, new_document, usable_width
+from qualcode.export.word import add_figure, add_note, add_table, new_document, usable_width
 from qualcode.store.frames import documents_frame
 from qualcode.store.queries import participants_by_document, speaking_participants, turns_by_role
 
@@ -47,6 +48,7 @@ class ReportOptions:
     exemplars: int = 3
     real_names: bool = False
     title: str = "Focus-group coding report"
+    pairs: str | Path | None = None  # a pairs file: add the alignment within scholar-mentor pairs
     notes: list[str] = field(default_factory=list)  # what was left out, and why
 
 
@@ -85,17 +87,6 @@ def _fmt_int(n) -> str:
     return f"{int(n):,}"
 
 
-def _add_figure(doc, path: Path, width: float, max_height: float = 8.0) -> None:
-    """Insert a PNG as wide as the page allows, but never taller than ``max_height`` inches."""
-    from PIL import Image
-
-    with Image.open(path) as image:
-        w, h = image.size
-    shown = min(width, 6.3, max_height * w / h)
-    doc.add_picture(str(path), width=Inches(shown))
-    doc.paragraphs[-1].alignment = 1  # centre
-
-
 def build_report(source, options: ReportOptions | None = None, *, figure_dir: Path):
     """The report as a python-docx Document (figures are written into ``figure_dir``).
 
@@ -116,6 +107,7 @@ def build_report(source, options: ReportOptions | None = None, *, figure_dir: Pa
         name, total_participants = source.path.name, speaking_participants(source)
     counts = counts_by(source, opts.by, codebook=opts.codebook, coder=opts.coder, status=opts.status,
                        total=True)
+    alignment = _alignment(source, opts)
     doc = new_document()
     width = usable_width(doc)
 
@@ -179,7 +171,7 @@ def build_report(source, options: ReportOptions | None = None, *, figure_dir: Pa
     heatmap = save_figure(heatmap_figure(counts, title=f"Share of participant turns by {opts.by}"),
                           figure_dir / "heatmap.png")
     doc.add_paragraph()
-    _add_figure(doc, heatmap, width)
+    add_figure(doc, heatmap, width)
 
     # -------------------------------------------------------------- comparison
     doc.add_heading("4. Comparison", level=1)
@@ -209,7 +201,7 @@ def build_report(source, options: ReportOptions | None = None, *, figure_dir: Pa
         for line in methods_text(table):
             add_note(doc, line, size=8)
         bars = save_figure(bars_figure(table), figure_dir / "bars.png")
-        _add_figure(doc, bars, width)
+        add_figure(doc, bars, width)
 
     # --------------------------------------------------------------- exemplars
     doc.add_heading("5. Exemplar quotes", level=1)
@@ -224,7 +216,25 @@ def build_report(source, options: ReportOptions | None = None, *, figure_dir: Pa
                       f"and roles ({len(chosen)} of {quoted} coded excerpts). The full table: "
                       "qualcode export excerpts PROJECT -o quotes.docx.")
     add_quote_sections(doc, chosen, chosen.attrs.get("attributes", []), theme_level=2, code_level=3)
+
+    if alignment is not None:
+        doc.add_heading("6. Alignment within scholar-mentor pairs", level=1)
+        figure = None
+        if (alignment.across["raised"] > 0).any():
+            figure = save_figure(alignment_figure(alignment), figure_dir / "alignment.png")
+        add_alignment_sections(doc, alignment, level=2, figure=figure)
     return doc
+
+
+def _alignment(source, opts: ReportOptions):
+    """The alignment of the pairs in ``opts.pairs`` (None without a pairs file); read first,
+    so a bad pairs file stops the report before anything is built."""
+    if opts.pairs is None:
+        return None
+    if is_frames(source):
+        raise SelectionError("the alignment of pairs is read from a project, not from frames")
+    return pairs_alignment(source, opts.pairs, codebook=opts.codebook, coder=opts.coder,
+                           status=opts.status, real_names=opts.real_names)
 
 
 def write_report(project, path: str | Path, **options) -> Path:
@@ -233,7 +243,8 @@ def write_report(project, path: str | Path, **options) -> Path:
 
     Options: ``by`` (default ``role``), ``a``/``b`` (the groups compared),
     ``codebook``, ``coder``, ``status``, ``exemplars`` (quotes per code, 3),
-    ``real_names`` (False), ``title``.
+    ``real_names`` (False), ``title``, ``pairs`` (a pairs file: adds the alignment within
+    scholar-mentor pairs, :mod:`qualcode.analysis.alignment`).
     """
     table_format(path, (".docx",))
     opts = ReportOptions(**options)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Sequence
 
 from docx import Document
@@ -97,3 +98,14 @@ def add_note(doc, text: str, size: float = 9, italic: bool = True):
     run.font.size = Pt(size)
     run.font.color.rgb = GREY
     return para
+
+
+def add_figure(doc, path: Path, width: float, max_height: float = 8.0) -> None:
+    """Insert a PNG as wide as the page allows, but never taller than ``max_height`` inches."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        w, h = image.size
+    shown = min(width, 6.3, max_height * w / h)
+    doc.add_picture(str(path), width=Inches(shown))
+    doc.paragraphs[-1].alignment = 1  # centre

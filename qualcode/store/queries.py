@@ -247,3 +247,22 @@ def speaking_participants(project: Project) -> int:
     """Distinct participants with at least one turn."""
     return project.conn.execute("SELECT COUNT(DISTINCT sp.participant_id) FROM segments s"
                                 " JOIN speakers sp ON sp.id = s.speaker_id").fetchone()[0]
+
+
+def turns_read(project: Project, chosen: CodingFilter, participants: Iterable[str]) -> pd.DataFrame:
+    """Every participant turn of these participants (facilitator turns left out), and whether
+    ``chosen``'s coders read it with its codebook: it is in the coverage table for one of them,
+    or one of them coded it (any status).  Columns: participant, document, turn, read (0/1)."""
+    book = "IS NULL" if chosen.codebook_id is None else "= ?"
+    book_params = [] if chosen.codebook_id is None else [int(chosen.codebook_id)]
+    coders = json.dumps(list(chosen.coders))
+    return pd.read_sql_query(
+        "SELECT p.pid AS participant, d.name AS document, s.turn,"
+        " (EXISTS (SELECT 1 FROM coverage v WHERE v.segment_id = s.id AND v.codebook_id " + book +
+        "  AND v.coder IN (SELECT value FROM json_each(?)))"
+        "  OR EXISTS (SELECT 1 FROM codings c WHERE c.segment_id = s.id AND c.codebook_id " + book +
+        "  AND c.coder IN (SELECT value FROM json_each(?)))) AS read"
+        " FROM segments s JOIN documents d ON d.id = s.document_id" + SPEAKERS_JOIN +
+        " WHERE p.pid IN (SELECT value FROM json_each(?)) AND " + participant_turns_sql(False) +
+        " ORDER BY d.id, s.turn", project.conn,
+        params=[*book_params, coders, *book_params, coders, json.dumps(list(participants))])

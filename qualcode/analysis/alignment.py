@@ -1,0 +1,253 @@
+"""Alignment of expectations within scholar-mentor pairs: does each side raise the same codes?
+
+    >>> from qualcode.store.project import open_project
+    >>> from qualcode.analysis.alignment import pairs_alignment
+    >>> with open_project("pairs.qcproj") as project:
+    ...     result = pairs_alignment(project, "pairs.csv")
+    >>> result.codes     # one row per pair and code: who raised it, status, turns
+    >>> result.pairs     # per pair: codes raised, both, each side only, aligned share, kappa
+    >>> result.across    # per code over the pairs: aligned, mismatched each way, Wilson CI
+
+Which codings: the selection of ``qualcode export excerpts`` (the most recent codebook
+with codings, ``coder=`` as there, every status but rejected; facilitator turns left out),
+so a side *raised* a code exactly when that side has an excerpt with the code or one of
+its subcodes (a parent code is raised when any of its children is).
+
+For each pair and code, the status is ``both``, ``scholar only``, ``mentor only`` or
+``neither``.  Per pair, over every code of the codebook (parents included, rolled up: the
+rows of :attr:`Alignment.codes`):
+
+- **aligned share**: codes both raised / codes either raised; undefined (NaN) when neither
+  side raised any code;
+- **Cohen's kappa**, the two people taken as two raters giving each code "raised" or "not
+  raised"; undefined (NaN) when chance agreement is 1 (both raised every code, or none),
+  the convention of every kappa qualcode reports.
+
+Across pairs, per code: how many pairs are aligned (``both``), mismatched each way, or
+``neither``, and the share of pairs aligned among the pairs where either side raised the
+code, with a Wilson 95% interval (:func:`qualcode.analysis.compare.wilson_interval`).
+The pairs are taken as independent of each other, which a mentor with several scholars
+in the study is not quite.
+
+A side that the selected coders did not read (no coverage and no coding on any of its
+turns) would look as if it raised nothing: that is an error; a side read in part is a
+note (:attr:`Alignment.notes`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from qualcode.analysis.compare import wilson_interval
+from qualcode.analysis.excerpts import iter_excerpts, position_label
+from qualcode.analysis.pairs import SIDES, Pair, read_pairs
+from qualcode.analysis.selection import CodeTree, Selection, select_from_project
+from qualcode.core.errors import SelectionError
+from qualcode.store.queries import CodingFilter, turns_read
+
+BOTH, SCHOLAR_ONLY, MENTOR_ONLY, NEITHER = "both", "scholar only", "mentor only", "neither"
+STATUSES = (BOTH, SCHOLAR_ONLY, MENTOR_ONLY, NEITHER)
+MISMATCHES = (SCHOLAR_ONLY, MENTOR_ONLY)
+CODE_COLUMNS = ["pair", "code", "code_name", "theme", "scholar", "mentor", "status",
+                "scholar_turns", "mentor_turns"]
+PAIR_COLUMNS = ["pair", "scholar", "mentor", "scholar_documents", "mentor_documents", "codes",
+                "scholar_raised", "mentor_raised", "both", "scholar_only", "mentor_only", "neither",
+                "aligned_share", "kappa"]
+ACROSS_COLUMNS = ["code", "code_name", "theme", "depth", "pairs", "both", "scholar_only", "mentor_only",
+                  "neither", "raised", "aligned_share", "ci_low", "ci_high"]
+QUOTE_COLUMNS = ["pair", "code", "code_name", "status", "side", "speaker", "quote_codes", "document",
+                 "turn", "position", "text"]
+MISMATCH_COLUMNS = ["code", "code_name", "status", "pairs", "of_pairs", "pair_names"]
+
+
+@dataclass
+class Alignment:
+    """Everything the alignment outputs show; frames in codebook and file order."""
+
+    codes: pd.DataFrame        # CODE_COLUMNS: one row per pair and code
+    pairs: pd.DataFrame        # PAIR_COLUMNS: one row per pair
+    across: pd.DataFrame       # ACROSS_COLUMNS: one row per code
+    quotes: pd.DataFrame       # QUOTE_COLUMNS: the raising side's quotes of each mismatch
+    selection: str
+    codebook: str
+    depth: dict[str, int]      # code -> depth in the code tree (0: a theme)
+    confidence: float = 0.95
+    real_names: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    def mismatches(self, top: int = 5) -> pd.DataFrame:
+        """:func:`frequent_mismatches` of :attr:`codes`."""
+        return frequent_mismatches(self.codes, top)
+
+
+# ------------------------------------------------------------------------- figures
+def _kappa(a: Sequence[int], b: Sequence[int]) -> float:
+    """Cohen's kappa of two raters' 0/1 values (scikit-learn); NaN when chance agreement is 1."""
+    from sklearn.metrics import cohen_kappa_score
+
+    a, b = np.asarray(a, dtype=int), np.asarray(b, dtype=int)
+    if len(a) == 0 or (len(set(a)) == 1 and set(a) == set(b)):
+        return math.nan
+    return float(cohen_kappa_score(a, b, labels=[0, 1]))
+
+
+def pair_figures(scholar: Sequence[bool], mentor: Sequence[bool]) -> dict:
+    """Counts of each status, the aligned share and Cohen's kappa of one pair's raised codes
+    (one value per code, in the same order on both sides)."""
+    s, m = np.asarray(scholar, dtype=bool), np.asarray(mentor, dtype=bool)
+    both, either = int(np.sum(s & m)), int(np.sum(s | m))
+    return {"codes": len(s), "scholar_raised": int(s.sum()), "mentor_raised": int(m.sum()),
+            "both": both, "scholar_only": int(np.sum(s & ~m)), "mentor_only": int(np.sum(m & ~s)),
+            "neither": len(s) - either, "aligned_share": both / either if either else math.nan,
+            "kappa": _kappa(s.astype(int), m.astype(int))}
+
+
+def status_of(scholar: bool, mentor: bool) -> str:
+    return BOTH if scholar and mentor else SCHOLAR_ONLY if scholar else MENTOR_ONLY if mentor else NEITHER
+
+
+def across_pairs(codes: pd.DataFrame, depth: dict[str, int] | None = None,
+                 confidence: float = 0.95) -> pd.DataFrame:
+    """Per code (in the order of ``codes``): pairs with each status, pairs where either side
+    raised it, and the share of those that are aligned with its Wilson interval."""
+    rows = []
+    for code, part in codes.groupby("code", sort=False):
+        count = part["status"].value_counts()
+        both, s_only, m_only = (int(count.get(k, 0)) for k in (BOTH, SCHOLAR_ONLY, MENTOR_ONLY))
+        raised = both + s_only + m_only
+        low, high = wilson_interval(both, raised, confidence)
+        rows.append({"code": code, "code_name": part["code_name"].iloc[0], "theme": part["theme"].iloc[0],
+                     "depth": (depth or {}).get(code, 0), "pairs": len(part), "both": both,
+                     "scholar_only": s_only, "mentor_only": m_only, "neither": len(part) - raised,
+                     "raised": raised, "aligned_share": both / raised if raised else math.nan,
+                     "ci_low": low, "ci_high": high})
+    return pd.DataFrame(rows, columns=ACROSS_COLUMNS)
+
+
+def frequent_mismatches(codes: pd.DataFrame, top: int = 5) -> pd.DataFrame:
+    """The ``top`` most frequent (code, direction) mismatches over the pairs: how many pairs
+    and which; ties in codebook order, scholar only before mentor only."""
+    order = {c: i for i, c in enumerate(dict.fromkeys(codes["code"]))}
+    total = codes["pair"].nunique()
+    rows = []
+    for (code, status), part in codes[codes["status"].isin(MISMATCHES)].groupby(["code", "status"]):
+        rows.append({"code": code, "code_name": part["code_name"].iloc[0], "status": status,
+                     "pairs": len(part), "of_pairs": total, "pair_names": ", ".join(part["pair"]),
+                     "_order": (-len(part), order[code], MISMATCHES.index(status))})
+    rows.sort(key=lambda r: r.pop("_order"))
+    return pd.DataFrame(rows[:top], columns=MISMATCH_COLUMNS)
+
+
+# ------------------------------------------------------------------- from a project
+def pairs_alignment(project, pairs_file: str | Path, **options) -> Alignment:
+    """Read the pairs file (:func:`qualcode.analysis.pairs.read_pairs`) and :func:`align_pairs`."""
+    return align_pairs(project, read_pairs(pairs_file, project), **options)
+
+
+def align_pairs(project, pairs: list[Pair], *, codebook: str | int | None = None,
+                coder: str | Iterable[str] | None = None, status: str | Iterable[str] | None = None,
+                real_names: bool = False, confidence: float = 0.95) -> Alignment:
+    """The alignment of every pair over every code of the selected codebook (see the module
+    documentation); speakers by participant id and role unless ``real_names``."""
+    selection = select_from_project(project, codebook=codebook, coder=coder, status=status)
+    tree = CodeTree.for_project(project, selection)
+    notes = _check_read(project, pairs, selection)
+    turns, quotes = _raised(project, pairs, selection, tree, real_names)
+    rows, figures, mismatch_quotes = [], [], []
+    for pair in pairs:
+        raised = {role: turns.get((pair.name, role), {}) for role in SIDES}
+        flags = {role: [code in raised[role] for code in tree.display_order] for role in SIDES}
+        for code, s, m in zip(tree.display_order, flags["scholar"], flags["mentor"]):
+            rows.append({"pair": pair.name, "code": code, "code_name": tree.name[code],
+                         "theme": tree.theme(code), "scholar": int(s), "mentor": int(m),
+                         "status": status_of(s, m), "scholar_turns": len(raised["scholar"].get(code, ())),
+                         "mentor_turns": len(raised["mentor"].get(code, ()))})
+        figures.append({"pair": pair.name, **{role: pair.side(role).speaker(real_names) for role in SIDES},
+                        **{f"{role}_documents": ", ".join(pair.side(role).documents) for role in SIDES},
+                        **pair_figures(flags["scholar"], flags["mentor"])})
+        mismatch_quotes += _mismatch_quotes(pair, rows[-len(tree.display_order):], tree, quotes)
+    codes = pd.DataFrame(rows, columns=CODE_COLUMNS)
+    depth = {code: tree.depth(code) for code in tree.display_order}
+    return Alignment(codes, pd.DataFrame(figures, columns=PAIR_COLUMNS),
+                     across_pairs(codes, depth, confidence), pd.DataFrame(mismatch_quotes, columns=QUOTE_COLUMNS),
+                     selection.describe(), selection.codebook or "no codebook", depth, confidence,
+                     real_names, notes)
+
+
+def _raised(project, pairs: list[Pair], selection: Selection, tree: CodeTree, real_names: bool):
+    """({(pair, role): {code: {(document, turn)}}} with every ancestor of a coded code raised
+    too, and {(pair, role): [excerpt rows]}), from the stream ``export excerpts`` writes."""
+    sides: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for pair in pairs:
+        for role in SIDES:
+            side = pair.side(role)
+            for document in side.documents:
+                sides.setdefault((side.participant, document), []).append((pair.name, role))
+    excerpts = iter_excerpts(project, codebook=selection.codebook_id, coder=selection.coders,
+                             status=selection.statuses, sort="document", real_names=real_names)
+    turns: dict[tuple[str, str], dict[str, set]] = {}
+    quotes: dict[tuple[str, str], list[dict]] = {}
+    for values in excerpts.rows:
+        row = dict(zip(excerpts.columns, values))
+        for key in sides.get((row["participant"], row["document"]), ()):
+            for code in tree.ancestors(row["code"]):
+                turns.setdefault(key, {}).setdefault(code, set()).add((row["document"], row["turn"]))
+            quotes.setdefault(key, []).append(row)
+    return turns, quotes
+
+
+def _mismatch_quotes(pair: Pair, rows: list[dict], tree: CodeTree, quotes: dict) -> list[dict]:
+    """The raising side's quotes for each mismatched code whose parent is not mismatched the
+    same way (a theme raised by one side only holds its subcodes' quotes once, under it)."""
+    status = {r["code"]: r["status"] for r in rows}
+    out = []
+    for code in tree.display_order:
+        parent = tree.parent[code]
+        if status[code] not in MISMATCHES or (parent is not None and status[parent] == status[code]):
+            continue
+        role = "scholar" if status[code] == SCHOLAR_ONLY else "mentor"
+        below = set(tree.descendants(code))
+        merged: dict[tuple, dict] = {}
+        for q in quotes.get((pair.name, role), []):
+            if q["code"] not in below:
+                continue
+            key = (q["document"], q["start"], q["end"])
+            if key in merged:
+                merged[key]["quote_codes"] += f"; {q['code_name']}"
+                continue
+            merged[key] = {"pair": pair.name, "code": code, "code_name": tree.name[code],
+                           "status": status[code], "side": role, "speaker": q["speaker"],
+                           "quote_codes": q["code_name"], "document": q["document"], "turn": int(q["turn"]),
+                           "position": position_label(q), "text": str(q["text"]).strip()}
+        out += sorted(merged.values(), key=lambda q: (q["document"], q["turn"]))
+    return out
+
+
+def _check_read(project, pairs: list[Pair], selection: Selection) -> list[str]:
+    """Raise when the selected coders read none of a side's turns (:func:`turns_read`: the
+    coverage recorded for them with the codebook, and every turn they coded); notes for
+    sides read in part."""
+    chosen = CodingFilter(selection.codebook_id, selection.coders, selection.statuses)
+    turns = turns_read(project, chosen, {pair.side(role).participant for pair in pairs for role in SIDES})
+    coders = ", ".join(selection.coders)
+    unread, notes = [], []
+    for pair in pairs:
+        for role in SIDES:
+            side = pair.side(role)
+            own = turns[(turns["participant"] == side.participant) & turns["document"].isin(side.documents)]
+            seen = int(own["read"].sum())
+            if seen == 0:
+                unread.append(f"{side.participant} ({role} of pair {pair.name})")
+            elif seen < len(own):
+                notes.append(f"pair {pair.name}: {coders} read {seen} of the {len(own)} turns of "
+                             f"{side.participant}; the others count as raising no code")
+    if unread:
+        raise SelectionError(f"{coders} read none of the turns of {', '.join(unread)} with codebook "
+                             f"{selection.codebook}: code them, or choose another --coder")
+    return notes
