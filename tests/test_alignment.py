@@ -11,7 +11,7 @@ from sklearn.metrics import cohen_kappa_score
 
 from pair_projects import PAIRS_CSV, build_pair_project
 from qualcode.analysis.alignment import (BOTH, MENTOR_ONLY, NEITHER, SCHOLAR_ONLY, across_pairs,
-                                         pair_figures, pairs_alignment)
+                                         frequent_mismatches, pair_figures, pairs_alignment)
 from qualcode.analysis.compare import wilson_interval
 from qualcode.core.errors import SelectionError
 from qualcode.store.project import open_project
@@ -133,11 +133,16 @@ def test_a_code_no_pair_raised_has_no_share():
 
 
 def test_most_frequent_mismatches(result):
+    # value is mentor only in P4 because clarity is: the list keeps the subcode, which says more
     top = result.mismatches()
     assert top[["code", "status", "pairs", "of_pairs", "pair_names"]].values.tolist() == [
-        ["power", S, 2, 4, "P1, P4"], ["tools", M, 2, 4, "P1, P4"], ["value", M, 1, 4, "P4"],
-        ["value.clarity", M, 1, 4, "P4"], ["value.trust", S, 1, 4, "P1"]]
+        ["power", S, 2, 4, "P1, P4"], ["tools", M, 2, 4, "P1, P4"], ["value.clarity", M, 1, 4, "P4"],
+        ["value.trust", S, 1, 4, "P1"], ["power.fear", S, 1, 4, "P1"]]
     assert result.mismatches(top=1)["code"].tolist() == ["power"]
+    every = frequent_mismatches(result.codes, top=10)          # without the tree: every code
+    assert every[["code", "status", "pairs"]].values.tolist() == [
+        ["power", S, 2], ["tools", M, 2], ["value", M, 1], ["value.clarity", M, 1], ["value.trust", S, 1],
+        ["power.fear", S, 1]]
 
 
 def test_mismatch_quotes_come_from_the_side_that_raised_the_code(result):

@@ -104,8 +104,8 @@ def test_csv_output_is_the_pair_by_code_table(study, tmp_path):
         "  P3 S03 (scholar) M03 (mentor)     0             0            0     n/a   n/a",
         "  P4 S04 (scholar) M01 (mentor)     0             1            3      0% -0.33",
         "most frequent mismatches: Power differential (scholar only, 2 of 4 pairs); Formal tools "
-        "(mentor only, 2 of 4 pairs); Value of expectations (mentor only, 1 of 4 pairs); Clear guidance "
-        "(mentor only, 1 of 4 pairs); Trust and respect (scholar only, 1 of 4 pairs)",
+        "(mentor only, 2 of 4 pairs); Clear guidance (mentor only, 1 of 4 pairs); Trust and respect "
+        "(scholar only, 1 of 4 pairs); Fear of consequences (scholar only, 1 of 4 pairs)",
         f"wrote 24 rows (4 pairs x 6 codes) to {out} (10 codings from codebook Test book 1.0; coder "
         "rules; status suggested or accepted)"]
     with open(out, encoding="utf-8-sig", newline="") as handle:

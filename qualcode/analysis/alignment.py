@@ -77,13 +77,15 @@ class Alignment:
     selection: str
     codebook: str
     depth: dict[str, int]      # code -> depth in the code tree (0: a theme)
+    parent: dict[str, str | None]  # code -> its parent code (None: a theme)
     confidence: float = 0.95
     real_names: bool = False
     notes: list[str] = field(default_factory=list)
 
     def mismatches(self, top: int = 5) -> pd.DataFrame:
-        """:func:`frequent_mismatches` of :attr:`codes`."""
-        return frequent_mismatches(self.codes, top)
+        """:func:`frequent_mismatches` of :attr:`codes` (a theme left out where a subcode says
+        the same)."""
+        return frequent_mismatches(self.codes, top, self.parent)
 
 
 # ------------------------------------------------------------------------- figures
@@ -130,16 +132,27 @@ def across_pairs(codes: pd.DataFrame, depth: dict[str, int] | None = None,
     return pd.DataFrame(rows, columns=ACROSS_COLUMNS)
 
 
-def frequent_mismatches(codes: pd.DataFrame, top: int = 5) -> pd.DataFrame:
+def frequent_mismatches(codes: pd.DataFrame, top: int = 5,
+                        parent: dict[str, str | None] | None = None) -> pd.DataFrame:
     """The ``top`` most frequent (code, direction) mismatches over the pairs: how many pairs
-    and which; ties in codebook order, scholar only before mentor only."""
+    and which; ties in codebook order, scholar only before mentor only.  With ``parent``
+    (code -> parent code), a code is left out when one of its subcodes is mismatched the same
+    way in the same pairs: the subcode says the same, more precisely."""
     order = {c: i for i, c in enumerate(dict.fromkeys(codes["code"]))}
     total = codes["pair"].nunique()
+    found = {key: list(part["pair"]) for key, part in
+             codes[codes["status"].isin(MISMATCHES)].groupby(["code", "status"], sort=False)}
+    children: dict[str, list[str]] = {}
+    for code, up in (parent or {}).items():
+        if up is not None:
+            children.setdefault(up, []).append(code)
     rows = []
-    for (code, status), part in codes[codes["status"].isin(MISMATCHES)].groupby(["code", "status"]):
-        rows.append({"code": code, "code_name": part["code_name"].iloc[0], "status": status,
-                     "pairs": len(part), "of_pairs": total, "pair_names": ", ".join(part["pair"]),
-                     "_order": (-len(part), order[code], MISMATCHES.index(status))})
+    for (code, status), pairs in found.items():
+        if any(found.get((child, status)) == pairs for child in children.get(code, ())):
+            continue
+        rows.append({"code": code, "code_name": codes.loc[codes["code"] == code, "code_name"].iloc[0],
+                     "status": status, "pairs": len(pairs), "of_pairs": total, "pair_names": ", ".join(pairs),
+                     "_order": (-len(pairs), order[code], MISMATCHES.index(status))})
     rows.sort(key=lambda r: r.pop("_order"))
     return pd.DataFrame(rows[:top], columns=MISMATCH_COLUMNS)
 
@@ -176,8 +189,8 @@ def align_pairs(project, pairs: list[Pair], *, codebook: str | int | None = None
     depth = {code: tree.depth(code) for code in tree.display_order}
     return Alignment(codes, pd.DataFrame(figures, columns=PAIR_COLUMNS),
                      across_pairs(codes, depth, confidence), pd.DataFrame(mismatch_quotes, columns=QUOTE_COLUMNS),
-                     selection.describe(), selection.codebook or "no codebook", depth, confidence,
-                     real_names, notes)
+                     selection.describe(), selection.codebook or "no codebook", depth,
+                     {code: tree.parent[code] for code in tree.display_order}, confidence, real_names, notes)
 
 
 def _raised(project, pairs: list[Pair], selection: Selection, tree: CodeTree, real_names: bool):

@@ -200,6 +200,9 @@ def _across_section(doc, alignment: Alignment, level: int, width: float, figure:
     doc.add_heading("Most frequent mismatches", level=level + 1)
     if mismatches.empty:
         doc.add_paragraph("No code was raised by one side of a pair only.")
+    else:
+        add_note(doc, "Codes raised by one side of a pair only, most frequent first; a theme is left out "
+                      "where one of its subcodes is mismatched the same way in the same pairs.", size=8)
     for _, m in mismatches.iterrows():
         doc.add_paragraph(f"{m['code_name']}: {m['status']} in {m['pairs']} of {m['of_pairs']} pairs "
                           f"({m['pair_names']}).", style="List Bullet")

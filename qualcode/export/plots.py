@@ -136,7 +136,9 @@ def alignment_figure(alignment, title: str | None = None) -> Figure:
     order = list(STATUS_STYLE)
     grid = status.apply(lambda column: column.map(order.index)).to_numpy()
     n_rows, n_cols = grid.shape
-    fig = Figure(figsize=(4.2 + 0.55 * n_cols, 1.9 + 0.3 * n_rows), layout="constrained")
+    labels = [_label(n) for n in shown["code_name"]]
+    width = max(6.4, 1.2 + 0.075 * max(len(label) for label in labels) + 0.5 * n_cols)
+    fig = Figure(figsize=(width, 2.2 + 0.3 * n_rows), layout="constrained")
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
     cmap = ListedColormap([STATUS_STYLE[s][0] for s in order])
@@ -147,7 +149,7 @@ def alignment_figure(alignment, title: str | None = None) -> Figure:
                     color="#1a1a1a")
     ax.set_xticks(range(n_cols), pairs, fontsize=9, rotation=90 if n_cols > 12 else 0)
     ax.xaxis.tick_top()
-    ax.set_yticks(range(n_rows), [_label(n) for n in shown["code_name"]], fontsize=8)
+    ax.set_yticks(range(n_rows), labels, fontsize=8)
     _style_code_labels(ax, list(shown["depth"]))
     ax.set_xticks(np.arange(-0.5, n_cols), minor=True)
     ax.set_yticks(np.arange(-0.5, n_rows), minor=True)
@@ -157,12 +159,13 @@ def alignment_figure(alignment, title: str | None = None) -> Figure:
         spine.set_visible(False)
     handles = [Patch(facecolor=colour, edgecolor="#999999", label=f"{letter} {name}" if letter else name)
                for name, (colour, letter) in STATUS_STYLE.items()]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02), ncols=4, fontsize=8,
-              frameon=False)
+    fig.legend(handles=handles, loc="outside lower center", ncols=4 if width >= 7 else 2, fontsize=8,
+               frameon=False)
+    fig.suptitle(title or "Codes raised within each scholar-mentor pair", fontsize=11)
     hidden = len(across) - len(shown)
-    ax.set_title(title or "Codes raised within each scholar-mentor pair", fontsize=11, loc="left")
     if hidden:
-        ax.set_xlabel(f"{hidden} codes raised in no pair are not shown", fontsize=8, labelpad=28)
+        ax.set_title(f"{hidden} code{'s' if hidden != 1 else ''} raised in no pair not shown", fontsize=8,
+                     color="#595959", pad=24)
     return fig
 
 
