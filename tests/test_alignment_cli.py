@@ -81,12 +81,13 @@ def test_every_problem_of_a_pairs_file_at_once_and_nothing_written(study, tmp_pa
     ("pair,scholar\nP1,S01\n", ", row 1: no column 'mentor' (a pairs file has the columns pair, "
                                "scholar, mentor; found pair, scholar)"),
     ("Pair,Scholar,Mentor\n", ": no pairs (one row per pair under the header pair, scholar, mentor)"),
+    ("{}", ": cannot read .json pairs: use .csv, .tsv or .xlsx"),
     ("pair;scholar;mentor\nP1;;\n", ", row 2: pair 'P1' has no scholar: every pair needs a scholar and a "
                                    "mentor\nError: {pairs}, row 2: pair 'P1' has no mentor: every pair needs "
                                    "a scholar and a mentor"),
 ])
 def test_pairs_file_header_and_empty_rows(study, tmp_path, text, message):
-    pairs = tmp_path / "pairs.csv"
+    pairs = tmp_path / ("pairs.json" if text.startswith("{") else "pairs.csv")
     pairs.write_text(text, encoding="utf-8")
     result = run("alignment", study, "--pairs", pairs, "--coder", "rules", "-o", tmp_path / "x.csv")
     assert result.exit_code == 1

@@ -20,8 +20,9 @@ rows of :attr:`Alignment.codes`):
 - **aligned share**: codes both raised / codes either raised; undefined (NaN) when neither
   side raised any code;
 - **Cohen's kappa**, the two people taken as two raters giving each code "raised" or "not
-  raised"; undefined (NaN) when chance agreement is 1 (both raised every code, or none),
-  the convention of every kappa qualcode reports.
+  raised" (:func:`qualcode.analysis.metrics.cohen_kappa`); undefined (NaN) when chance
+  agreement is 1 (both raised every code, or none), the convention of every kappa qualcode
+  reports.
 
 Across pairs, per code: how many pairs are aligned (``both``), mismatched each way, or
 ``neither``, and the share of pairs aligned among the pairs where either side raised the
@@ -46,6 +47,7 @@ import pandas as pd
 
 from qualcode.analysis.compare import wilson_interval
 from qualcode.analysis.excerpts import iter_excerpts, position_label
+from qualcode.analysis.metrics import cohen_kappa
 from qualcode.analysis.pairs import SIDES, Pair, read_pairs
 from qualcode.analysis.selection import CodeTree, Selection, select_from_project
 from qualcode.core.errors import SelectionError
@@ -89,16 +91,6 @@ class Alignment:
 
 
 # ------------------------------------------------------------------------- figures
-def _kappa(a: Sequence[int], b: Sequence[int]) -> float:
-    """Cohen's kappa of two raters' 0/1 values (scikit-learn); NaN when chance agreement is 1."""
-    from sklearn.metrics import cohen_kappa_score
-
-    a, b = np.asarray(a, dtype=int), np.asarray(b, dtype=int)
-    if len(a) == 0 or (len(set(a)) == 1 and set(a) == set(b)):
-        return math.nan
-    return float(cohen_kappa_score(a, b, labels=[0, 1]))
-
-
 def pair_figures(scholar: Sequence[bool], mentor: Sequence[bool]) -> dict:
     """Counts of each status, the aligned share and Cohen's kappa of one pair's raised codes
     (one value per code, in the same order on both sides)."""
@@ -107,7 +99,7 @@ def pair_figures(scholar: Sequence[bool], mentor: Sequence[bool]) -> dict:
     return {"codes": len(s), "scholar_raised": int(s.sum()), "mentor_raised": int(m.sum()),
             "both": both, "scholar_only": int(np.sum(s & ~m)), "mentor_only": int(np.sum(m & ~s)),
             "neither": len(s) - either, "aligned_share": both / either if either else math.nan,
-            "kappa": _kappa(s.astype(int), m.astype(int))}
+            "kappa": cohen_kappa(s.astype(int), m.astype(int))}
 
 
 def status_of(scholar: bool, mentor: bool) -> str:

@@ -121,7 +121,7 @@ def read_pairs(path: str | Path, project) -> list[Pair]:
     Raises :class:`~qualcode.core.errors.ProblemsError` listing every problem (see the
     module documentation); returns the pairs in file order otherwise."""
     path = Path(path)
-    table = read_table(path)
+    table = read_table(path, what="pairs")
     missing = [c for c in COLUMNS if not table.has(c)]
     if missing:
         raise ProblemsError([f"{path}, row 1: no column {', '.join(repr(c) for c in missing)} "
