@@ -15,6 +15,7 @@ from interrupt import Interruptible, failing_after, integrity, kill_mid_write, s
 from qualcode.cli import cli
 from qualcode.store.frames import speakers_frame
 from qualcode.store.project import open_project
+from qualcode.store.schema import SCHEMA_VERSION
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "transcripts_sample"
@@ -144,7 +145,7 @@ def test_a_kill_mid_write_leaves_the_project_as_it_was(case, prepared):
     # the killed writer left its rollback journal: the next open must undo its writes
     assert (tmp / "study.qcproj-journal").exists()
     with open_project(project) as reopened:
-        assert reopened.schema_version == 2
+        assert reopened.schema_version == SCHEMA_VERSION
     assert integrity(project) == "ok"
     assert snapshot(project) == before
     _changed_without_interruption(case, project, tmp)

@@ -7,7 +7,8 @@ import pytest
 from qualcode.core.errors import ProjectError
 from qualcode.store.project import count_words, open_project
 from qualcode.store.schema import SCHEMA_VERSION
-from qualcode.store.frames import attributes_frame, codings_frame, coverage_frame
+from qualcode.store.frames import attributes_frame, codings_frame, coverage_frame, segments_frame
+from qualcode.store.queries import attribute_keys, turn_group_totals
 
 
 def test_new_project_is_created_with_schema_version(tmp_path):
@@ -136,15 +137,23 @@ def test_version_1_project_is_migrated_in_place(tmp_path):
     path = tmp_path / "old.qcproj"
     shutil.copy(FIXTURES / "schema_v1.qcproj", path)
     with open_project(path) as project:
-        assert project.schema_version == SCHEMA_VERSION == 2
+        assert project.schema_version == SCHEMA_VERSION == 3
         assert project.counts() == {"documents": 1, "participants": 3, "turns": 3, "words": 22,
                                     "codings": 3}
         assert project.codes_frame()["color"].isna().all()
         coverage = coverage_frame(project)
         assert coverage["coder"].tolist() == ["rules", "rules"]
         assert sorted(coverage["segment_id"]) == [2, 3]
+        # version 3: turns take their own attributes, grouped like a document's
+        assert attribute_keys(project) == ["role"]
+        with project.transaction():
+            project.add_segment_attributes(1, [(1, "question", "Q1"), (2, "question", "Q2")])
+        assert attribute_keys(project) == ["question", "role"]
+        totals = turn_group_totals(project, "question", include_facilitators=True)
+        assert totals[["group", "group_turns"]].values.tolist() == [["(none)", 1], ["Q1", 1], ["Q2", 1]]
+        assert segments_frame(project)["question"].fillna("-").tolist() == ["-", "Q1", "Q2"]
     with open_project(path) as project:  # a second open finds nothing left to do
-        assert project.schema_version == 2
+        assert project.schema_version == 3
 
 
 def test_failed_migration_leaves_the_old_project_untouched(tmp_path, monkeypatch):

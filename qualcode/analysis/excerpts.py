@@ -8,6 +8,7 @@ label; ``real_names=True`` shows the label as it appears in the transcript.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
@@ -41,6 +42,23 @@ def format_time(seconds) -> str:
 def attribute_columns(frames: CorpusFrames) -> list[str]:
     """Document attributes shown beside each quote (the speaker's role is its own column)."""
     return [a for a in frames.attribute_names if a != "role"]
+
+
+def _with_document_attributes(rows: pd.DataFrame, frames: CorpusFrames, attrs: list[str]) -> pd.DataFrame:
+    """Quote rows with the document's id and attributes beside the turn's own (a turn's value
+    wins), each attribute under its shown name."""
+    own = [a for a in attrs if a in frames.document_attribute_names]
+    doc_info = frames.documents[["document", "document_id", *own]].rename(
+        columns={a: f"_doc_{a}" for a in own})
+    rows = rows.drop(columns=["document_id"], errors="ignore").merge(doc_info, on="document", how="left")
+    for a in attrs:
+        if a not in frames.turn_attribute_names:
+            rows[_shown_attribute(a)] = rows.pop(f"_doc_{a}")
+        elif a in own:
+            rows[_shown_attribute(a)] = rows[a].where(rows[a].notna(), rows.pop(f"_doc_{a}"))
+        else:
+            rows[_shown_attribute(a)] = rows[a]
+    return rows
 
 
 def _shown_attribute(name: str) -> str:
@@ -115,10 +133,8 @@ def excerpts_table(source, *, code: str | Iterable[str] | None = None,
         raise _nothing_matches(selection.describe(), code, theme, roles, documents, include_facilitators)
 
     attrs = attribute_columns(frames)
-    doc_info = frames.documents[["document", "document_id", *attrs]].rename(
-        columns={a: _shown_attribute(a) for a in attrs})
+    rows = _with_document_attributes(rows, frames, attrs)
     attrs = [_shown_attribute(a) for a in attrs]
-    rows = rows.drop(columns=["document_id"], errors="ignore").merge(doc_info, on="document", how="left")
 
     position = {c: i for i, c in enumerate(tree.display_order)}
     rows = rows.assign(
@@ -220,6 +236,8 @@ def iter_excerpts(project, *, code: str | Iterable[str] | None = None,
                 doc_id = row["document_id"]
                 text = project.document_text(doc_id)
             own = values.get(doc_id, {})
+            if row["turn_attributes"] not in (None, "{}"):
+                own = {**own, **json.loads(row["turn_attributes"])}
             code_ = row["code"]
             theme_ = tree.theme(code_)
             speaker = row["speaker"] if real_names else speaker_pseudonym(row["participant"], row["role"])

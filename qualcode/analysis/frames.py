@@ -17,7 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-from qualcode.store.frames import coding_decisions_frame, codings_frame, documents_frame, segments_frame
+from qualcode.store.frames import (SEGMENT_COLUMNS, coding_decisions_frame, codings_frame, documents_frame,
+                                   segments_frame)
 from qualcode.store.queries import attribute_keys
 
 #: Columns of ``documents_frame(Project)`` that are not document attributes.
@@ -44,13 +45,23 @@ class CorpusFrames:
 
     @property
     def attribute_names(self) -> list[str]:
-        """Document attribute columns (site, group, role...)."""
+        """Attribute columns of documents (site, group, role...) and of turns (question), sorted
+        as :func:`project_attributes` gives them."""
+        return sorted({*self.document_attribute_names, *self.turn_attribute_names})
+
+    @property
+    def document_attribute_names(self) -> list[str]:
         return [c for c in self.documents.columns if c not in DOCUMENT_COLUMNS]
+
+    @property
+    def turn_attribute_names(self) -> list[str]:
+        """Turn attribute columns of the segments (``question``)."""
+        return [c for c in self.segments.columns if c not in SEGMENT_COLUMNS]
 
 
 def project_attributes(project) -> list[str]:
-    """A project's document attribute names, in the order :attr:`CorpusFrames.attribute_names`
-    gives them, read without loading any frame."""
+    """A project's attribute names (of documents and of turns), in the order
+    :attr:`CorpusFrames.attribute_names` gives them, read without loading any frame."""
     return [k for k in attribute_keys(project) if k not in DOCUMENT_COLUMNS]
 
 

@@ -22,6 +22,7 @@ import pandas as pd
 from qualcode.analysis.frames import CorpusFrames
 from qualcode.core.errors import SelectionError
 from qualcode.store.codebooks import matching_ids
+from qualcode.store.frames import SEGMENT_COLUMNS
 from qualcode.store.queries import CodingFilter, coding_summary, selected_codes
 
 STATUSES = ("suggested", "accepted", "rejected")
@@ -295,7 +296,8 @@ def attach_turns(codings: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
         codings.loc[lost.index, "segment_id"] = placed["segment_id"].to_numpy()
     codings = codings.dropna(subset=["segment_id"])
     codings["segment_id"] = codings["segment_id"].astype(int)
-    turn_columns = ["segment_id", "turn", "speaker", "participant", "role", "time_start", "time_end"]
+    turn_columns = ["segment_id", "turn", "speaker", "participant", "role", "time_start", "time_end",
+                    *[c for c in segments.columns if c not in SEGMENT_COLUMNS]]
     joined = codings.drop(columns=[c for c in turn_columns[1:] if c in codings.columns]).merge(
         segments[turn_columns], on="segment_id", how="inner")
     joined["role"] = joined["role"].fillna(NO_VALUE)
@@ -303,8 +305,8 @@ def attach_turns(codings: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
 
 
 def check_grouping(frames: CorpusFrames, by: str, attributes: list[str] | None = None) -> None:
-    """Raise unless ``by`` is role, document, participant or a document attribute
-    (``attributes``; by default the frames' attribute columns)."""
+    """Raise unless ``by`` is role, document, participant or an attribute of documents or
+    turns (``attributes``; by default the frames' attribute columns)."""
     attributes = frames.attribute_names if attributes is None else attributes
     if by in GROUPINGS or by in attributes:
         return
@@ -317,9 +319,12 @@ def group_values(rows: pd.DataFrame, frames: CorpusFrames, by: str) -> pd.Series
     check_grouping(frames, by)
     if by in GROUPINGS:
         values = rows[by]
-    else:
-        lookup = dict(zip(frames.documents["document"], frames.documents[by]))
-        values = rows["document"].map(lookup)
+    else:  # the turn's own value where it has one, else its document's
+        own = rows[by] if by in rows.columns else pd.Series(None, index=rows.index, dtype=object)
+        if by in frames.documents.columns:
+            lookup = dict(zip(frames.documents["document"], frames.documents[by]))
+            own = own.where(own.notna() & (own.astype(str) != ""), rows["document"].map(lookup))
+        values = own
     return values.where(values.notna() & (values.astype(str) != ""), NO_VALUE).astype(str)
 
 

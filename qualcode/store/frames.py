@@ -38,6 +38,11 @@ def documents_frame(project: Project) -> pd.DataFrame:
     return docs
 
 
+#: The columns :func:`segments_frame` always has; any other is a turn attribute.
+SEGMENT_COLUMNS = ("segment_id", "document", "turn", "speaker", "participant", "role", "start", "end",
+                   "time_start", "time_end", "words", "text")
+
+
 def attributes_frame(project: Project) -> pd.DataFrame:
     """One row per document attribute.  Columns: document_id, key, value."""
     return pd.read_sql_query("SELECT document_id, key, value FROM document_attributes"
@@ -48,7 +53,7 @@ def segments_frame(project: Project, include_facilitators: bool = True, document
                    text: bool = True) -> pd.DataFrame:
     """One row per turn, in document and turn order.  Columns: segment_id, document, turn,
     speaker (the transcript's label), participant (pseudonym), role, start, end, time_start,
-    time_end, words, text.
+    time_end, words, text, then each turn attribute of the project (sorted; ``question``).
 
     ``text=False`` leaves the text column out (cutting it from a long document is slow)."""
     where, params = [], []
@@ -61,7 +66,16 @@ def segments_frame(project: Project, include_facilitators: bool = True, document
     frame = pd.read_sql_query(sql, project.conn, params=params)
     if text:
         frame = _with_texts(project, frame)
-    return frame.drop(columns="document_id")
+    return _with_turn_attributes(project, frame.drop(columns="document_id"))
+
+
+def _with_turn_attributes(project: Project, frame: pd.DataFrame) -> pd.DataFrame:
+    attrs = pd.read_sql_query("SELECT segment_id, key, value FROM segment_attributes", project.conn)
+    if attrs.empty:
+        return frame
+    wide = attrs.pivot(index="segment_id", columns="key", values="value").reset_index()
+    wide.columns.name = None
+    return frame.merge(wide[["segment_id", *sorted(wide.columns[1:])]], on="segment_id", how="left")
 
 
 def find_turn(project: Project, segment_id: int | None = None, document: str | None = None,

@@ -237,6 +237,13 @@ class Project:
             " source_line, words) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             ((document_id, *row) for row in rows))
 
+    def add_segment_attributes(self, document_id: int, rows: Iterable[tuple[int, str, str]]) -> None:
+        """rows: (turn, key, value): a turn's own attributes (``question``)."""
+        self._write_many(
+            "INSERT INTO segment_attributes (segment_id, key, value) SELECT id, ?, ? FROM segments"
+            " WHERE document_id = ? AND turn = ?",
+            ((key, value, document_id, turn) for turn, key, value in rows))
+
     # ------------------------------------------------- turns the writing jobs read
     def turn_batches(self, include_facilitators: bool = False,
                      max_turns: int = 2000) -> Iterator[list[tuple[int, int, str, int]]]:

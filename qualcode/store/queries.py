@@ -80,7 +80,8 @@ def _on_turns(where: str) -> tuple[str, str]:
 
 def _group_sql(by: str | None, no_value: str) -> tuple[str, str, list]:
     """(group expression, extra join, parameters) of a turn's group over segments ``s``,
-    speakers ``sp``, participants ``p``; empty or missing values become ``no_value``."""
+    speakers ``sp``, participants ``p``; empty or missing values become ``no_value``.  An
+    attribute is the turn's own value (``question``) where it has one, else its document's."""
     if by is None:
         return "NULL", "", []
     if by == "role":
@@ -90,9 +91,10 @@ def _group_sql(by: str | None, no_value: str) -> tuple[str, str, list]:
     if by == "document":
         return ("COALESCE(NULLIF(gd.name, ''), ?)", " JOIN documents gd ON gd.id = s.document_id",
                 [no_value])
-    return ("COALESCE(NULLIF(ga.value, ''), ?)",
+    return ("COALESCE(NULLIF(ta.value, ''), NULLIF(ga.value, ''), ?)",
+            " LEFT JOIN segment_attributes ta ON ta.segment_id = s.id AND ta.key = ?"
             " LEFT JOIN document_attributes ga ON ga.document_id = s.document_id AND ga.key = ?",
-            [no_value, by])  # in the order the two appear in the statement
+            [no_value, by, by])  # in the order they appear in the statement
 
 
 # ------------------------------------------------------------------ what there is
@@ -112,8 +114,10 @@ def selected_codes(project: Project, chosen: CodingFilter) -> list[str]:
 
 
 def attribute_keys(project: Project) -> list[str]:
-    """Document attribute names, sorted (the attribute columns of :func:`documents_frame`)."""
-    return [r[0] for r in project.conn.execute("SELECT DISTINCT key FROM document_attributes ORDER BY key")]
+    """Attribute names of documents and of turns, sorted (the attribute columns of
+    :func:`documents_frame` and :func:`segments_frame`)."""
+    return [r[0] for r in project.conn.execute(
+        "SELECT key FROM document_attributes UNION SELECT key FROM segment_attributes ORDER BY key")]
 
 
 def document_names(project: Project) -> list[str]:
@@ -192,7 +196,8 @@ def iter_excerpt_rows(project: Project, chosen: CodingFilter, positions: Iterabl
                       no_value: str = "(none)") -> Iterator[sqlite3.Row]:
     """Stream the chosen codings on turns, sorted, without their text.  Columns:
     coding_id, document_id, document, turn, speaker, participant, role (NULL becomes
-    ``no_value``), time_start, code, start, end, coder, status.
+    ``no_value``), time_start, code, start, end, coder, status, turn_attributes (the turn's
+    own attributes as a JSON object).
 
     ``positions``: (code, theme position, code position) used by the sorts ``code``
     (theme, code, document, start, end), ``document`` (document, start, end, code),
@@ -213,7 +218,8 @@ def iter_excerpt_rows(project: Project, chosen: CodingFilter, positions: Iterabl
         " json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(?)), " + cte +
         "SELECT sel.id AS coding_id, sel.document_id, d.name AS document, s.turn,"
         " sp.label AS speaker, p.pid AS participant, COALESCE(sp.role, ?) AS role, s.time_start,"
-        " sel.code, sel.start, sel.\"end\", sel.coder, sel.status"
+        " sel.code, sel.start, sel.\"end\", sel.coder, sel.status, (SELECT json_group_object(ta.key,"
+        " ta.value) FROM segment_attributes ta WHERE ta.segment_id = s.id) AS turn_attributes"
         " FROM sel" + on_turn + " JOIN documents d ON d.id = sel.document_id" + SPEAKERS_JOIN +
         " LEFT JOIN keys k ON k.code = sel.code WHERE " + " AND ".join(filters) +
         f" ORDER BY {EXCERPT_ORDERS[sort]}, sel.code, sel.id")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 APPLICATION_ID = 0x51434F44  # "QCOD": marks the SQLite file as a qualcode project
 
 SCHEMA = """
@@ -101,6 +101,12 @@ CREATE TABLE coverage (
     segment_id INTEGER NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
     PRIMARY KEY (coder, codebook_id, segment_id)
 );
+CREATE TABLE segment_attributes (
+    segment_id INTEGER NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (segment_id, key)
+);
 CREATE INDEX codings_by_segment ON codings(segment_id);
 CREATE INDEX codings_by_coder ON codings(coder, codebook_id);
 CREATE INDEX segments_by_document ON segments(document_id, turn);
@@ -121,6 +127,16 @@ CREATE TABLE coverage (
 INSERT INTO coverage (coder, codebook_id, segment_id)
     SELECT DISTINCT coder, codebook_id, segment_id FROM codings
     WHERE codebook_id IS NOT NULL AND segment_id IS NOT NULL;
+""",
+    # 3: a turn's own attributes (the discussion-guide question a participant's turn answers),
+    # grouped and shown like document attributes; a turn's value wins over its document's.
+    2: """
+CREATE TABLE segment_attributes (
+    segment_id INTEGER NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (segment_id, key)
+);
 """,
 }
 
