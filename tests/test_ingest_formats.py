@@ -10,14 +10,12 @@ import pytest
 from qualcode.core.errors import FormatError, InputError
 from qualcode.ingest import FORMATS, read_document
 
-FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
+from format_samples import CONVERSATION, LONG_GROUP, LONG_GROUP_HEADER
 
-CONVERSATION = [
-    ("Moderator", "What did your mentor expect in the first month?"),
-    ("P1", "Weekly updates, and a draft by week four."),
-    ("Dr. Lee", "I ask every scholar for the same."),
-    ("P1", "It helped, honestly."),
-]
+FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
+#: .odt, .pdf and .rtf files LibreOffice wrote (fixtures/formats/make_fixtures.py)
+OFFICE = Path(__file__).parent / "fixtures" / "formats"
+
 TIMES = [(5.0, 9.0), (10.0, 15.5), (16.0, 20.0), (21.0, 23.0)]
 
 
@@ -92,12 +90,17 @@ def _every_format(tmp_path):
     files["tsv"] = write("conv.tsv", "Who\tSaid\n" + "".join(f"{s}\t{t}\n" for s, t in CONVERSATION))
     files["xlsx"] = tmp_path / "conv.xlsx"
     _xlsx(files["xlsx"])
+    files["markdown"] = write("conv.md", "# Scholars focus group, Lakeshore\n\n" + "".join(
+        f"**{s}:** {t}\n\n" for s, t in CONVERSATION))
+    for suffix in ("odt", "pdf", "rtf"):
+        files[suffix] = OFFICE / f"conversation.{suffix}"
     return files
 
 
 EXPECTED_FORMATS = {"text": "text", "rev": "rev", "otter": "otter", "vtt-zoom": "vtt", "vtt-teams": "vtt",
                     "srt": "srt", "docx-paragraphs": "docx", "docx-table": "docx", "csv": "csv",
-                    "tsv": "tsv", "xlsx": "xlsx"}
+                    "tsv": "tsv", "xlsx": "xlsx", "markdown": "markdown", "odt": "odt", "pdf": "pdf",
+                    "rtf": "rtf"}
 
 
 def test_same_conversation_in_every_format(tmp_path):
@@ -116,7 +119,36 @@ def test_same_conversation_in_every_format(tmp_path):
         assert [(s.time_start, s.time_end) for s in doc.segments] == TIMES, kind
     for kind in ("rev", "otter", "docx-table", "xlsx"):
         assert [s.time_start for s in read_document(files[kind]).segments] == [a for a, _ in TIMES], kind
-    assert set(FORMATS) >= set(EXPECTED_FORMATS.values()) | {"zoom-text"}
+    assert set(FORMATS) == set(EXPECTED_FORMATS.values()) | {"zoom-text"}
+
+
+def test_same_conversation_gives_the_same_codes_in_every_format(tmp_path):
+    """The rules code each reading the same: the same codes at the same places in each turn."""
+    from qualcode.codebook import load_codebook
+    from qualcode.tagging import RuleTagger
+
+    tagger = RuleTagger(load_codebook(Path(__file__).parents[1] / "codebooks" / "mentoring_expectations.yaml"))
+
+    def codes(path):
+        doc = read_document(path)
+        found = []
+        for seg in doc.segments:
+            for coding in tagger.tag_text(doc.segment_text(seg)):
+                found.append((seg.index, coding.code_id, coding.start, coding.end))
+        return sorted(found)
+
+    files = _every_format(tmp_path)
+    expected = codes(files["text"])
+    assert expected == [(1, "value.accountability", 0, 41)]
+    for kind, path in files.items():
+        assert codes(path) == expected, kind
+    # a longer group, its PDF (wrapped lines, a running head, page numbers) and its .odt
+    plain = tmp_path / "long_group.txt"
+    plain.write_text("\n".join(LONG_GROUP_HEADER) + "\n" + "".join(f"{s}: {t}\n" for s, t in LONG_GROUP),
+                     encoding="utf-8")
+    expected = codes(plain)
+    assert len(expected) == 22 and len({code for _, code, _, _ in expected}) == 10
+    assert codes(OFFICE / "long_group.pdf") == codes(OFFICE / "long_group.odt") == expected
 
 
 def test_docx_paragraphs_header_label_only_bold_name_and_paragraphs(tmp_path):
@@ -213,7 +245,7 @@ def test_empty_files(write, name, data):
 
 
 @pytest.mark.parametrize("data,message", [
-    (b"%PDF-1.7\n...", "not a text file: it looks like a PDF file"),
+    (b"%PDF-1.7\n...", r"not a valid PDF file \(PDFSyntaxError: No /Root object"),
     (b"PK\x03\x04\x14\x00garbage", "not a text file: it looks like a zip archive"),
     (bytes(range(256)) * 4, "not a text file: it holds binary data"),
     (b"P1: hi\x00\x01\x02 there\n", "not a text file: it holds binary data"),

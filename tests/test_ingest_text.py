@@ -162,8 +162,8 @@ def test_forced_format_and_unknown_format(write):
     path = write("x.dat", "P1: hello\n")
     assert read_document(path).turns() == [("P1", "hello")]
     assert read_document(path, "txt", name="Group A").name == "Group A"
-    with pytest.raises(InputError, match=r"x.dat: unknown format 'pdf'; choose one of: text, rev"):
-        read_document(path, "pdf")
+    with pytest.raises(InputError, match=r"x.dat: unknown format 'wpd'; choose one of: text, rev"):
+        read_document(path, "wpd")
 
 
 def test_facilitator_credit_in_header_is_metadata_not_a_turn(write):

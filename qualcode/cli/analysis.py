@@ -46,7 +46,7 @@ def export_excerpts(project, output, codes, themes, roles, documents, codebook_n
 @export.command("counts")
 @project_argument
 @click.option("--by", default="role", show_default=True,
-              help="role, document, participant or any document attribute (site, group...).")
+              help="role, document, participant or any attribute of documents or turns (site, group, question...).")
 @click.option("-o", "--output", required=True, type=output_path, help="Output file (.csv or .xlsx).")
 @selection_options
 @click.option("--no-rollup", is_flag=True, help="Parent codes count only their own codings.")
@@ -74,7 +74,7 @@ def export_counts(project, by, output, codebook_name, coder, statuses, include_f
 @cli.command()
 @project_argument
 @click.option("--by", default="role", show_default=True,
-              help="role, document, participant or any document attribute.")
+              help="role, document, participant or any attribute of documents or turns (site, question...).")
 @click.option("--a", "group_a", help="First group (default with --by role: scholar).")
 @click.option("--b", "group_b", help="Second group (default with --by role: mentor).")
 @click.option("--unit", type=click.Choice(["turns", "participants"]), default="turns", show_default=True,
@@ -157,7 +157,7 @@ def alignment(project, pairs_file, output, codebook_name, coder, statuses, real_
                                       "alignment: codes x scholar-mentor pairs (needs --pairs).")
 @click.option("-o", "--output", required=True, type=output_path, help="Output image (.png or .svg).")
 @click.option("--by", default="role", show_default=True,
-              help="role, document, participant or any document attribute.")
+              help="role, document, participant or any attribute of documents or turns (site, question...).")
 @click.option("--a", "group_a", help="bars: first group (default with --by role: scholar).")
 @click.option("--b", "group_b", help="bars: second group (default with --by role: mentor).")
 @pairs_option()
@@ -196,7 +196,7 @@ def plot(project, kind, output, by, group_a, group_b, pairs_file, codebook_name,
 @project_argument
 @click.option("-o", "--output", required=True, type=output_path, help="Output file (.docx).")
 @click.option("--by", default="role", show_default=True,
-              help="Grouping of the counts: role, document, participant or a document attribute.")
+              help="Grouping of the counts: role, document, participant or an attribute of documents or turns.")
 @click.option("--a", "group_a", help="First group compared (default with --by role: scholar).")
 @click.option("--b", "group_b", help="Second group compared (default with --by role: mentor).")
 @codings_options

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -22,24 +23,40 @@ from qualcode.cli.base import (KeyValue, cli, echo_frame, existing_file, export,
 @click.option("--format", "fmt", help="Force a reader (default: from suffix and content).")
 @click.option("--speaker-column", help="Speaker column of CSV/XLSX transcripts.")
 @click.option("--text-column", help="Text column of CSV/XLSX transcripts.")
+@click.option("--guide", type=existing_file,
+              help="The discussion guide (one question per line, or a numbered list): lines "
+                   "matching a question are the facilitator's, and each participant turn records "
+                   "the question it answers (group by it with --by question).")
+@click.option("--unlabelled-speaker", metavar="NAME",
+              help="Give paragraphs with no speaker label after a facilitator's turn to this "
+                   "speaker (e.g. \"Interviewee\"), instead of the facilitator.")
+@click.option("--unlabelled-role", metavar="ROLE",
+              help="The role of --unlabelled-speaker (e.g. scholar); alone, names the speaker too.")
+@click.option("--labels", "label_files", multiple=True, type=existing_file,
+              help="A YAML file of extra label words (facilitator, unidentified...: see "
+                   "qualcode/ingest/labels.yaml), added to the shipped ones; repeatable.")
 @click.option("--redact", "redact_names", is_flag=True,
               help="Replace participants' names in the new transcripts with their pseudonyms "
                    "(as `qualcode redact`), in the same transaction.")
 @click.option("--names", "names_file", type=existing_file,
               help="With --redact: extra names to replace, one a line (or NAME,REPLACEMENT).")
-def ingest(project, files, attrs, manifest, speakers, fmt, speaker_column, text_column, redact_names,
-           names_file):
-    """Read transcripts into PROJECT (all files or none).
+def ingest(project, files, attrs, manifest, speakers, fmt, speaker_column, text_column, guide,
+           unlabelled_speaker, unlabelled_role, label_files, redact_names, names_file):
+    """Read transcripts into PROJECT (all files or none), and say what was decided for each.
 
-    Formats: Word .docx, WebVTT (Zoom, Teams), SRT, Otter/Rev/plain text with
-    speaker labels, CSV/TSV/XLSX with speaker and text columns.  Facilitator
-    labels (Moderator, Interviewer 1...) get the role 'facilitator'.
+    Formats: Word .docx, OpenDocument .odt, PDF, RTF, Markdown, WebVTT (Zoom,
+    Teams), SRT, Otter/Rev/plain text with speaker labels, CSV/TSV/XLSX with
+    speaker and text columns.  Facilitator labels (Moderator, Moderadora,
+    Interviewer 1...) get the role 'facilitator'; ALL, UNKNOWN, TODOS... 'unidentified'.
 
     Example: qualcode ingest study.qcproj --manifest transcripts_sample/manifest.csv
     --speakers transcripts_sample/speakers.csv
+
+    Example: qualcode ingest study.qcproj interview*.docx --guide guide.docx
+    --unlabelled-speaker Interviewee --unlabelled-role scholar
     """
     from qualcode.cli.privacy import echo_redaction
-    from qualcode.workflows.ingest import ingest as ingest_files, plan_files
+    from qualcode.workflows.ingest import ingest as ingest_files, plan_files, reading_options
     from qualcode.workflows.redact import read_names, redact_project
 
     options = {k: v for k, v in (("speaker_column", speaker_column), ("text_column", text_column)) if v}
@@ -47,25 +64,61 @@ def ingest(project, files, attrs, manifest, speakers, fmt, speaker_column, text_
     if names_file and not redact_names:
         raise click.UsageError("--names needs --redact")
     names = read_names(names_file) if names_file else []
+    reading = reading_options(label_files, guide, unlabelled_speaker, unlabelled_role)
     plan = None
     with open_project_file(project, create=True) as proj, proj.transaction():
-        with click.progressbar(length=len(planned), label="Ingesting", file=sys.stderr,
-                               show_pos=True) as bar:
+        # a bar only on a terminal: redirected, click would print its label alone on every run
+        bar = click.progressbar(length=len(planned), label="Ingesting", file=sys.stderr, show_pos=True) \
+            if sys.stderr.isatty() and len(planned) > 1 else None
+        with bar if bar is not None else contextlib.nullcontext():
             result = ingest_files(proj, files, attributes=dict(attrs), manifest=manifest,
-                                  speakers=speakers, fmt=fmt, reader_options=options,
-                                  progress=lambda _path: bar.update(1))
+                                  speakers=speakers, fmt=fmt, reader_options=options, reading=reading,
+                                  progress=(lambda _path: bar.update(1)) if bar is not None else None)
         if redact_names:
             plan = redact_project(proj, names, documents=[item["name"] for item in result.added])
+    for path in result.repeated:
+        click.echo(f"skipped {path}: named more than once; read once")
     for item in result.added:
         click.echo(f"added {item['name']}: {item['turns']} turns, {item['speakers']} speakers, "
                    f"{item['words']} words")
+        for line in decision_lines(item["report"]):
+            click.echo(f"  {line}")
     for path, existing in result.skipped:
         click.echo(f"skipped {path}: already in the project as {existing}")
     for warning in result.warnings:
         click.echo(f"Warning: {warning}", err=True)
-    click.echo(f"{len(result.added)} added, {len(result.skipped)} skipped")
+    click.echo(f"{len(result.added)} added, {len(result.skipped) + len(result.repeated)} skipped")
     if plan is not None:
         echo_redaction(plan)
+
+
+def _lines(numbers: list[int], most: int = 8) -> str:
+    shown = ", ".join(str(n) for n in numbers[:most])
+    more = f", ... ({len(numbers)} in all)" if len(numbers) > most else ""
+    return f"line{'s' if len(numbers) > 1 else ''} {shown}{more}"
+
+
+def decision_lines(report) -> list[str]:
+    """What a reader decided about one document (a ReadReport), one line per kind."""
+    out = []
+    kept = [f"{len(report.header_lines)} line{'s' if len(report.header_lines) != 1 else ''}"] \
+        if report.header_lines else []
+    kept += report.metadata_keys
+    if kept:
+        out.append("header kept as metadata: " + ", ".join(kept))
+    if report.legend:
+        out.append("legend: " + ", ".join(f"{e.label} = {e.name}" + (f" ({e.role})" if e.role else "")
+                                          for e in report.legend))
+    if report.questions:
+        out.append(f"questions: {len(report.questions)} with no speaker label given to "
+                   f"{report.question_speaker} ({_lines([line for line, _ in report.questions])})")
+    if report.answers:
+        out.append(f"answers: {report.answers} participant turns record the question they answer "
+                   f"({', '.join(report.guide_asked)})")
+    if report.unlabelled:
+        out.append(f"unlabelled paragraphs: {len(report.unlabelled)} given to {report.unlabelled_speaker} "
+                   f"({_lines(report.unlabelled)})")
+    return out
 
 
 @cli.command()

@@ -25,6 +25,7 @@ class Turn:
     is applied when the Document is built, so readers need not normalize.
     ``line`` is the 1-based line (or paragraph/row/cue number) where the turn
     starts in the source, for error messages and for finding it again.
+    ``attributes`` are the turn's own (``{"question": "Q3"}``: the guide question it answers).
     """
 
     speaker: str
@@ -32,6 +33,7 @@ class Turn:
     time_start: float | None = None
     time_end: float | None = None
     line: int | None = None
+    attributes: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class Segment:
     time_start: float | None = None
     time_end: float | None = None
     line: int | None = None
+    attributes: dict[str, str] | None = None
 
 
 @dataclass
@@ -57,6 +60,10 @@ class Document:
     format: str
     metadata: dict[str, str] = field(default_factory=dict)
     source: str | None = None
+    #: speaker label -> role the reader decided from the label (``facilitator`` for
+    #: ``Moderadora``, ``unidentified`` for ``TODOS``, a legend's role); the speakers table
+    #: and the document's role attribute decide the rest
+    roles: dict[str, str] = field(default_factory=dict)
 
     @property
     def sha256(self) -> str:
@@ -115,7 +122,7 @@ def normalize_label(label: str) -> str:
 
 
 def build_document(name: str, turns: list[Turn], fmt: str, metadata: dict[str, str] | None = None,
-                   source: str | None = None) -> Document:
+                   source: str | None = None, roles: dict[str, str] | None = None) -> Document:
     """Lay turns out in one plain text: ``Speaker: text`` blocks separated by a blank line.
 
     Turns whose text is empty after normalization are dropped; consecutive turns
@@ -139,6 +146,7 @@ def build_document(name: str, turns: list[Turn], fmt: str, metadata: dict[str, s
         parts.append(text)
         pos += len(text)
         segments.append(Segment(len(segments), speaker, start, pos,
-                                turn.time_start, turn.time_end, turn.line))
+                                turn.time_start, turn.time_end, turn.line, turn.attributes or None))
     return Document(name=name, text="".join(parts), segments=segments, format=fmt,
-                    metadata=dict(metadata or {}), source=source)
+                    metadata=dict(metadata or {}), source=source,
+                    roles={normalize_label(k): v for k, v in (roles or {}).items()})

@@ -1,11 +1,12 @@
 """Who spoke, in what role, under which stable pseudonym.
 
-A speaker's role comes from, in order: the speakers table, a facilitator label
-(Moderator, Facilitator, Interviewer 1, ...), a label that names nobody
-("Unknown Speaker", "Unidentified", "Multiple speakers", "Audience": role
-``unidentified``, so a voice from the hallway is never counted as a scholar), the
-document's ``role`` attribute (scholar groups and mentor groups meet separately),
-else none.
+A speaker's role comes from, in order: the speakers table; what the reader found for the
+label (a participants legend's role, the unlabelled speaker's role, and the label words of
+``labels.yaml`` plus the user's: a facilitator word -- Moderator, Moderadora, Interviewer 1
+... -- gives ``facilitator``; a label that names nobody -- ALL, Unknown Speaker, TODOS,
+Multiple speakers -- gives ``unidentified``, so a voice from the hallway is never counted as
+a scholar); the document's ``role`` attribute (scholar groups and mentor groups meet
+separately); else none.
 
 A participant keeps one pseudonymous id (``S01``, ``M03``, ``F01``, ``P02``)
 across documents:
@@ -19,6 +20,9 @@ from __future__ import annotations
 
 import re
 
+from qualcode.ingest.labels import is_unidentified_label  # noqa: F401  (re-exported)
+from qualcode.ingest.vocabulary import LabelWords, load_label_words
+
 UNIDENTIFIED = "unidentified"
 ROLE_PREFIXES = {"scholar": "S", "mentor": "M", "facilitator": "F", UNIDENTIFIED: "U"}
 DEFAULT_PREFIX = "P"
@@ -30,23 +34,15 @@ _GENERIC = re.compile(
     r"[\s#._-]*\d*$", re.IGNORECASE)
 
 
-_UNIDENTIFIED = re.compile(
-    r"^(?:unknown|unknown speaker|unidentified|unidentified speaker|unidentified (?:male|female)|"
-    r"inaudible|multiple|multiple speakers|several|several speakers|crosstalk|cross-talk|"
-    r"audience|audience member|group|all|everyone|voices)[\s#._-]*\d*$", re.IGNORECASE)
+def is_generic_label(label: str, words: LabelWords | None = None) -> bool:
+    """True for labels that do not identify a person beyond one transcript: a code such as
+    ``P``, or a role word of the label words with at most a number (``Moderadora 2``)."""
+    if not label or _GENERIC.match(label.strip()):
+        return True
+    return (words if words is not None else load_label_words()).is_generic(label)
 
 
-def is_unidentified_label(label: str) -> bool:
-    """True for labels a transcriber uses when nobody in particular is speaking or known."""
-    return bool(_UNIDENTIFIED.match(label.strip()))
-
-
-def is_generic_label(label: str) -> bool:
-    """True for labels that do not identify a person beyond one transcript."""
-    return not label or bool(_GENERIC.match(label.strip()))
-
-
-def participant_identity(document: str, label: str) -> str:
-    if is_generic_label(label):
+def participant_identity(document: str, label: str, words: LabelWords | None = None) -> str:
+    if is_generic_label(label, words):
         return f"doc:{document}#{label.casefold()}"
     return "name:" + " ".join(label.casefold().split())

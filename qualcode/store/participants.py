@@ -62,10 +62,16 @@ class SpeakerResolver:
         self._next[prefix] = n + 1
         return pid
 
-    def resolve(self, document: str, label: str, document_role: str | None) -> ResolvedSpeaker:
+    def resolve(self, document: str, label: str, document_role: str | None,
+                label_role: str | None = None) -> ResolvedSpeaker:
+        """The speaker's participant and role: the speakers table's role, else ``label_role``
+        (what the reader found: a legend's role, a facilitator word of the user's label
+        words), else the label's own words, else the document's role."""
         assignment = self._assignment(document, label)
         if assignment and assignment.role:
             role = assignment.role
+        elif label_role:
+            role = label_role
         elif is_facilitator_label(label):
             role = "facilitator"
         elif is_unidentified_label(label):

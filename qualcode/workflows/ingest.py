@@ -15,24 +15,32 @@ from typing import Callable, Iterable
 import pandas as pd
 
 from qualcode.core.errors import InputError
-from qualcode.ingest import read_document
+from qualcode.ingest import ReadOptions, load_label_words, read_guide_file, read_transcript
 from qualcode.ingest.manifest import read_manifest, read_speakers
 from qualcode.core.pseudonyms import pseudonymize_speakers
 from qualcode.store.participants import SpeakerResolver
-from qualcode.store.frames import documents_frame, segments_frame, speakers_frame
+from qualcode.store.frames import SEGMENT_COLUMNS, documents_frame, segments_frame, speakers_frame
 from qualcode.store.project import Project, count_words
+
+
+#: A facilitator holding more of a document's words than this is reported (unlabelled talk?).
+FACILITATOR_SHARE_WARNING = 0.6
+#: ... in documents of at least this many words.
+FACILITATOR_SHARE_MIN_WORDS = 100
 
 
 @dataclass
 class IngestResult:
-    added: list[dict] = field(default_factory=list)      # name, turns, speakers, words
+    added: list[dict] = field(default_factory=list)      # name, turns, speakers, words, report
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, name already in project)
+    repeated: list[str] = field(default_factory=list)    # files named more than once in this call
     warnings: list[str] = field(default_factory=list)
 
 
 def plan_files(paths: Iterable[str | Path], manifest: str | Path | None,
                attributes: dict[str, str] | None) -> list[tuple[Path, dict[str, str]]]:
-    """Which files to read, each with its attributes (manifest values beat ``attributes``)."""
+    """Which files to read, each with its attributes (manifest values beat ``attributes``);
+    a file named twice is read once (:func:`repeated_files` names them)."""
     common = dict(attributes or {})
     per_file: dict[Path, dict[str, str]] = {}
     order: list[Path] = []
@@ -55,55 +63,108 @@ def plan_files(paths: Iterable[str | Path], manifest: str | Path | None,
     return planned
 
 
+def repeated_files(paths: Iterable[str | Path]) -> list[str]:
+    """The files named more than once (each once, as first written), which are read once."""
+    seen, repeated = set(), []
+    for path in map(Path, paths):
+        key = path.resolve()
+        if key in seen and str(path) not in repeated:
+            repeated.append(str(path))
+        seen.add(key)
+    return repeated
+
+
+def reading_options(labels: Iterable[str | Path] = (), guide: str | Path | None = None,
+                    unlabelled_speaker: str | None = None, unlabelled_role: str | None = None) -> ReadOptions:
+    """How to read the transcripts: label words (the shipped ones, ``$QUALCODE_LABELS`` and
+    ``labels``), a discussion guide, and who says unlabelled paragraphs."""
+    words = load_label_words(labels)
+    return ReadOptions(words=words, guide=read_guide_file(guide, words) if guide is not None else None,
+                       unlabelled_speaker=unlabelled_speaker,
+                       unlabelled_role=unlabelled_role.casefold() if unlabelled_role else None)
+
+
 def ingest(project: Project, paths: Iterable[str | Path] = (), *, attributes: dict[str, str] | None = None,
            manifest: str | Path | None = None, speakers: str | Path | None = None,
            fmt: str | None = None, reader_options: dict | None = None,
+           reading: ReadOptions | None = None,
            progress: Callable[[Path], None] | None = None) -> IngestResult:
     """Read transcripts into the project, all or nothing.
 
     A file whose normalized content is already in the project is skipped and
-    reported, not duplicated.  Any error rolls back every file of this call.
+    reported, not duplicated; a file named twice is read once and reported.  Any error
+    rolls back every file of this call.  ``reading``: :func:`reading_options`.  Each added
+    document comes with its reader's report (``report``: what was taken as header, legend,
+    questions, unlabelled paragraphs).
     """
+    paths = list(paths)
     planned = plan_files(paths, manifest, attributes)
     assignments = read_speakers(speakers) if speakers is not None else []
     resolver = SpeakerResolver(project, assignments, source=str(speakers) if speakers else None)
-    result = IngestResult()
+    result = IngestResult(repeated=repeated_files(paths))
     labels_by_document: dict[str, set[str]] = {}
     with project.transaction():
         for path, attrs in planned:
             if progress is not None:
                 progress(path)
-            document = read_document(path, fmt, **(reader_options or {}))
-            existing = project.document_by_hash(document.sha256)
+            read = read_transcript(path, fmt, options=reading, **(reader_options or {}))
+            existing = project.document_by_hash(read.document.sha256)
             if existing is not None:
                 result.skipped.append((str(path), existing))
                 continue
-            if project.document_id(document.name) is not None:
-                raise InputError(f"a different document named {document.name!r} is already in the "
-                                 "project; rename the file to ingest it too", path)
-            doc_id = project.add_document(document.name, document.text, document.format,
-                                          document.sha256, str(path), document.metadata, attrs)
-            speaker_rows: dict[str, int] = {}
-            for label in dict.fromkeys(seg.speaker for seg in document.segments):
-                resolved = resolver.resolve(document.name, label, attrs.get("role"))
-                speaker_rows[label] = project.add_speaker(doc_id, label, resolved.participant_row,
-                                                          resolved.role)
-            labels_by_document[document.name] = {label.casefold() for label in speaker_rows}
-            words = 0
-            rows = []
-            for seg in document.segments:
-                n = count_words(document.segment_text(seg))
-                words += n
-                rows.append((seg.index, speaker_rows[seg.speaker], seg.start, seg.end,
-                             seg.time_start, seg.time_end, seg.line, n))
-            project.add_segments(doc_id, rows)
-            result.added.append({"name": document.name, "turns": len(rows),
-                                 "speakers": len(speaker_rows), "words": words})
+            added, labels, share = _add_document(project, resolver, read.document, path, attrs)
+            labels_by_document[read.document.name] = {label.casefold() for label in labels}
+            if share is not None:
+                read.report.warnings.append(share)
+            result.added.append({**added, "report": read.report})
+            result.warnings += read.report.warnings
     for unused in resolver.unused_assignments(set(labels_by_document), labels_by_document):
         where = unused.document or "any ingested document"
         result.warnings.append(f"{speakers}, line {unused.line}: speaker {unused.label!r} "
                                f"not found in {where}")
     return result
+
+
+def _add_document(project: Project, resolver: SpeakerResolver, document, path: Path,
+                  attrs: dict) -> tuple[dict, list[str], str | None]:
+    """Store one read document with its speakers, turns and turn attributes: ``(summary,
+    speaker labels, facilitator-share warning or None)``."""
+    if project.document_id(document.name) is not None:
+        raise InputError(f"a different document named {document.name!r} is already in the "
+                         "project; rename the file to ingest it too", path)
+    doc_id = project.add_document(document.name, document.text, document.format,
+                                  document.sha256, str(path), document.metadata, attrs)
+    speaker_rows: dict[str, int] = {}
+    roles: dict[str, str | None] = {}
+    for label in dict.fromkeys(seg.speaker for seg in document.segments):
+        resolved = resolver.resolve(document.name, label, attrs.get("role"), document.roles.get(label))
+        speaker_rows[label] = project.add_speaker(doc_id, label, resolved.participant_row, resolved.role)
+        roles[label] = resolved.role
+    rows, attributes, words_by_role = [], [], {}
+    for seg in document.segments:
+        n = count_words(document.segment_text(seg))
+        words_by_role[roles[seg.speaker]] = words_by_role.get(roles[seg.speaker], 0) + n
+        rows.append((seg.index, speaker_rows[seg.speaker], seg.start, seg.end,
+                     seg.time_start, seg.time_end, seg.line, n))
+        attributes += [(seg.index, key, value) for key, value in (seg.attributes or {}).items()]
+    project.add_segments(doc_id, rows)
+    if attributes:
+        project.add_segment_attributes(doc_id, attributes)
+    summary = {"name": document.name, "turns": len(rows), "speakers": len(speaker_rows),
+               "words": sum(words_by_role.values())}
+    return summary, list(speaker_rows), _facilitator_share(document.name, roles, words_by_role)
+
+
+def _facilitator_share(name: str, roles: dict[str, str | None], words_by_role: dict) -> str | None:
+    """A warning when the facilitator holds an implausible share of the document's words."""
+    total = sum(words_by_role.values())
+    said = words_by_role.get("facilitator", 0)
+    if total < FACILITATOR_SHARE_MIN_WORDS or said <= FACILITATOR_SHARE_WARNING * total:
+        return None
+    who = ", ".join(label for label, role in roles.items() if role == "facilitator")
+    return (f"{name}: the facilitator ({who}) holds {round(100 * said / total)}% of the words; if "
+            "participants' paragraphs carry no label, give them to a speaker (--unlabelled-speaker) "
+            "or label them")
 
 
 @dataclass
@@ -133,6 +194,7 @@ def segments_table(project: Project, include_facilitators: bool = True,
     """One row per turn, the columns researchers expect in a turn listing.  ``speaker`` is
     the participant id and role (``S01 (scholar)``) unless ``real_names``."""
     frame = segments_frame(project, include_facilitators=include_facilitators)
-    frame = frame[["document", "turn", "speaker", "participant", "role", "start", "end",
+    turn_attributes = [c for c in frame.columns if c not in SEGMENT_COLUMNS]
+    frame = frame[["document", "turn", "speaker", "participant", "role", *turn_attributes, "start", "end",
                    "time_start", "time_end", "text"]]
     return pseudonymize_speakers(frame, real_names)
