@@ -15,11 +15,10 @@ for questions of at least four words).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
-
-from rapidfuzz import fuzz, process, utils
 
 from qualcode.core.errors import InputError
 from qualcode.ingest.vocabulary import LabelWords
@@ -48,7 +47,7 @@ class GuideQuestion:
         return f"Q{self.number}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Guide:
     """A discussion guide: its questions and their probes (which count as their question)."""
 
@@ -59,20 +58,32 @@ class Guide:
 
     def match_line(self, text: str) -> GuideQuestion | None:
         """The question a line with no speaker label is (nearly word for word), or None."""
+        from rapidfuzz import fuzz
         return self._best(text, fuzz.ratio, LINE_SCORE, min_words=1)
 
     def match_turn(self, text: str) -> GuideQuestion | None:
         """The question a facilitator's turn asks, perhaps among other words, or None."""
+        from rapidfuzz import fuzz
         return self._best(text, fuzz.partial_ratio, TURN_SCORE, min_words=4) or self.match_line(text)
 
+    @functools.cached_property
+    def _choices(self) -> tuple[str, ...]:
+        return tuple(_processed(item.text) for item in self.items)
+
     def _best(self, text: str, scorer, cutoff: int, min_words: int) -> GuideQuestion | None:
-        query = utils.default_process(strip_number(text, self.words))
+        from rapidfuzz import process
+
+        query = _processed(strip_number(text, self.words))
         if not query:
             return None
-        choices = [utils.default_process(item.text) if len(item.text.split()) >= min_words else ""
-                   for item in self.items]
+        choices = [c if len(c.split()) >= min_words else "" for c in self._choices]
         found = process.extractOne(query, choices, scorer=scorer, score_cutoff=cutoff, processor=None)
         return self.items[found[2]] if found else None
+
+
+def _processed(text: str) -> str:
+    from rapidfuzz import utils  # imported when a guide is used: ingest without one needs none of it
+    return utils.default_process(text)
 
 
 def strip_number(text: str, words: LabelWords) -> str:
