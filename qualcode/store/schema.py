@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 APPLICATION_ID = 0x51434F44  # "QCOD": marks the SQLite file as a qualcode project
 
 SCHEMA = """
@@ -107,6 +107,21 @@ CREATE TABLE segment_attributes (
     value TEXT NOT NULL,
     PRIMARY KEY (segment_id, key)
 );
+CREATE TABLE reviews (
+    id INTEGER PRIMARY KEY,
+    coder TEXT NOT NULL,
+    codebook_id INTEGER NOT NULL REFERENCES codebooks(id) ON DELETE CASCADE,
+    segment_id INTEGER NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
+    action TEXT NOT NULL CHECK (action IN ('accept', 'reject', 'add', 'remove', 'reviewed')),
+    suggestion_id INTEGER,
+    previous_status TEXT,
+    added_coding_id INTEGER,
+    removed_coding TEXT,
+    covered INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    undone_at TEXT
+);
+CREATE INDEX reviews_by_coder ON reviews(coder, codebook_id);
 CREATE INDEX codings_by_segment ON codings(segment_id);
 CREATE INDEX codings_by_coder ON codings(coder, codebook_id);
 CREATE INDEX segments_by_document ON segments(document_id, turn);
@@ -137,6 +152,26 @@ CREATE TABLE segment_attributes (
     value TEXT NOT NULL,
     PRIMARY KEY (segment_id, key)
 );
+""",
+    # 4: the review log: each decision a person takes in the workbench (accept or reject a
+    # suggestion, add or remove a coding, mark a turn reviewed), with its coder and time and
+    # what it changed, so that it can be undone (qualcode/store/reviews.py).
+    3: """
+CREATE TABLE reviews (
+    id INTEGER PRIMARY KEY,
+    coder TEXT NOT NULL,
+    codebook_id INTEGER NOT NULL REFERENCES codebooks(id) ON DELETE CASCADE,
+    segment_id INTEGER NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
+    action TEXT NOT NULL CHECK (action IN ('accept', 'reject', 'add', 'remove', 'reviewed')),
+    suggestion_id INTEGER,
+    previous_status TEXT,
+    added_coding_id INTEGER,
+    removed_coding TEXT,
+    covered INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    undone_at TEXT
+);
+CREATE INDEX reviews_by_coder ON reviews(coder, codebook_id);
 """,
 }
 
