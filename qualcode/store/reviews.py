@@ -186,3 +186,24 @@ def review_progress(project: Project, codebook_ids: Iterable[int]) -> dict[tuple
         f" WHERE c.codebook_id IN ({_marks(ids)}) AND COALESCE(sp.role, '') != 'facilitator'"
         " GROUP BY s.document_id, c.coder", ids)
     return {(doc, coder): n for doc, coder, n in rows}
+
+
+def review_counts(project: Project, coder: str, codebook_ids: Iterable[int],
+                  document_id: int | None = None) -> dict[str, int]:
+    """How far the coder is, in one document or in all: participant ``turns``, those
+    ``reviewed``, machine ``suggestions`` on them and those the coder ``decided``."""
+    ids = [int(i) for i in codebook_ids]
+    in_doc = "" if document_id is None else " AND s.document_id = ?"
+    doc = [] if document_id is None else [int(document_id)]
+    turns, reviewed = project.conn.execute(
+        "SELECT COUNT(*), COALESCE(SUM(EXISTS (SELECT 1 FROM coverage c WHERE c.segment_id = s.id"
+        f" AND c.coder = ? AND c.codebook_id IN ({_marks(ids)}))), 0) FROM segments s"
+        " JOIN speakers sp ON sp.id = s.speaker_id WHERE COALESCE(sp.role, '') != 'facilitator'" + in_doc,
+        (coder, *ids, *doc)).fetchone()
+    suggested = {r[0] for r in project.conn.execute(
+        "SELECT k.id FROM codings k JOIN segments s ON s.id = k.segment_id JOIN speakers sp ON"
+        " sp.id = s.speaker_id WHERE k.coder_kind = 'machine' AND COALESCE(sp.role, '') != 'facilitator'"
+        f" AND k.codebook_id IN ({_marks(ids)})" + in_doc, (*ids, *doc))}
+    decided = coder_decisions(project, coder, ids, document_id=document_id)
+    return {"turns": turns, "reviewed": reviewed, "suggestions": len(suggested),
+            "decided": len(suggested & set(decided))}

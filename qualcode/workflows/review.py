@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from qualcode.core.errors import SelectionError
 from qualcode.store import frames, queries, reviews
+from qualcode.store.codebooks import codebook_versions, find_codebook
 from qualcode.store.project import Project
 
 FACILITATOR = "facilitator"
@@ -73,31 +74,16 @@ def check_coder_name(project: Project, name: str) -> str:
     return name
 
 
-def reviewer(project: Project, coder: str, codebook: str | None = None) -> Reviewer:
-    """The reviewer ``coder`` with the codebook named ``codebook`` (default: the most recently
-    added codebook that has codings, else the most recent one)."""
+def reviewer(project: Project, coder: str, codebook: str | int | None = None) -> Reviewer:
+    """The reviewer ``coder`` with the codebook ``codebook`` names (found as every
+    ``--codebook`` is: :func:`~qualcode.store.codebooks.find_codebook`; default: the most
+    recently added codebook that has codings, else the most recent one)."""
     coder = check_coder_name(project, coder)
-    books = project.codebooks_frame()
-    if books.empty:
-        raise SelectionError("the project has no codebook: code it first "
-                             "(qualcode code PROJECT --codebook FILE)", project.path)
-    if codebook is not None:
-        wanted = codebook.casefold()
-        named = books[[wanted in (str(n).casefold(), f"{n} {v}".casefold())
-                       for n, v in zip(books["name"], books["version"])]]
-        if named.empty:
-            raise SelectionError(f"no codebook {codebook!r} in the project; codebooks: "
-                                 f"{', '.join(dict.fromkeys(books['name']))}", project.path)
-        name = named["name"].iloc[-1]
-    else:
+    if codebook is None:
         used = queries.coding_summary(project)["codebook_id"].dropna().astype(int)
-        latest = int(used.max()) if not used.empty else int(books["codebook_id"].max())
-        name = books.loc[books["codebook_id"] == latest, "name"].iloc[0]
-    same = books[books["name"] == name]
-    ids = tuple(int(i) for i in same["codebook_id"])
-    version = same["version"].iloc[-1]
-    label = f"{name} {version}" if isinstance(version, str) and version else str(name)
-    return Reviewer(coder, ids, max(ids), label)
+        codebook = int(used.max()) if not used.empty else None
+    book = find_codebook(project, codebook, hint="code it first (qualcode code PROJECT --codebook FILE)")
+    return Reviewer(coder, tuple(codebook_versions(project, book.name)), book.id, book.label)
 
 
 def snap_to_words(text: str, start: int, end: int, lo: int = 0, hi: int | None = None) -> tuple[int, int]:
