@@ -118,6 +118,9 @@ def label_candidates(line: str) -> list[LabelLine]:
     colon = match_label_line(line)
     if colon is not None:
         found.append(colon)
+    head = line[:80]
+    if "-" not in head and "=" not in head and "\u2013" not in head and "\u2014" not in head:
+        return found  # (most lines: the second pattern would find nothing)
     m = _SEPARATED_LINE.match(line)
     if m and m.group("label").rstrip("-") == m.group("label"):
         raw_time = m.group("ts1") or m.group("ts0")
@@ -226,11 +229,18 @@ class SpeakerJudge:
         self.min_recurrence = min_recurrence
         self.words = _words(words)
         self.legend = frozenset(fold(label) for label in legend)
+        self._decided: dict[tuple[str, bool, str], bool] = {}
 
     def recurs(self, label: str) -> bool:
         return self.counts[fold(label)] >= self.min_recurrence
 
     def is_speaker(self, label: str, attached_time: bool = False, sep: str = ":") -> bool:
+        key = (label, attached_time, sep)
+        if key not in self._decided:  # the same few labels, asked about on every line
+            self._decided[key] = self._is_speaker(label, attached_time, sep)
+        return self._decided[key]
+
+    def _is_speaker(self, label: str, attached_time: bool, sep: str) -> bool:
         if not label or is_hard_stop(label, self.words):
             return False
         if fold(label) in self.legend:

@@ -34,6 +34,7 @@ KEYS = ("facilitator", "facilitator_qualifiers", "unidentified", "speaker_words"
 _SUFFIX = r"(?:\s*#?\d{1,3}|\s+[a-z]|\s*\([^)]*\)|\s+-\s+.+)?"
 
 
+@functools.lru_cache(maxsize=8192)  # labels repeat: a transcript has a few, said many times
 def fold(text: str) -> str:
     """Lowercase, accents dropped, single spaces, no final full stop: how labels are compared."""
     text = " ".join(str(text).split()).casefold()
