@@ -96,6 +96,7 @@ def test_stage_directions_and_sentence_openers_are_no_speakers(write):
 
 def test_a_sentence_is_not_name_shaped():
     assert is_name_shaped("Dr. Lee") and is_name_shaped("J. R. Pike") and is_name_shaped("Prof. Ana Ruiz")
+    assert is_name_shaped("Gov. Brown") and is_name_shaped("Ana Ph.D.")
     assert not is_name_shaped("Yes. Fine") and not is_name_shaped("Fine.")
 
 
