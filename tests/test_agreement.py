@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 
 import numpy as np
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -29,7 +30,6 @@ from qualcode.analysis.agreement import (agreement_table, disagreements, prepare
                                          reference_table, unit_matrix)
 from qualcode.cli import cli
 from qualcode.exchange.sheets import import_codings
-from qualcode.exchange.sheets.coverage import load_agreement_frames
 from qualcode.core.errors import SelectionError
 from qualcode.store.project import open_project
 from projects import build_project
@@ -59,8 +59,7 @@ def project(tmp_path, write):
 
 def prepared(project, coders=("bob", "rules"), **options):
     with open_project(project) as proj:
-        frames, coverage = load_agreement_frames(proj)
-    return prepare_agreement(frames, coverage, coders, **options)
+        return prepare_agreement(proj, coders, **options)
 
 
 def test_table_per_code_and_overall(project):
@@ -185,6 +184,18 @@ def test_rejected_machine_codings_count_unless_a_status_is_chosen(project):
     assert prepared(proj_path, ("bob", "rules")).codings["code"].tolist().count("power.fear") == 4
     fewer = prepared(proj_path, ("bob", "rules"), status=["suggested", "accepted"])
     assert fewer.codings["code"].tolist().count("power.fear") == 3
+
+
+def test_a_coding_stored_without_its_turn_counts_in_the_turn_holding_it(project):
+    """The same rule as the counts and quotes: a coding with no turn recorded is placed in the
+    turn whose span holds its start, so the rules' codings give the same table without them."""
+    before = prepared(project)
+    with open_project(project) as proj, proj.transaction():
+        proj.conn.execute("UPDATE codings SET segment_id = NULL WHERE coder = 'rules'")
+    data = prepared(project)
+    assert (data.codings["coder"] == "rules").sum() == 12   # all 13 but the one on a facilitator turn
+    pd.testing.assert_frame_equal(data.codings, before.codings)
+    pd.testing.assert_frame_equal(agreement_table(data), agreement_table(before))
 
 
 def test_empty_selections_are_clear_errors(project):

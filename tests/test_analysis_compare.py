@@ -8,7 +8,7 @@ from scipy.stats import fisher_exact
 
 from projects import build_project
 from qualcode.analysis import (benjamini_hochberg, compare_counts, compare_display, compare_groups,
-                               default_pair, holm, load_frames, newcombe_interval, wilson_interval)
+                               default_pair, holm, newcombe_interval, wilson_interval)
 from qualcode.core.errors import SelectionError
 from qualcode.store.project import open_project
 
@@ -97,8 +97,9 @@ def test_participant_unit():
 
 def test_compare_groups_on_the_study(tmp_path):
     with open_project(build_project(tmp_path / "study.qcproj")) as project:
-        frames = load_frames(project)
-    table = compare_groups(frames, "role", coder="rules").set_index("code")
+        table = compare_groups(project, "role", coder="rules").set_index("code")
+        swapped = compare_groups(project, "role", "mentor", "scholar", coder="rules").set_index("code")
+        by_site = compare_groups(project, "site", coder="rules")
     assert (table["a"].iloc[0], table["b"].iloc[0]) == ("scholar", "mentor")
     value = table.loc["value"]
     assert (value["a_units"], value["a_total"], value["b_units"], value["b_total"]) == (3, 7, 3, 4)
@@ -112,9 +113,7 @@ def test_compare_groups_on_the_study(tmp_path):
     assert display.iloc[0].tolist() == ["Value of expectations", "3/7 (43%)", "3/4 (75%)", "3/2",
                                         "-32 pp [-66, +23]", "0.545", "1.000", "few data"]
     # the other direction by name
-    swapped = compare_groups(frames, "role", "mentor", "scholar", coder="rules").set_index("code")
     assert swapped.loc["value", "difference"] == pytest.approx(3 / 4 - 3 / 7)
-    by_site = compare_groups(frames, "site", coder="rules")
     assert (by_site["a"].iloc[0], by_site["b"].iloc[0]) == ("North", "South")
 
 

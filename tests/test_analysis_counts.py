@@ -4,24 +4,24 @@ import pandas as pd
 import pytest
 
 from projects import CODES, CODINGS, DOCUMENTS, build_project
-from qualcode.analysis import CodeTree, counts_by, counts_wide, load_frames, select_codings
+from qualcode.analysis import CodeTree, counts_by, counts_wide, select_codings
 from qualcode.core.errors import SelectionError
 from qualcode.store.frames import segments_frame
 from qualcode.store.project import open_project
 
 
 @pytest.fixture
-def frames(tmp_path):
-    with open_project(build_project(tmp_path / "study.qcproj")) as project:
-        return load_frames(project)
+def project(tmp_path):
+    with open_project(build_project(tmp_path / "study.qcproj")) as opened:
+        yield opened
 
 
 def table(counts, *columns):
     return {(r.code, r.group): tuple(getattr(r, c) for c in columns) for r in counts.itertuples()}
 
 
-def test_counts_by_role_with_rollup(frames):
-    counts = counts_by(frames, "role", coder="rules")
+def test_counts_by_role_with_rollup(project):
+    counts = counts_by(project, "role", coder="rules")
     got = table(counts, "mentions", "turns", "group_turns", "participants", "group_participants",
                 "documents")
     assert got == {
@@ -48,8 +48,8 @@ def test_counts_by_role_with_rollup(frames):
                                          "status suggested or accepted")
 
 
-def test_without_rollup_a_parent_counts_only_its_own_codings(frames):
-    counts = counts_by(frames, "role", coder="rules", rollup=False)
+def test_without_rollup_a_parent_counts_only_its_own_codings(project):
+    counts = counts_by(project, "role", coder="rules", rollup=False)
     got = table(counts, "mentions", "turns", "participants")
     assert got[("value", "scholar")] == (1, 1, 1)   # S03's general value statement
     assert got[("value", "mentor")] == (0, 0, 0)
@@ -57,8 +57,8 @@ def test_without_rollup_a_parent_counts_only_its_own_codings(frames):
     assert got[("value.clarity", "mentor")] == (3, 2, 1)
 
 
-def test_facilitators_are_left_out_unless_asked(frames):
-    counts = counts_by(frames, "role", coder="rules", include_facilitators=True)
+def test_facilitators_are_left_out_unless_asked(project):
+    counts = counts_by(project, "role", coder="rules", include_facilitators=True)
     got = table(counts, "turns", "group_turns", "participants", "group_participants")
     assert list(counts["group"].unique()) == ["scholar", "mentor", "facilitator"]
     # the moderator's "Expectations matter, then?" was coded value; 4 facilitator turns, F01 and F02
@@ -66,24 +66,24 @@ def test_facilitators_are_left_out_unless_asked(frames):
     assert got[("value", "scholar")] == (3, 7, 3, 4)
 
 
-def test_counts_by_site_document_and_participant(frames):
-    by_site = table(counts_by(frames, "site", coder="rules"), "turns", "group_turns", "participants",
+def test_counts_by_site_document_and_participant(project):
+    by_site = table(counts_by(project, "site", coder="rules"), "turns", "group_turns", "participants",
                     "documents")
     assert by_site[("value", "North")] == (5, 8, 4, 2)    # N1 N2 M1 M3 M4; S01 S02 M01 M03
     assert by_site[("value", "South")] == (1, 3, 1, 1)
     assert by_site[("power", "North")] == (1, 8, 1, 1)
-    by_doc = table(counts_by(frames, "document", coder="rules"), "turns", "group_turns")
+    by_doc = table(counts_by(project, "document", coder="rules"), "turns", "group_turns")
     assert by_doc[("value", "scholars_south.txt")] == (1, 3)
     assert by_doc[("power", "scholars_south.txt")] == (2, 3)
-    by_person = counts_by(frames, "participant", coder="rules")
+    by_person = counts_by(project, "participant", coder="rules")
     assert list(by_person["group"].unique()) == ["M01", "M02", "M03", "S01", "S02", "S03", "S04"]
     person = table(by_person, "mentions", "turns", "group_turns", "share")
     assert person[("value", "S01")] == (2, 1, 2, 0.5)
     assert person[("value.clarity", "M01")] == (3, 2, 2, 1.0)
 
 
-def test_total_group_and_wide_view(frames):
-    counts = counts_by(frames, "role", coder="rules", total=True)
+def test_total_group_and_wide_view(project):
+    counts = counts_by(project, "role", coder="rules", total=True)
     assert list(counts["group"].unique()) == ["scholar", "mentor", "all"]
     got = table(counts, "turns", "group_turns", "participants", "group_participants")
     assert got[("value", "all")] == (6, 11, 5, 7)
@@ -92,47 +92,45 @@ def test_total_group_and_wide_view(frames):
     assert wide.set_index("code").loc["power"].tolist() == ["Power differential", "power", 0, 3, 0, 3]
 
 
-def test_coder_must_be_chosen_when_several_coded(frames):
+def test_coder_must_be_chosen_when_several_coded(project):
     with pytest.raises(SelectionError, match=r"codings by 2 coders: alice \(1\), rules \(12\); "
                                              r"choose one with --coder"):
-        counts_by(frames, "role")
-    alice = table(counts_by(frames, "role", coder="alice"), "turns")
+        counts_by(project, "role")
+    alice = table(counts_by(project, "role", coder="alice"), "turns")
     assert alice[("tools", "scholar")] == (1,)
     assert alice[("value", "scholar")] == (0,)
-    pooled = table(counts_by(frames, "role", coder="all"), "turns")
+    pooled = table(counts_by(project, "role", coder="all"), "turns")
     assert pooled[("tools", "scholar")] == (1,)
     assert pooled[("value", "scholar")] == (3,)
 
 
-def test_status_selection(frames):
-    accepted = counts_by(frames, "role", coder="rules", status="accepted")
+def test_status_selection(project):
+    accepted = counts_by(project, "role", coder="rules", status="accepted")
     got = table(accepted, "turns")
     assert got[("value", "scholar")] == (1,)
     assert sum(accepted["turns"]) == 1
-    with_rejected = table(counts_by(frames, "role", coder="rules",
+    with_rejected = table(counts_by(project, "role", coder="rules",
                                     status=("suggested", "accepted", "rejected")), "turns")
     assert with_rejected[("power.fear", "mentor")] == (1,)
     with pytest.raises(SelectionError, match="unknown status 'final'"):
-        counts_by(frames, "role", coder="rules", status="final")
+        counts_by(project, "role", coder="rules", status="final")
 
 
-def test_empty_and_unknown_selections(tmp_path, frames):
+def test_empty_and_unknown_selections(tmp_path, project):
     with pytest.raises(SelectionError, match="cannot group by 'colour'; use role, document, "
                                              r"participant or a document attribute \(group, role, site\)"):
-        counts_by(frames, "colour", coder="rules")
+        counts_by(project, "colour", coder="rules")
     with pytest.raises(SelectionError, match="no codings by coder 'bob'"):
-        counts_by(frames, "role", coder="bob")
+        counts_by(project, "role", coder="bob")
     with pytest.raises(SelectionError, match="no codings for codebook 'Other'; codebooks with codings: "
                                              "Test book 1.0"):
-        counts_by(frames, "role", codebook="Other")
-    with open_project(build_project(tmp_path / "empty.qcproj", codings=[])) as project:
-        empty = load_frames(project)
-    with pytest.raises(SelectionError, match="the project has no codings yet"):
+        counts_by(project, "role", codebook="Other")
+    with open_project(build_project(tmp_path / "empty.qcproj", codings=[])) as empty, \
+            pytest.raises(SelectionError, match="the project has no codings yet"):
         counts_by(empty, "role")
     only_facilitator = [c for c in CODINGS if c[1] == 3 and c[0] == "scholars_north.txt"]
-    with open_project(build_project(tmp_path / "fac.qcproj", codings=only_facilitator)) as project:
-        fac = load_frames(project)
-    with pytest.raises(SelectionError, match="none of the 1 selected codings is on participant turns"):
+    with open_project(build_project(tmp_path / "fac.qcproj", codings=only_facilitator)) as fac, \
+            pytest.raises(SelectionError, match="none of the 1 selected codings is on participant turns"):
         counts_by(fac, "role")
 
 
@@ -147,20 +145,18 @@ def test_most_recent_codebook_is_the_default(tmp_path):
                               "codebook_id": new_id, "code": "tools", "start": int(seg["start"]),
                               "end": int(seg["end"]), "coder": "rules", "coder_kind": "machine"}])
     with open_project(path) as project:
-        frames = load_frames(project)
-    codings, selection = select_codings(frames)
-    assert (selection.codebook, selection.coders, len(codings)) == ("Second book 2", ("rules",), 1)
-    counts = counts_by(frames, "role")
-    assert table(counts, "turns") == {("tools", "scholar"): (0,), ("tools", "mentor"): (1,)}
-    older = counts_by(frames, "role", codebook="Test book", coder="rules")
-    assert table(older, "turns")[("value", "mentor")] == (3,)
+        selection = select_codings(project)
+        assert (selection.codebook, selection.coders, selection.codings) == ("Second book 2", ("rules",), 1)
+        counts = counts_by(project, "role")
+        assert table(counts, "turns") == {("tools", "scholar"): (0,), ("tools", "mentor"): (1,)}
+        older = counts_by(project, "role", codebook="Test book", coder="rules")
+        assert table(older, "turns")[("value", "mentor")] == (3,)
 
 
-def test_coding_without_turn_is_placed_by_its_offset(frames):
-    codings = frames.codings.copy()
-    codings["segment_id"] = pd.NA
-    frames.codings = codings
-    counts = counts_by(frames, "role", coder="rules")
+def test_coding_without_turn_is_placed_by_its_offset(project):
+    with project.transaction():
+        project.conn.execute("UPDATE codings SET segment_id = NULL")
+    counts = counts_by(project, "role", coder="rules")
     assert table(counts, "turns")[("value", "scholar")] == (3,)
     assert table(counts, "participants")[("value", "mentor")] == (2,)
 

@@ -3,19 +3,19 @@
 import pytest
 
 from projects import build_project
-from qualcode.analysis import excerpts_table, exemplar_quotes, format_time, load_frames
+from qualcode.analysis import excerpts_table, exemplar_rows, format_time, iter_excerpts
 from qualcode.core.errors import SelectionError
 from qualcode.store.project import open_project
 
 
 @pytest.fixture
-def frames(tmp_path):
-    with open_project(build_project(tmp_path / "study.qcproj")) as project:
-        return load_frames(project)
+def project(tmp_path):
+    with open_project(build_project(tmp_path / "study.qcproj")) as opened:
+        yield opened
 
 
-def test_columns_pseudonyms_and_codebook_order(frames):
-    table = excerpts_table(frames, coder="rules")
+def test_columns_pseudonyms_and_codebook_order(project):
+    table = excerpts_table(project, coder="rules")
     assert list(table.columns) == ["document", "speaker", "participant", "role", "group", "site",
                                    "code", "code_name", "theme", "theme_name", "start", "end", "turn",
                                    "time", "text", "coder", "status"]
@@ -29,39 +29,39 @@ def test_columns_pseudonyms_and_codebook_order(frames):
         "Talking about expectations helps.", 1, "")
     assert "Dr. Eve" not in table["speaker"].tolist() and "Ana" not in table["speaker"].tolist()
     assert table[table["participant"] == "M03"]["time"].item() == "1:02:05"
-    real = excerpts_table(frames, coder="rules", real_names=True)
+    real = excerpts_table(project, coder="rules", real_names=True)
     assert set(real[real["role"] == "mentor"]["speaker"]) == {"Dr. Eve", "Dr. Gil"}
 
 
-def test_filters(frames):
-    value = excerpts_table(frames, coder="rules", code="value")
+def test_filters(project):
+    value = excerpts_table(project, coder="rules", code="value")
     assert set(value["code"]) == {"value", "value.clarity", "value.trust"}   # descendants included
     assert len(value) == 8
-    trust = excerpts_table(frames, coder="rules", code="value.trust")
+    trust = excerpts_table(project, coder="rules", code="value.trust")
     assert trust["participant"].tolist() == ["S01", "M03"]
-    power = excerpts_table(frames, coder="rules", theme="Power differential")
+    power = excerpts_table(project, coder="rules", theme="Power differential")
     assert set(power["theme"]) == {"power"} and len(power) == 3
-    mentors = excerpts_table(frames, coder="rules", role="mentor")
+    mentors = excerpts_table(project, coder="rules", role="mentor")
     assert mentors["participant"].tolist() == ["M01", "M01", "M01", "M03"]
-    south = excerpts_table(frames, coder="rules", document="scholars_south.txt")
+    south = excerpts_table(project, coder="rules", document="scholars_south.txt")
     assert south["turn"].tolist() == [1, 2, 1]
-    both = excerpts_table(frames, coder="all", status="accepted")
+    both = excerpts_table(project, coder="all", status="accepted")
     assert both["code"].tolist() == ["value", "tools"]
     assert both["coder"].tolist() == ["rules", "alice"]
-    with_fac = excerpts_table(frames, coder="rules", include_facilitators=True, role="facilitator")
+    with_fac = excerpts_table(project, coder="rules", include_facilitators=True, role="facilitator")
     assert with_fac["speaker"].tolist() == ["F01 (facilitator)"]
 
 
-def test_sorting(frames):
-    by_doc = excerpts_table(frames, coder="rules", sort="document")
+def test_sorting(project):
+    by_doc = excerpts_table(project, coder="rules", sort="document")
     assert by_doc["document"].tolist()[:4] == ["scholars_north.txt"] * 4
     assert by_doc["start"].tolist()[:4] == sorted(by_doc["start"].tolist()[:4])
-    by_role = excerpts_table(frames, coder="rules", sort="role")
+    by_role = excerpts_table(project, coder="rules", sort="role")
     assert by_role["role"].tolist() == ["scholar"] * 7 + ["mentor"] * 4
-    by_person = excerpts_table(frames, coder="rules", sort="participant")
+    by_person = excerpts_table(project, coder="rules", sort="participant")
     assert by_person["participant"].tolist() == sorted(by_person["participant"].tolist())
     with pytest.raises(SelectionError, match="cannot sort by 'speaker'"):
-        excerpts_table(frames, coder="rules", sort="speaker")
+        excerpts_table(project, coder="rules", sort="speaker")
 
 
 @pytest.mark.parametrize("kwargs,message", [
@@ -72,18 +72,17 @@ def test_sorting(frames):
     ({"code": "tools"}, "no excerpts match code tools"),
     ({"role": "facilitator"}, "no excerpts match role facilitator .*facilitator turns left out"),
 ])
-def test_unknown_or_empty_filters(frames, kwargs, message):
+def test_unknown_or_empty_filters(project, kwargs, message):
     with pytest.raises(SelectionError, match=message):
-        excerpts_table(frames, coder="rules", **kwargs)
+        excerpts_table(project, coder="rules", **kwargs)
 
 
-def test_exemplars_prefer_new_voices_and_alternate_roles(frames):
-    table = excerpts_table(frames, coder="rules")
-    chosen = exemplar_quotes(table, per_code=2, min_words=1)
+def test_exemplars_prefer_new_voices_and_alternate_roles(project):
+    chosen, total = exemplar_rows(iter_excerpts(project, coder="rules"), per_code=2, min_words=1)
     clarity = chosen[chosen["code"] == "value.clarity"]
     assert clarity["participant"].tolist() == ["S01", "M01"]   # one scholar, one mentor
-    assert len(chosen) == 1 + 2 + 2 + 1 + 2
-    three = exemplar_quotes(table, per_code=3, min_words=1)
+    assert len(chosen) == 1 + 2 + 2 + 1 + 2 and total == 11
+    three, _ = exemplar_rows(iter_excerpts(project, coder="rules"), per_code=3, min_words=1)
     assert three[three["code"] == "value.clarity"]["participant"].tolist() == ["S01", "S02", "M01"]
 
 

@@ -10,7 +10,7 @@ from docx import Document
 from openpyxl import load_workbook
 
 from projects import build_project
-from qualcode.analysis import compare_groups, counts_by, excerpts_table, load_frames
+from qualcode.analysis import compare_groups, counts_by, excerpts_table
 from qualcode.core.errors import InputError, SelectionError
 from qualcode.export.excerpts import write_excerpts
 from qualcode.export.plots import bars_figure, heatmap_figure, save_figure
@@ -20,13 +20,13 @@ from qualcode.store.project import open_project
 
 
 @pytest.fixture
-def frames(tmp_path):
-    with open_project(build_project(tmp_path / "study.qcproj")) as project:
-        return load_frames(project)
+def project(tmp_path):
+    with open_project(build_project(tmp_path / "study.qcproj")) as opened:
+        yield opened
 
 
-def test_excerpts_csv(frames, tmp_path):
-    path = write_excerpts(excerpts_table(frames, coder="rules"), tmp_path / "q.csv")
+def test_excerpts_csv(project, tmp_path):
+    path = write_excerpts(excerpts_table(project, coder="rules"), tmp_path / "q.csv")
     with open(path, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) == 11
@@ -34,8 +34,8 @@ def test_excerpts_csv(frames, tmp_path):
         "S03 (scholar)", "value", "Talking about expectations helps.")
 
 
-def test_excerpts_xlsx_has_all_sheet_and_one_per_theme(frames, tmp_path):
-    path = write_excerpts(excerpts_table(frames, coder="all"), tmp_path / "q.xlsx")
+def test_excerpts_xlsx_has_all_sheet_and_one_per_theme(project, tmp_path):
+    path = write_excerpts(excerpts_table(project, coder="all"), tmp_path / "q.xlsx")
     book = load_workbook(path)
     assert book.sheetnames == ["all", "value", "power", "tools"]
     sheet = book["all"]
@@ -50,8 +50,8 @@ def test_excerpts_xlsx_has_all_sheet_and_one_per_theme(frames, tmp_path):
     assert [book[name].max_row - 1 for name in ("value", "power", "tools")] == [8, 3, 1]
 
 
-def test_excerpts_docx_groups_by_theme_and_code(frames, tmp_path):
-    path = write_excerpts(excerpts_table(frames, coder="rules"), tmp_path / "q.docx")
+def test_excerpts_docx_groups_by_theme_and_code(project, tmp_path):
+    path = write_excerpts(excerpts_table(project, coder="rules"), tmp_path / "q.docx")
     doc = Document(path)
     headings = [(p.style.name, p.text) for p in doc.paragraphs if p.style.name.startswith("Heading")]
     assert headings == [
@@ -73,14 +73,14 @@ def test_excerpts_docx_groups_by_theme_and_code(frames, tmp_path):
     assert len(clarity.rows) == 6
 
 
-def test_unsupported_suffix_writes_nothing(frames, tmp_path):
+def test_unsupported_suffix_writes_nothing(project, tmp_path):
     with pytest.raises(InputError, match=r"cannot write \.pdf: use one of \.csv, \.xlsx, \.docx"):
-        write_excerpts(excerpts_table(frames, coder="rules"), tmp_path / "q.pdf")
+        write_excerpts(excerpts_table(project, coder="rules"), tmp_path / "q.pdf")
     assert list(tmp_path.glob("q*")) == []
 
 
-def test_counts_and_comparison_tables(frames, tmp_path):
-    counts = counts_by(frames, "role", coder="rules")
+def test_counts_and_comparison_tables(project, tmp_path):
+    counts = counts_by(project, "role", coder="rules")
     book = load_workbook(write_counts(counts, tmp_path / "counts.xlsx"))
     assert book.sheetnames == ["counts", "turns", "share", "participants", "mentions", "about"]
     assert book["counts"].max_row == 13
@@ -92,7 +92,7 @@ def test_counts_and_comparison_tables(frames, tmp_path):
         rows = list(csv.DictReader(fh))
     assert len(rows) == 12 and rows[0]["by"] == "role" and rows[0]["group"] == "scholar"
 
-    table = compare_groups(frames, "role", coder="rules")
+    table = compare_groups(project, "role", coder="rules")
     book = load_workbook(write_comparison(table, tmp_path / "cmp.xlsx"))
     assert book.sheetnames == ["comparison", "about"]
     header = [c.value for c in book["comparison"][1]]
@@ -107,19 +107,19 @@ def test_counts_and_comparison_tables(frames, tmp_path):
     assert (first["code"], first["scholar_units"], first["mentor_total"]) == ("value", "3", "4")
 
 
-def test_figures_are_valid_png_and_svg(frames, tmp_path):
-    counts = counts_by(frames, "role", coder="rules")
+def test_figures_are_valid_png_and_svg(project, tmp_path):
+    counts = counts_by(project, "role", coder="rules")
     png = save_figure(heatmap_figure(counts), tmp_path / "heat.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    svg = save_figure(bars_figure(compare_groups(frames, "role", coder="rules")), tmp_path / "bars.svg")
+    svg = save_figure(bars_figure(compare_groups(project, "role", coder="rules")), tmp_path / "bars.svg")
     text = svg.read_text(encoding="utf-8")
     assert "<svg" in text and "Clear guidance" in text
     with pytest.raises(InputError, match="use one of .png, .svg"):
         save_figure(heatmap_figure(counts), tmp_path / "heat.gif")
 
 
-def test_report_reads_back(frames, tmp_path):
-    path = write_report(frames, tmp_path / "report.docx", coder="rules")
+def test_report_reads_back(project, tmp_path):
+    path = write_report(project, tmp_path / "report.docx", coder="rules")
     doc = Document(path)
     headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
     assert headings == ["1. Corpus", "2. Codebook", "3. Codes by role", "4. Comparison",
@@ -147,16 +147,12 @@ def test_report_without_two_groups_says_why(tmp_path):
                                     codings=codings)) as project:
         notes = []
         path = write_report(project, tmp_path / "r.docx", notes=notes)
+        with pytest.raises(SelectionError, match="cannot group by 'colour'"):
+            write_report(project, tmp_path / "r2.docx", by="colour")
     assert notes == ["comparison left out: choose the two role values to compare with --a and --b; "
                      "role values: scholar"]
     assert "No comparison" in "\n".join(p.text for p in Document(path).paragraphs)
-    with pytest.raises(SelectionError):
-        write_report(load_frames_of(tmp_path / "s.qcproj"), tmp_path / "r2.docx", by="colour")
-
-
-def load_frames_of(path):
-    with open_project(path) as project:
-        return load_frames(project)
+    assert not (tmp_path / "r2.docx").exists()
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")

@@ -1,5 +1,6 @@
-"""Exports read from the project (SQL aggregates, a streamed quote table) give exactly what
-the pandas frames give, on the shipped sample study coded by the rules and by hand."""
+"""The one analysis engine on the shipped sample study, coded by the rules and by hand:
+counts are the quote table's rows counted, quotes come sorted and filtered as asked, the
+streamed and the in-memory writers give the same files, and no whole table is read."""
 
 from __future__ import annotations
 
@@ -12,16 +13,17 @@ from openpyxl import load_workbook
 
 from conftest import SAMPLE, whole_tables_refused
 from projects import build_project
-from qualcode.analysis import compare_groups, counts_by, excerpts_table, load_frames
+from qualcode.analysis import CodeTree, compare_groups, counts_by, excerpts_table, select_codings
 from qualcode.analysis.excerpts import iter_excerpts
 from qualcode.codebook import load_codebook
-from qualcode.exchange.sheets import import_codings
-from qualcode.workflows.code import code_project
 from qualcode.core.errors import SelectionError
+from qualcode.exchange.sheets import import_codings
 from qualcode.export.excerpts import write_excerpts
-from qualcode.workflows.ingest import ingest
 from qualcode.store.frames import segments_frame
 from qualcode.store.project import Project, open_project
+from qualcode.store.queries import ROLE_ORDER, document_names
+from qualcode.workflows.code import code_project
+from qualcode.workflows.ingest import ingest
 
 CODEBOOK = SAMPLE.parent / "codebooks" / "mentoring_expectations.yaml"
 
@@ -35,14 +37,12 @@ def sample(tmp_path_factory):
         ingest(project, manifest=SAMPLE / "manifest.csv", speakers=SAMPLE / "speakers.csv")
         code_project(project, book, "rules")
         import_codings(project, SAMPLE / "gold_tuning.csv", coder="gold", codebook=book)
-    with open_project(path) as project:
-        frames = load_frames(project)
-    return path, frames
+    return path
 
 
 @pytest.fixture
 def project(sample):
-    with open_project(sample[0]) as opened:
+    with open_project(sample) as opened:
         yield opened
 
 
@@ -54,25 +54,69 @@ def outcome(call):
         return f"SelectionError: {exc}"
 
 
-def assert_same(frame_result, project_result):
-    if isinstance(frame_result, str) or isinstance(project_result, str):
-        assert project_result == frame_result
-        return
-    pd.testing.assert_frame_equal(project_result, frame_result)
-    assert project_result.attrs == frame_result.attrs
+def counted_from_quotes(quotes: pd.DataFrame, groups: pd.Series, tree: CodeTree, rollup: bool) -> dict:
+    """(code, group) -> (mentions, turns, participants, documents), counted from the quote table
+    (``groups``: each quote's group)."""
+    groups = groups.where(groups.notna() & (groups.astype(str) != ""), "(none)")
+    quotes = quotes.assign(_group=groups.astype(str))
+    out = {}
+    for code in tree.display_order:
+        counted = tree.descendants(code) if rollup else [code]
+        for key, rows in quotes[quotes["code"].isin(counted)].groupby("_group"):
+            out[(code, key)] = (len(set(zip(rows["document"], rows["start"], rows["end"]))),
+                                len(set(zip(rows["document"], rows["turn"]))),
+                                rows["participant"].nunique(), rows["document"].nunique())
+    return out
 
 
 @pytest.mark.parametrize("by", ["role", "site", "group", "document", "participant"])
-def test_counts_from_the_project_equal_the_frames(sample, project, by):
-    frames = sample[1]
+def test_counts_are_the_quote_table_counted(project, by):
+    """Every figure of counts_by (SQL aggregates) equals the same units counted in the quote
+    table (one sorted stream) and in the turns, for every coder, option and grouping."""
+    turns = segments_frame(project, include_facilitators=True)
+    attributes = {"site": dict(zip(*_documents_with(project, "site"))),
+                  "group": dict(zip(*_documents_with(project, "group")))}
     tables = 0
     for coder in ("rules", "gold", "all"):
         for options in ({}, {"rollup": False}, {"total": True}, {"include_facilitators": True},
                         {"status": ("suggested",)}):
-            expected = outcome(lambda: counts_by(frames, by, coder=coder, **options))
-            assert_same(expected, outcome(lambda: counts_by(project, by, coder=coder, **options)))
-            tables += not isinstance(expected, str)
+            counts = outcome(lambda: counts_by(project, by, coder=coder, **options))
+            if isinstance(counts, str):
+                assert (coder, options) == ("gold", {"status": ("suggested",)})
+                assert counts == ("SelectionError: no codings by coder 'gold' in codebook Mentoring "
+                                  "expectations 1.0 with status suggested; coders: rules")
+                continue
+            tables += 1
+            selection = select_codings(project, coder=coder, status=options.get("status"))
+            tree = CodeTree.for_selection(project, selection)
+            quotes = excerpts_table(project, coder=coder, status=options.get("status"), real_names=True,
+                                    include_facilitators=options.get("include_facilitators", False))
+            counted = turns if options.get("include_facilitators") else turns[turns["role"] != "facilitator"]
+            if by in attributes:
+                quotes = quotes.assign(**{by: quotes["document"].map(attributes[by])})
+                counted = counted.assign(**{by: counted["document"].map(attributes[by])})
+            rollup = options.get("rollup", True)
+            expected = counted_from_quotes(quotes, quotes[by], tree, rollup)
+            if options.get("total"):
+                expected.update(counted_from_quotes(quotes, pd.Series("all", quotes.index), tree, rollup))
+            got = counts.set_index(["code", "group"])
+            for key, row in got.iterrows():
+                assert (row["mentions"], row["turns"], row["participants"], row["documents"]) == \
+                    expected.get(key, (0, 0, 0, 0)), (coder, options, key)
+            assert (got["share"] == got["turns"] / got["group_turns"]).all()
+            group_turns = counted[by].fillna("(none)").value_counts().to_dict()
+            if options.get("total"):
+                group_turns["all"] = len(counted)
+            assert got.groupby("group")["group_turns"].first().to_dict() == group_turns
+            assert list(counts["code"].unique()) == tree.display_order
     assert tables == 14   # gold has no suggested codings: that selection is an error
+
+
+def _documents_with(project: Project, attribute: str) -> tuple[list[str], list[str]]:
+    from qualcode.store.frames import documents_frame
+
+    documents = documents_frame(project)
+    return documents["document"].tolist(), documents[attribute].fillna("").tolist()
 
 
 def test_counts_on_the_sample_are_real_numbers(project):
@@ -86,31 +130,67 @@ def test_counts_on_the_sample_are_real_numbers(project):
     assert (tools >= counts.xs("tools.types", level="code")["turns"]).all()
 
 
-def test_compare_from_the_project_equals_the_frames(sample, project):
-    frames = sample[1]
+def test_compare_reads_the_counts_of_its_two_groups(project):
     for coder in ("rules", "gold"):
-        for options in ({}, {"unit": "participants"}, {"correction": "bh"}, {"by": "site"}):
-            assert_same(outcome(lambda: compare_groups(frames, coder=coder, **options)),
-                        outcome(lambda: compare_groups(project, coder=coder, **options)))
+        assert outcome(lambda: compare_groups(project, by="site", coder=coder)) == (
+            "SelectionError: choose the two site values to compare with --a and --b; site values: "
+            "Lakeshore, Northfield, Riverbend")
+        for options in ({}, {"unit": "participants"}, {"correction": "bh"},
+                        {"by": "site", "a": "Riverbend", "b": "Lakeshore"}):
+            table = compare_groups(project, coder=coder, **options).set_index("code")
+            by = options.get("by", "role")
+            counts = counts_by(project, by, coder=coder).set_index(["code", "group"])
+            a, b = table["a"].iloc[0], table["b"].iloc[0]
+            assert (a, b) == (options.get("a", "scholar"), options.get("b", "mentor"))
+            units, totals = (("participants", "group_participants") if options.get("unit") == "participants"
+                             else ("turns", "group_turns"))
+            for side, group in (("a", a), ("b", b)):
+                assert table[f"{side}_units"].tolist() == counts.xs(group, level="group")[units].tolist()
+                assert table[f"{side}_total"].tolist() == counts.xs(group, level="group")[totals].tolist()
+            assert table.attrs["correction"] == options.get("correction", "holm")
+
+
+def sort_keys(table: pd.DataFrame, tree: CodeTree, documents: list[str], sort: str) -> list[tuple]:
+    """Each row's key in the order asked for (ties keep the stored order)."""
+    position = {c: i for i, c in enumerate(tree.display_order)}
+    keys = []
+    for r in table.itertuples(index=False):
+        code, theme, doc = position[r.code], position[tree.theme(r.code)], documents.index(r.document)
+        role = (ROLE_ORDER.index(r.role) if r.role in ROLE_ORDER else len(ROLE_ORDER), r.role)
+        keys.append({"code": (theme, code, doc, r.start, r.end), "document": (doc, r.start, r.end, code),
+                     "participant": (r.participant, doc, r.start, code),
+                     "role": (*role, theme, code, doc, r.start)}[sort])
+    return keys
 
 
 @pytest.mark.parametrize("sort", ["code", "document", "participant", "role"])
-def test_streamed_excerpts_equal_the_frame_table(sample, project, sort):
-    frames = sample[1]
+def test_quotes_come_sorted_and_filtered_as_asked(project, sort):
+    documents = document_names(project)
     for options in ({"coder": "rules"}, {"coder": "all"}, {"coder": "gold", "real_names": True},
                     {"coder": "rules", "include_facilitators": True},
                     {"coder": "gold", "theme": "Power differential", "role": "mentor"},
                     {"coder": "all", "code": ["tools", "value.clarity"],
                      "document": "mentors_lakeshore.txt"}):
-        assert_same(excerpts_table(frames, sort=sort, **options),
-                    excerpts_table(project, sort=sort, **options))
+        table = excerpts_table(project, sort=sort, **options)
+        tree = CodeTree.for_selection(project, select_codings(project, coder=options["coder"]))
+        keys = sort_keys(table, tree, documents, sort)
+        assert keys == sorted(keys), options
+        if "include_facilitators" not in options:
+            assert "facilitator" not in set(table["role"])
+        if "theme" in options:
+            assert set(table["theme"]) == {"power_differential"} and set(table["role"]) == {"mentor"}
+        if "code" in options:
+            wanted = set(tree.descendants("tools")) | {"value.clarity"}
+            assert set(table["code"]) <= wanted and set(table["document"]) == {"mentors_lakeshore.txt"}
+        pseudonyms = table["speaker"] == table["participant"] + " (" + table["role"] + ")"
+        assert (~pseudonyms).all() if options.get("real_names") else pseudonyms.all()
 
 
-def test_streamed_csv_is_byte_for_byte_the_frame_csv(sample, project, tmp_path):
+def test_streamed_csv_is_byte_for_byte_the_frame_csv(project, tmp_path):
     for sort in ("code", "participant"):
         streamed = iter_excerpts(project, coder="all", sort=sort)
         write_excerpts(streamed, tmp_path / "streamed.csv")
-        write_excerpts(excerpts_table(sample[1], coder="all", sort=sort), tmp_path / "frame.csv")
+        write_excerpts(excerpts_table(project, coder="all", sort=sort), tmp_path / "frame.csv")
         assert filecmp.cmp(tmp_path / "streamed.csv", tmp_path / "frame.csv", shallow=False)
         assert streamed.read == 405 + 269   # the tagger and the gold coder code participant turns only
     rows = (tmp_path / "streamed.csv").read_text(encoding="utf-8-sig").splitlines()
@@ -118,9 +198,9 @@ def test_streamed_csv_is_byte_for_byte_the_frame_csv(sample, project, tmp_path):
                        "theme_name,start,end,turn,time,text,coder,status")
 
 
-def test_streamed_excel_and_word_hold_the_same_rows(sample, project, tmp_path):
+def test_streamed_excel_holds_the_rows_of_the_frame(project, tmp_path):
     write_excerpts(iter_excerpts(project, coder="gold"), tmp_path / "streamed.xlsx")
-    write_excerpts(excerpts_table(sample[1], coder="gold"), tmp_path / "frame.xlsx")
+    write_excerpts(excerpts_table(project, coder="gold"), tmp_path / "frame.xlsx")
     streamed, frame = load_workbook(tmp_path / "streamed.xlsx"), load_workbook(tmp_path / "frame.xlsx")
     assert streamed.sheetnames == frame.sheetnames == ["all", "value", "independence",
                                                        "power_differential", "tools"]
@@ -150,27 +230,40 @@ def test_the_project_path_loads_no_frame(project, tmp_path):
     assert len(rows) == 1 + 269 and {row[-2] for row in rows[1:]} == {"gold"}
 
 
-def test_errors_are_the_same_and_raised_before_any_row(sample, project, tmp_path):
-    frames = sample[1]
+def test_errors_are_raised_before_any_row(project, monkeypatch):
+    reads = []
+    monkeypatch.setattr(Project, "document_text", lambda self, i: reads.append(i))
     cases = [
-        {},                                                  # two coders: must choose
-        {"coder": "rules", "code": "no_such_code"},
-        {"coder": "rules", "theme": "Nothing"},
-        {"coder": "rules", "role": "dean"},
-        {"coder": "rules", "document": "missing.txt"},
-        {"coder": "rules", "sort": "length"},
-        {"coder": "rules", "status": "final"},
-        {"coder": "bob"},
-        {"coder": "gold", "codebook": "Other book"},
-        {"coder": "gold", "role": "facilitator"},           # facilitators left out: nothing left
+        ({}, "codings by 2 coders: gold (269), rules (405); choose one with --coder NAME (or --coder "
+             "all to pool them)"),
+        ({"coder": "rules", "code": "no_such_code"}, "unknown code 'no_such_code'; codes: value, "
+         "value.clarity, value.mismatch, value.roles, value.relationship, value.review, "
+         "value.accountability, independence, independence.ownership, independence.credit, "
+         "independence.niche, independence.letting_go, ... (23 in all)"),
+        ({"coder": "rules", "theme": "Nothing"},
+         "unknown theme 'Nothing'; themes: value, independence, power_differential, tools"),
+        ({"coder": "rules", "role": "dean"},
+         "unknown role 'dean'; role values in the project: facilitator, mentor, scholar, unidentified"),
+        ({"coder": "rules", "document": "missing.txt"}, "unknown document 'missing.txt'; document values "
+         "in the project: mentors_lakeshore.txt, mentors_northfield_zoom.vtt, "
+         "mentors_riverbend_2024-05-16.csv, scholars_lakeshore_otter.txt, "
+         "scholars_northfield_2024-03-14.docx, scholars_riverbend_teams.vtt"),
+        ({"coder": "rules", "sort": "length"}, "cannot sort by 'length'; use code, document, participant, role"),
+        ({"coder": "rules", "status": "final"}, "unknown status 'final'; use suggested, accepted, rejected"),
+        ({"coder": "bob"}, "no codings by coder 'bob' in codebook Mentoring expectations 1.0 with status "
+                           "suggested or accepted; coders: gold, rules"),
+        ({"coder": "gold", "codebook": "Other book"},
+         "no codings for codebook 'Other book'; codebooks with codings: Mentoring expectations 1.0"),
+        ({"coder": "gold", "role": "facilitator"},   # facilitators left out: nothing left
+         "no excerpts match role facilitator (269 codings from codebook Mentoring expectations 1.0; "
+         "coder gold; status suggested or accepted, facilitator turns left out)"),
     ]
-    for options in cases:
-        expected = outcome(lambda: excerpts_table(frames, **options))
-        assert expected.startswith("SelectionError: ")
-        assert outcome(lambda: iter_excerpts(project, **options)) == expected
-    assert outcome(lambda: counts_by(project, "colour", coder="rules")) == outcome(
-        lambda: counts_by(frames, "colour", coder="rules"))
-    assert "cannot group by 'colour'" in outcome(lambda: counts_by(project, "colour", coder="rules"))
+    for options, message in cases:
+        assert outcome(lambda: iter_excerpts(project, **options)) == f"SelectionError: {message}"
+    assert reads == []
+    assert outcome(lambda: counts_by(project, "colour", coder="rules")) == (
+        "SelectionError: cannot group by 'colour'; use role, document, participant or a document "
+        "attribute (date, group, role, site)")
 
 
 def test_codings_stored_without_their_turn_are_placed_by_offset(tmp_path):
@@ -188,22 +281,23 @@ def test_codings_stored_without_their_turn_are_placed_by_offset(tmp_path):
              "start": int(third["end"]), "end": int(third["end"]) + 1, "coder": "rules",
              "coder_kind": "machine"}])
     with open_project(path) as project:
-        frames = load_frames(project)
-        assert_same(counts_by(frames, "role", coder="rules"), counts_by(project, "role", coder="rules"))
+        counts = counts_by(project, "role", coder="rules").set_index(["code", "group"])
         streamed = excerpts_table(project, coder="rules", code="power")
-        assert_same(excerpts_table(frames, coder="rules", code="power"), streamed)
+    # the placed coding is the mentors' only power coding (M02's fear coding is rejected)
+    assert counts.loc[("power", "mentor"), ["mentions", "turns", "participants"]].tolist() == [1, 1, 1]
+    assert counts.loc[("power", "scholar"), ["mentions", "turns", "participants"]].tolist() == [3, 3, 3]
     placed = streamed[streamed["text"] == "rity sa"]
     assert (placed["participant"].tolist(), placed["turn"].tolist()) == (["M01"], [3])
     assert len(streamed) == 4   # three stored with their turn, one placed, one left out
 
 
-def test_report_exemplars_from_the_stream_equal_the_frames(sample, project):
-    from qualcode.analysis import exemplar_quotes
+def test_report_exemplars_from_the_stream_are_the_reference_choice(project):
     from qualcode.analysis.excerpts import exemplar_rows
+    from test_report_streamed import reference_exemplars
 
     for coder in ("rules", "gold"):
         for per_code in (1, 3, 8):
-            expected = exemplar_quotes(excerpts_table(sample[1], coder=coder), per_code=per_code)
+            expected = reference_exemplars(excerpts_table(project, coder=coder), per_code=per_code)
             got, total = exemplar_rows(iter_excerpts(project, coder=coder), per_code=per_code)
             pd.testing.assert_frame_equal(got, expected, check_index_type=False)
             assert total == {"rules": 405, "gold": 269}[coder]

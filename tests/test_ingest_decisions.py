@@ -7,11 +7,12 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from qualcode.analysis import counts_by, excerpts_table, load_frames
+from qualcode.analysis import counts_by, excerpts_table
+from qualcode.analysis.corpus import segments_table
 from qualcode.cli import cli
 from qualcode.store.frames import speakers_frame
 from qualcode.store.project import open_project
-from qualcode.workflows.ingest import ingest, reading_options, segments_table
+from qualcode.workflows.ingest import ingest, reading_options
 
 CONVENTIONS = Path(__file__).parent / "fixtures" / "conventions"
 CODEBOOK = Path(__file__).parents[1] / "codebooks" / "mentoring_expectations.yaml"
@@ -70,19 +71,15 @@ def test_guide_question_is_a_turn_attribute_for_counts_excerpts_and_turn_listing
     assert code.exit_code == 0, code.output
     with open_project(tmp_path / "p.qcproj") as project:
         counts = counts_by(project, by="question")
-        frames = load_frames(project)
         excerpts = excerpts_table(project, sort="document")
         turns = segments_table(project)
     assert sorted(set(counts["group"])) == ["Q1", "Q2", "Q4"]
     coded = counts[counts["mentions"] > 0][["group", "code", "mentions", "turns"]].values.tolist()
     assert coded == [["Q4", "value", 1, 1], ["Q4", "value.review", 1, 1], ["Q2", "tools", 1, 1],
                      ["Q2", "tools.types", 1, 1]]
-    assert counts_by(frames, by="question").equals(counts)
     assert excerpts[["question", "code", "text"]].values.tolist() == [
         ["Q2", "tools.types", "Yes, the program's form."],
         ["Q4", "value.review", "Check in after the first three months."]]
-    assert excerpts_table(frames, sort="document")[["question", "code"]].values.tolist() == [
-        ["Q2", "tools.types"], ["Q4", "value.review"]]
     assert turns["question"].fillna("").tolist() == ["", "", "Q1", "", "Q1", "Q1", "", "Q2", "", "Q4"]
     export = runner.invoke(cli, ["export", "counts", str(tmp_path / "p.qcproj"), "--by", "question",
                                  "-o", str(tmp_path / "c.csv")])

@@ -3,7 +3,8 @@
 import pytest
 
 from qualcode.core.errors import InputError
-from qualcode.workflows.ingest import ingest, segments_table, summarize
+from qualcode.analysis.corpus import segments_table, summarize
+from qualcode.workflows.ingest import ingest
 from qualcode.store.frames import documents_frame, speakers_frame
 from qualcode.store.project import open_project
 

@@ -8,7 +8,7 @@ from qualcode.core.errors import ProjectError
 from qualcode.store.project import count_words, open_project
 from qualcode.store.schema import SCHEMA_VERSION
 from qualcode.store.frames import attributes_frame, codings_frame, coverage_frame, segments_frame
-from qualcode.store.queries import attribute_keys, turn_group_totals
+from qualcode.store.queries import attribute_names, turn_group_totals
 
 
 def test_new_project_is_created_with_schema_version(tmp_path):
@@ -145,10 +145,10 @@ def test_version_1_project_is_migrated_in_place(tmp_path):
         assert coverage["coder"].tolist() == ["rules", "rules"]
         assert sorted(coverage["segment_id"]) == [2, 3]
         # version 3: turns take their own attributes, grouped like a document's
-        assert attribute_keys(project) == ["role"]
+        assert attribute_names(project) == ["role"]
         with project.transaction():
             project.add_segment_attributes(1, [(1, "question", "Q1"), (2, "question", "Q2")])
-        assert attribute_keys(project) == ["question", "role"]
+        assert attribute_names(project) == ["question", "role"]
         totals = turn_group_totals(project, "question", include_facilitators=True)
         assert totals[["group", "group_turns"]].values.tolist() == [["(none)", 1], ["Q1", 1], ["Q2", 1]]
         assert segments_frame(project)["question"].fillna("-").tolist() == ["-", "Q1", "Q2"]

@@ -28,7 +28,6 @@ from qualcode.analysis.agreement import agreement_table, disagreements, prepare_
 from qualcode.analysis.metrics import format_metric
 from qualcode.codebook import load_codebook
 from qualcode.exchange.sheets import import_codings
-from qualcode.exchange.sheets.coverage import load_agreement_frames
 from qualcode.store.project import open_project
 from qualcode.workflows.code import code_project
 from qualcode.workflows.ingest import ingest
@@ -58,8 +57,7 @@ def main() -> None:
             ingest(project, manifest=args.manifest, speakers=args.speakers)
             code_project(project, load_codebook(args.codebook))
             import_codings(project, args.gold, coder="gold")
-            frames, coverage = load_agreement_frames(project)
-    data = prepare_agreement(frames, coverage, ["gold", "rules"])
+            data = prepare_agreement(project, ["gold", "rules"])
     print(f"{data.pairable} turns compared (the turns of {Path(args.gold).name})")
     for level in ("code", "theme"):
         print(f"\n== {level} level ==")

@@ -1,12 +1,11 @@
 """Inter-coder agreement: percent agreement, Cohen's kappa, Krippendorff's alpha, and
-precision/recall/F1 against a reference coder.  Pure functions over frames.
+precision/recall/F1 against a reference coder.  The data are read from the project's
+queries once (:func:`prepare_agreement`); the statistics are pure functions over them.
 
     >>> from qualcode.store.project import open_project
-    >>> from qualcode.exchange.sheets.coverage import load_agreement_frames
     >>> from qualcode.analysis.agreement import prepare_agreement, agreement_table
     >>> with open_project("study.qcproj") as project:
-    ...     frames, coverage = load_agreement_frames(project)
-    >>> data = prepare_agreement(frames, coverage, coders=["gold", "rules"])
+    ...     data = prepare_agreement(project, coders=["gold", "rules"])
     >>> agreement_table(data)            # one row per code, then 'overall'
 
 The data: for every code, each coder gives each unit (a turn, or a character of a
@@ -37,14 +36,17 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from qualcode.analysis.frames import CorpusFrames
 from qualcode.analysis.metrics import agreement_figures, confusion, scores_from_confusion
 from qualcode.analysis.selection import STATUSES, CodeTree
 from qualcode.core.errors import SelectionError
 from qualcode.core.pseudonyms import pseudonymize_speakers
-from qualcode.store.codebooks import matching_ids
+from qualcode.store.codebooks import codebook_versions, matching_ids, stored_codebooks
+from qualcode.store.frames import segments_frame
+from qualcode.store.project import Project
+from qualcode.store.queries import (codebook_coders, coders_codebook_ids, codings_on_turns, coverage_by_coder,
+                                    documents_coded_by)
+from qualcode.store.schema import FACILITATOR
 
-FACILITATOR = "facilitator"
 LEVELS = ("code", "theme")
 UNITS = ("turns", "characters")
 OVERALL = "overall"
@@ -70,36 +72,72 @@ class AgreementData:
                    if sum(s in c for c in self.covered.values()) >= 2)
 
 
-def _codebook_ids(frames: CorpusFrames, coverage: pd.DataFrame, coders: list[str],
-                  codebook: str | int | None) -> tuple[list[int], int]:
-    books = frames.codebooks
-    if books.empty:
+def _codebook_ids(project: Project, coders: list[str], codebook: str | int | None) -> tuple[list[int], int, str]:
+    """Every version of the codebook asked for (found as :mod:`qualcode.store.codebooks` finds
+    one), else of the latest one the coders used: their ids, the latest id and its label."""
+    books = {b.id: b for b in stored_codebooks(project)}
+    if not books:
         raise SelectionError("the project has no codebook and no codings: nothing to compare")
     if codebook is None:
-        used = set(frames.codings.loc[frames.codings["coder"].isin(coders), "codebook_id"].dropna().astype(int))
-        used |= set(coverage.loc[coverage["coder"].isin(coders), "codebook_id"].astype(int))
+        used = coders_codebook_ids(project, coders)
         if not used:
             raise SelectionError(f"no codings or coverage by {', '.join(coders)} in any codebook")
-        name = books.loc[books["codebook_id"] == max(used), "name"].iloc[0]
+        name = books[max(used)].name
     else:
         wanted = int(codebook) if isinstance(codebook, (int, np.integer)) else str(codebook)
-        hit = books[books["codebook_id"].isin(matching_ids(
-            zip(books["codebook_id"], books["name"], books["version"]), wanted))]
-        if hit.empty:
+        hit = matching_ids(((b.id, b.name, b.version) for b in books.values()), wanted)
+        if not hit:
             raise SelectionError(f"no codebook {codebook!r} in the project; codebooks: "
-                                 f"{', '.join(sorted(set(books['name'])))}")
-        name = hit["name"].iloc[-1]
-    ids = books.loc[books["name"] == name, "codebook_id"].astype(int).tolist()
-    return ids, max(ids)
+                                 f"{', '.join(sorted({b.name for b in books.values()}))}")
+        name = books[hit[-1]].name
+    ids = codebook_versions(project, name)
+    return ids, max(ids), books[max(ids)].label
 
 
-def prepare_agreement(frames: CorpusFrames, coverage: pd.DataFrame, coders: Iterable[str], *,
+def _turns(project: Project, documents: list[str], include_facilitators: bool) -> pd.DataFrame:
+    """The turns agreement may count: participants' (facilitators' too if asked), of these
+    documents if any are named."""
+    turns = segments_frame(project, include_facilitators=True)
+    if documents:
+        unknown = [d for d in documents if d not in set(turns["document"])]
+        if unknown:
+            raise SelectionError(f"unknown document {unknown[0]!r}; documents: "
+                                 f"{', '.join(dict.fromkeys(turns['document']))}")
+    if not include_facilitators:
+        turns = turns[turns["role"].fillna("") != FACILITATOR]
+    return turns[turns["document"].isin(documents)] if documents else turns
+
+
+def _covered(project: Project, coders: list[str], ids: list[int], label: str,
+             turns: pd.DataFrame) -> tuple[dict[str, set[int]], list[str]]:
+    """coder -> the turns they read (among ``turns``), and notes on coders with no record of it."""
+    coverage = coverage_by_coder(project, ids, coders)
+    allowed = set(turns["segment_id"].astype(int))
+    covered: dict[str, set[int]] = {}
+    notes: list[str] = []
+    for coder in coders:
+        if coder in coverage:
+            covered[coder] = coverage[coder] & allowed
+            continue
+        docs = documents_coded_by(project, coder, ids)
+        if not docs:
+            present = sorted(codebook_coders(project, ids) | set(coverage))
+            raise SelectionError(f"coder {coder!r} has no codings and no coverage in codebook {label}; "
+                                 f"coders: {', '.join(present) or 'none'}")
+        covered[coder] = set(turns.loc[turns["document"].isin(docs), "segment_id"].astype(int))
+        notes.append(f"{coder} has no record of the turns they read: counted as having read every "
+                     f"participant turn of the {len(docs)} document{'s' if len(docs) != 1 else ''} "
+                     "they coded")
+    return covered, notes
+
+
+def prepare_agreement(project: Project, coders: Iterable[str], *,
                       codebook: str | int | None = None, documents: Iterable[str] = (),
                       status: Iterable[str] | None = None,
                       include_facilitators: bool = False) -> AgreementData:
     """Select the codebook (all versions of one name), coders' codings (every status by
-    default: a tagger is judged on all it suggested, also what a reviewer rejected) and
-    the turns each coder read.
+    default: a tagger is judged on all it suggested, also what a reviewer rejected), each
+    on the turn it counts in, and the turns each coder read.
 
     A coder with codings but no coverage record (codings made before coverage was
     kept, or written by hand) counts as having read every participant turn of the
@@ -107,57 +145,21 @@ def prepare_agreement(frames: CorpusFrames, coverage: pd.DataFrame, coders: Iter
     coders = list(dict.fromkeys(c.strip() for c in coders if c and c.strip()))
     if len(coders) < 2:
         raise SelectionError("agreement needs at least two coders, e.g. --coders gold,rules")
-    ids, latest = _codebook_ids(frames, coverage, coders, codebook)
-    books = frames.codebooks.set_index("codebook_id")
-    version = books.loc[latest, "version"]
-    label = f"{books.loc[latest, 'name']} {version if isinstance(version, str) else ''}".strip()
-    statuses = tuple(status) if status else STATUSES
-    codings = frames.codings[frames.codings["codebook_id"].isin(ids)
-                             & frames.codings["coder"].isin(coders)
-                             & frames.codings["status"].isin(statuses)
-                             & frames.codings["segment_id"].notna()]
-    coverage = coverage[coverage["codebook_id"].isin(ids) & coverage["coder"].isin(coders)]
-    segments = frames.segments.copy()
-    if not include_facilitators:
-        segments = segments[segments["role"].fillna("") != FACILITATOR]
+    ids, latest, label = _codebook_ids(project, coders, codebook)
     documents = list(documents)
-    if documents:
-        unknown = [d for d in documents if d not in set(frames.segments["document"])]
-        if unknown:
-            raise SelectionError(f"unknown document {unknown[0]!r}; documents: "
-                                 f"{', '.join(dict.fromkeys(frames.segments['document']))}")
-        segments = segments[segments["document"].isin(documents)]
-    allowed = set(segments["segment_id"].astype(int))
-    covered: dict[str, set[int]] = {}
-    notes: list[str] = []
-    everything = frames.codings[frames.codings["codebook_id"].isin(ids)]
-    for coder in coders:
-        rows = coverage[coverage["coder"] == coder]
-        if not rows.empty:
-            covered[coder] = set(rows["segment_id"].astype(int)) & allowed
-            continue
-        own = everything[everything["coder"] == coder]
-        if own.empty:
-            present = sorted(set(everything["coder"]) | set(coverage["coder"]))
-            raise SelectionError(f"coder {coder!r} has no codings and no coverage in codebook {label}; "
-                                 f"coders: {', '.join(present) or 'none'}")
-        docs = sorted(set(own["document"]))
-        covered[coder] = set(segments.loc[segments["document"].isin(docs), "segment_id"].astype(int))
-        notes.append(f"{coder} has no record of the turns they read: counted as having read every "
-                     f"participant turn of the {len(docs)} document{'s' if len(docs) != 1 else ''} "
-                     "they coded")
+    turns = _turns(project, documents, include_facilitators)
+    covered, notes = _covered(project, coders, ids, label, turns)
     read = set().union(*covered.values())
-    units = segments[segments["segment_id"].astype(int).isin(read)].reset_index(drop=True)
+    units = turns[turns["segment_id"].astype(int).isin(read)].reset_index(drop=True)
     pairable = sum(1 for s in read if sum(s in c for c in covered.values()) >= 2)
     if units.empty or pairable == 0:
         where = f" in {', '.join(documents)}" if documents else ""
         raise SelectionError(f"no turn{where} was read by two of the coders {', '.join(coders)} "
                              f"with codebook {label}: nothing to compare")
-    codes = frames.codes[frames.codes["codebook_id"] == latest]
-    tree = CodeTree(codes, sorted(set(codings["code"])))
-    kept = codings[codings["segment_id"].astype(int).isin(read)]
-    kept = kept.assign(segment_id=kept["segment_id"].astype(int))[["coder", "segment_id", "code", "start", "end"]]
-    return AgreementData(coders, label, units, covered, kept.reset_index(drop=True), tree, notes)
+    codings = codings_on_turns(project, ids, coders, tuple(status) if status else STATUSES)
+    tree = CodeTree.of_codebook(project, latest, sorted(set(codings["code"])))
+    kept = codings[codings["segment_id"].isin(read)].reset_index(drop=True)
+    return AgreementData(coders, label, units, covered, kept, tree, notes)
 
 
 def targets(data: AgreementData, level: str = "code", rollup: bool = False) -> dict[str, list[str]]:

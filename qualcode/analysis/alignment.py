@@ -49,9 +49,9 @@ from qualcode.analysis.compare import wilson_interval
 from qualcode.analysis.excerpts import iter_excerpts, position_label
 from qualcode.analysis.metrics import cohen_kappa
 from qualcode.analysis.pairs import SIDES, Pair, read_pairs
-from qualcode.analysis.selection import CodeTree, Selection, select_from_project
+from qualcode.analysis.selection import CodeTree, Selection, select_codings
 from qualcode.core.errors import SelectionError
-from qualcode.store.queries import CodingFilter, turns_read
+from qualcode.store.queries import turns_read
 
 BOTH, SCHOLAR_ONLY, MENTOR_ONLY, NEITHER = "both", "scholar only", "mentor only", "neither"
 STATUSES = (BOTH, SCHOLAR_ONLY, MENTOR_ONLY, NEITHER)
@@ -160,8 +160,8 @@ def align_pairs(project, pairs: list[Pair], *, codebook: str | int | None = None
                 real_names: bool = False, confidence: float = 0.95) -> Alignment:
     """The alignment of every pair over every code of the selected codebook (see the module
     documentation); speakers by participant id and role unless ``real_names``."""
-    selection = select_from_project(project, codebook=codebook, coder=coder, status=status)
-    tree = CodeTree.for_project(project, selection)
+    selection = select_codings(project, codebook=codebook, coder=coder, status=status)
+    tree = CodeTree.for_selection(project, selection)
     notes = _check_read(project, pairs, selection)
     turns, quotes = _raised(project, pairs, selection, tree, real_names)
     rows, figures, mismatch_quotes = [], [], []
@@ -238,7 +238,7 @@ def _check_read(project, pairs: list[Pair], selection: Selection) -> list[str]:
     """Raise when the selected coders read none of a side's turns (:func:`turns_read`: the
     coverage recorded for them with the codebook, and every turn they coded); notes for
     sides read in part."""
-    chosen = CodingFilter(selection.codebook_id, selection.coders, selection.statuses)
+    chosen = selection.filter
     turns = turns_read(project, chosen, {pair.side(role).participant for pair in pairs for role in SIDES})
     coders = ", ".join(selection.coders)
     unread, notes = [], []

@@ -36,6 +36,7 @@ from scipy import stats
 from qualcode.analysis.counts import counts_by, order_groups
 from qualcode.analysis.selection import check_group
 from qualcode.core.errors import SelectionError
+from qualcode.store.project import Project
 
 UNITS = {"turns": ("turns", "group_turns"), "participants": ("participants", "group_participants")}
 CORRECTIONS = ("holm", "bh", "none")
@@ -188,14 +189,13 @@ def compare_counts(counts: pd.DataFrame, a: str, b: str, *, unit: str = "turns",
     return out
 
 
-def compare_groups(source, by: str = "role", a: str | None = None, b: str | None = None,
+def compare_groups(project: Project, by: str = "role", a: str | None = None, b: str | None = None,
                    *, codebook=None, coder=None, status=None, include_facilitators: bool = False,
                    rollup: bool = True, unit: str = "turns", correction: str = "holm",
                    alpha: float = 0.05) -> pd.DataFrame:
-    """Counts for the two groups and :func:`compare_counts` on them (defaults: scholar vs mentor).
-
-    ``source``: an open project (counts aggregated in SQL) or :class:`CorpusFrames`."""
-    counts = counts_by(source, by, codebook=codebook, coder=coder, status=status,
+    """Counts for the two groups (:func:`~qualcode.analysis.counts.counts_by`) and
+    :func:`compare_counts` on them (defaults: scholar vs mentor)."""
+    counts = counts_by(project, by, codebook=codebook, coder=coder, status=status,
                        include_facilitators=include_facilitators, rollup=rollup)
     a, b = default_pair(counts["group"], by, a, b)
     return compare_counts(counts, a, b, unit=unit, correction=correction, alpha=alpha)

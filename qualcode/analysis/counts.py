@@ -17,17 +17,13 @@ counts and the denominators unless ``include_facilitators=True``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pandas as pd
 
-from qualcode.analysis.frames import CorpusFrames, is_frames, project_attributes
-from qualcode.analysis.selection import (NO_VALUE, CodeTree, Selection, SelectionError, attach_turns,
-                                         check_grouping, group_values, participant_turns,
-                                         select_codings, select_from_project)
-from qualcode.store.queries import CodingFilter, code_unit_counts, turn_group_totals
+from qualcode.analysis.selection import (NO_VALUE, CodeTree, Selection, SelectionError, check_grouping,
+                                         select_codings)
+from qualcode.store.project import Project
+from qualcode.store.queries import code_unit_counts, role_rank, turn_group_totals
 
-ROLE_ORDER = ("scholar", "mentor", "facilitator")
 TOTAL = "all"
 MEASURES = ("mentions", "turns", "share", "participants", "documents")
 COLUMNS = ["by", "group", "code", "name", "theme", "parent", "depth", "mentions", "turns",
@@ -36,68 +32,46 @@ COLUMNS = ["by", "group", "code", "name", "theme", "parent", "depth", "mentions"
 
 
 def order_groups(groups, by: str) -> list[str]:
-    """Groups in a reader's order: scholar, mentor, facilitator first for roles; else sorted."""
-    groups = sorted(set(groups), key=str)
-    if by != "role":
-        return groups
-    known = [g for g in ROLE_ORDER if g in groups]
-    return known + [g for g in groups if g not in known]
+    """Groups in a reader's order: for roles, :data:`~qualcode.store.queries.ROLE_ORDER`
+    first; else sorted."""
+    return sorted(set(groups), key=role_rank if by == "role" else str)
 
 
-def coded_turns(frames: CorpusFrames, codings: pd.DataFrame, tree: CodeTree, by: str, *,
-                include_facilitators: bool = False, rollup: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(coded, turns): codings on counted turns with ``group`` and ``counted_as``; the turns."""
-    check_grouping(frames, by)
-    turns = participant_turns(frames, include_facilitators)
-    turns = turns.assign(group=group_values(turns, frames, by))
-    coded = attach_turns(codings, frames.segments)
-    coded = coded.merge(turns[["segment_id", "group"]], on="segment_id", how="inner")
-    if rollup:
-        coded = coded.merge(tree.rollup_pairs(), on="code", how="inner")
-    else:
-        coded = coded.assign(counted_as=coded["code"])
-    return coded, turns
-
-
-def _aggregate(coded: pd.DataFrame, turns: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    coded = coded.assign(_span=coded["document"].astype(str) + "\x00" + coded["start"].astype(str)
-                         + "\x00" + coded["end"].astype(str))
-    figures = (coded.groupby(["counted_as", "group"])
-               .agg(mentions=("_span", "nunique"), turns=("segment_id", "nunique"),
-                    participants=("participant", "nunique"), documents=("document", "nunique"))
-               .reset_index().rename(columns={"counted_as": "code"}))
-    totals = (turns.groupby("group")
-              .agg(group_turns=("segment_id", "size"), group_participants=("participant", "nunique"),
-                   group_documents=("document", "nunique"))
-              .reset_index())
-    return figures, totals
-
-
-def counts_by(source, by: str = "role", *, codebook: str | int | None = None,
+def counts_by(project: Project, by: str = "role", *, codebook: str | int | None = None,
               coder=None, status=None, include_facilitators: bool = False, rollup: bool = True,
               total: bool = False) -> pd.DataFrame:
     """One row per (code, group) with every unit; codes in codebook order, zeros included.
 
-    ``source``: an open :class:`~qualcode.store.project.Project` (SQLite aggregates the codings:
-    memory does not grow with their number) or :class:`CorpusFrames` (pandas, e.g. frames
-    edited in a notebook); both give the same table.
-    ``by``: ``role`` (the speaker's role), ``document``, ``participant`` or any
-    document attribute (``site``, ``group``...).  ``total=True`` adds a group
-    ``"all"`` over every counted turn.  The selection used is described in
-    ``result.attrs["selection"]``.
+    SQLite aggregates the codings (:func:`~qualcode.store.queries.code_unit_counts`), so
+    memory does not grow with their number.  ``by``: ``role`` (the speaker's role),
+    ``document``, ``participant`` or any document attribute (``site``, ``group``...).
+    ``total=True`` adds a group ``"all"`` over every counted turn.  The selection used is
+    described in ``result.attrs["selection"]``.
     """
-    if is_frames(source):
-        found = _frame_figures(source, by, codebook, coder, status, include_facilitators, rollup, total)
-    else:
-        found = _project_figures(source, by, codebook, coder, status, include_facilitators, rollup, total)
-    figures, totals, selection, tree = found.figures, found.totals, found.selection, found.tree
+    check_grouping(project, by)
+    selection = select_codings(project, codebook=codebook, coder=coder, status=status)
+    tree = CodeTree.for_selection(project, selection)
+    pairs = (list(tree.rollup_pairs().itertuples(index=False, name=None)) if rollup
+             else [(code, code) for code in tree.order])
+    query = dict(include_facilitators=include_facilitators, no_value=NO_VALUE)
+    figures = code_unit_counts(project, selection.filter, pairs, by, **query)
+    if figures.empty:
+        raise _no_coded_turns(selection, include_facilitators)
+    totals = turn_group_totals(project, by, **query)
     groups = order_groups(totals["group"], by)
     if total:
-        figures = pd.concat([figures, found.all_figures], ignore_index=True)
-        totals = pd.concat([totals, found.all_totals], ignore_index=True)
+        figures = pd.concat([figures, code_unit_counts(project, selection.filter, pairs, None, **query)
+                             .assign(group=TOTAL)], ignore_index=True)
+        totals = pd.concat([totals, turn_group_totals(project, None, **query).assign(group=TOTAL)],
+                           ignore_index=True)
         groups.append(TOTAL)
-    codes = tree.frame()
-    grid = codes.merge(pd.DataFrame({"group": groups}), how="cross")
+    return _grid(tree, groups, figures, totals, by, selection)
+
+
+def _grid(tree: CodeTree, groups: list[str], figures: pd.DataFrame, totals: pd.DataFrame, by: str,
+          selection: Selection) -> pd.DataFrame:
+    """Every (code, group), codes in display order, with its figures (zeros where none)."""
+    grid = tree.frame().merge(pd.DataFrame({"group": groups}), how="cross")
     out = (grid.merge(figures, on=["code", "group"], how="left")
            .merge(totals, on="group", how="left"))
     for column in ("mentions", "turns", "participants", "documents"):
@@ -110,58 +84,9 @@ def counts_by(source, by: str = "role", *, codebook: str | int | None = None,
     return out.reset_index(drop=True)
 
 
-def _no_coded_turns(selection, include_facilitators: bool) -> SelectionError:
+def _no_coded_turns(selection: Selection, include_facilitators: bool) -> SelectionError:
     who = "turns" if include_facilitators else "participant turns (facilitators left out)"
     return SelectionError(f"none of the {selection.codings} selected codings is on {who}")
-
-
-@dataclass
-class _Figures:
-    """Per (code, group) figures and per group totals; with ``total``, the same over every
-    counted turn as group "all"."""
-
-    figures: pd.DataFrame
-    totals: pd.DataFrame
-    selection: Selection
-    tree: CodeTree
-    all_figures: pd.DataFrame | None = None
-    all_totals: pd.DataFrame | None = None
-
-
-def _frame_figures(frames: CorpusFrames, by, codebook, coder, status, include_facilitators, rollup,
-                   total) -> _Figures:
-    check_grouping(frames, by)
-    codings, selection = select_codings(frames, codebook=codebook, coder=coder, status=status)
-    tree = CodeTree.for_selection(frames, selection, codings)
-    coded, turns = coded_turns(frames, codings, tree, by, include_facilitators=include_facilitators,
-                               rollup=rollup)
-    if coded.empty:
-        raise _no_coded_turns(selection, include_facilitators)
-    found = _Figures(*_aggregate(coded, turns), selection, tree)
-    if total:
-        found.all_figures, found.all_totals = _aggregate(coded.assign(group=TOTAL), turns.assign(group=TOTAL))
-    return found
-
-
-def _project_figures(project, by, codebook, coder, status, include_facilitators, rollup,
-                     total) -> _Figures:
-    """The same figures as :func:`_frame_figures`, aggregated by SQLite (GROUP BY)."""
-    check_grouping(None, by, project_attributes(project))
-    selection = select_from_project(project, codebook=codebook, coder=coder, status=status)
-    tree = CodeTree.for_project(project, selection)
-    pairs = tree.rollup_pairs().itertuples(index=False, name=None) if rollup else \
-        ((code, code) for code in tree.order)
-    pairs = list(pairs)
-    query = dict(include_facilitators=include_facilitators, no_value=NO_VALUE)
-    keys = (CodingFilter(selection.codebook_id, selection.coders, selection.statuses), pairs)
-    figures = code_unit_counts(project, *keys, by, **query)
-    if figures.empty:
-        raise _no_coded_turns(selection, include_facilitators)
-    found = _Figures(figures, turn_group_totals(project, by, **query), selection, tree)
-    if total:
-        found.all_figures = code_unit_counts(project, *keys, None, **query).assign(group=TOTAL)
-        found.all_totals = turn_group_totals(project, None, **query).assign(group=TOTAL)
-    return found
 
 
 def counts_wide(counts: pd.DataFrame, value: str = "turns") -> pd.DataFrame:

@@ -15,15 +15,14 @@ from typing import Iterable, Iterator
 
 import pandas as pd
 
-from qualcode.analysis.counts import ROLE_ORDER
-from qualcode.analysis.frames import CorpusFrames, is_frames, project_attributes
-from qualcode.analysis.selection import (FACILITATOR, NO_VALUE, CodeTree, SelectionError, attach_turns,
-                                         check_group, select_codings, select_from_project, _as_tuple,
-                                         _listing)
-from qualcode.core.pseudonyms import pseudonymize_speakers, speaker_pseudonym
-from qualcode.store.queries import CodingFilter, document_attributes, document_names, iter_excerpt_rows, turn_roles
+from qualcode.analysis.selection import (NO_VALUE, CodeTree, SelectionError, _as_tuple, _listing,
+                                         check_group, select_codings)
+from qualcode.core.pseudonyms import speaker_pseudonym
+from qualcode.store.project import Project
+from qualcode.store.queries import (EXCERPT_ORDERS, attribute_names, document_attributes, document_names,
+                                    iter_excerpt_rows, turn_roles)
 
-SORTS = ("code", "document", "participant", "role")
+SORTS = tuple(EXCERPT_ORDERS)
 BASE_COLUMNS = ["document", "speaker", "participant", "role"]
 CODE_COLUMNS = ["code", "code_name", "theme", "theme_name", "start", "end", "turn", "time",
                 "text", "coder", "status"]
@@ -37,28 +36,6 @@ def format_time(seconds) -> str:
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-def attribute_columns(frames: CorpusFrames) -> list[str]:
-    """Document attributes shown beside each quote (the speaker's role is its own column)."""
-    return [a for a in frames.attribute_names if a != "role"]
-
-
-def _with_document_attributes(rows: pd.DataFrame, frames: CorpusFrames, attrs: list[str]) -> pd.DataFrame:
-    """Quote rows with the document's id and attributes beside the turn's own (a turn's value
-    wins), each attribute under its shown name."""
-    own = [a for a in attrs if a in frames.document_attribute_names]
-    doc_info = frames.documents[["document", "document_id", *own]].rename(
-        columns={a: f"_doc_{a}" for a in own})
-    rows = rows.drop(columns=["document_id"], errors="ignore").merge(doc_info, on="document", how="left")
-    for a in attrs:
-        if a not in frames.turn_attribute_names:
-            rows[_shown_attribute(a)] = rows.pop(f"_doc_{a}")
-        elif a in own:
-            rows[_shown_attribute(a)] = rows[a].where(rows[a].notna(), rows.pop(f"_doc_{a}"))
-        else:
-            rows[_shown_attribute(a)] = rows[a]
-    return rows
 
 
 def _shown_attribute(name: str) -> str:
@@ -87,82 +64,6 @@ def _resolve_codes(tree: CodeTree, codes: tuple[str, ...] | None,
     return wanted
 
 
-def excerpts_table(source, *, code: str | Iterable[str] | None = None,
-                   theme: str | Iterable[str] | None = None, role: str | Iterable[str] | None = None,
-                   document: str | Iterable[str] | None = None, coder=None, status=None,
-                   codebook: str | int | None = None, include_facilitators: bool = False,
-                   real_names: bool = False, sort: str = "code") -> pd.DataFrame:
-    """One row per coded excerpt, filtered and sorted.
-
-    ``code`` includes the code's descendants; ``theme`` is a theme id or name.
-    ``sort``: ``code`` (codebook order, then document and position),
-    ``document`` (transcript order), ``participant`` or ``role``.
-    Unknown codes, themes, roles or documents, and filters that leave nothing,
-    raise :class:`SelectionError`.
-
-    ``source``: :class:`CorpusFrames`, or an open project, whose rows come from
-    :func:`iter_excerpts` (to write a long table without holding it, use that directly).
-    """
-    if not is_frames(source):
-        return excerpts_frame(iter_excerpts(
-            source, code=code, theme=theme, role=role, document=document, coder=coder, status=status,
-            codebook=codebook, include_facilitators=include_facilitators, real_names=real_names, sort=sort))
-    frames = source
-    if sort not in SORTS:
-        raise SelectionError(f"cannot sort by {sort!r}; use {', '.join(SORTS)}")
-    codings, selection = select_codings(frames, codebook=codebook, coder=coder, status=status)
-    tree = CodeTree.for_selection(frames, selection, codings)
-    wanted = _resolve_codes(tree, _as_tuple(code), _as_tuple(theme))
-    rows = attach_turns(codings, frames.segments)
-    if not include_facilitators:
-        rows = rows[rows["role"] != FACILITATOR]
-    roles = _as_tuple(role)
-    if roles:
-        known = frames.segments["role"].dropna().unique()
-        for value in roles:
-            check_group(known, value, "role")
-        rows = rows[rows["role"].isin(roles)]
-    documents = _as_tuple(document)
-    if documents:
-        for value in documents:
-            check_group(frames.documents["document"], value, "document")
-        rows = rows[rows["document"].isin(documents)]
-    if wanted is not None:
-        rows = rows[rows["code"].isin(wanted)]
-    if rows.empty:
-        raise _nothing_matches(selection.describe(), code, theme, roles, documents, include_facilitators)
-
-    attrs = attribute_columns(frames)
-    rows = _with_document_attributes(rows, frames, attrs)
-    attrs = [_shown_attribute(a) for a in attrs]
-
-    position = {c: i for i, c in enumerate(tree.display_order)}
-    rows = rows.assign(
-        _code_pos=rows["code"].map(position),
-        _theme_pos=rows["code"].map(lambda c: position.get(tree.theme(c), 0)),
-        _role_pos=rows["role"].map(lambda r: ROLE_ORDER.index(r) if r in ROLE_ORDER else len(ROLE_ORDER)),
-        code_name=rows["code"].map(lambda c: tree.name.get(c, c)),
-        theme=rows["code"].map(tree.theme),
-        time=rows["time_start"].map(format_time),
-    )
-    rows["theme_name"] = rows["theme"].map(lambda c: tree.name.get(c, c))
-    rows = pseudonymize_speakers(rows, real_names)
-    keys = {
-        "code": ["_theme_pos", "_code_pos", "document_id", "start", "end"],
-        "document": ["document_id", "start", "end", "_code_pos"],
-        "participant": ["participant", "document_id", "start", "_code_pos"],
-        "role": ["_role_pos", "role", "_theme_pos", "_code_pos", "document_id", "start"],
-    }[sort]
-    rows = rows.sort_values(keys, kind="stable")
-    out = rows[BASE_COLUMNS + attrs + CODE_COLUMNS].reset_index(drop=True)
-    for column in ("start", "end", "turn"):
-        out[column] = out[column].astype(int)
-    out.attrs["selection"] = selection.describe()
-    out.attrs["attributes"] = attrs
-    out.attrs["real_names"] = real_names
-    return out
-
-
 def _nothing_matches(selection: str, code, theme, roles, documents,
                      include_facilitators: bool) -> SelectionError:
     filters = [f"{name} {', '.join(values)}" for name, values in
@@ -171,6 +72,18 @@ def _nothing_matches(selection: str, code, theme, roles, documents,
     return SelectionError("no excerpts match " + ("; ".join(filters) if filters else "the selection")
                           + f" ({selection}"
                           + ("" if include_facilitators else ", facilitator turns left out") + ")")
+
+
+def excerpts_table(project: Project, *, code: str | Iterable[str] | None = None,
+                   theme: str | Iterable[str] | None = None, role: str | Iterable[str] | None = None,
+                   document: str | Iterable[str] | None = None, coder=None, status=None,
+                   codebook: str | int | None = None, include_facilitators: bool = False,
+                   real_names: bool = False, sort: str = "code") -> pd.DataFrame:
+    """One row per coded excerpt, filtered and sorted: :func:`iter_excerpts` read into a
+    frame (to write a long table without holding it, use :func:`iter_excerpts`)."""
+    return excerpts_frame(iter_excerpts(
+        project, code=code, theme=theme, role=role, document=document, coder=coder, status=status,
+        codebook=codebook, include_facilitators=include_facilitators, real_names=real_names, sort=sort))
 
 
 @dataclass
@@ -187,69 +100,68 @@ class ExcerptRows:
     real_names: bool = False  # speakers shown by label (else by pseudonym)
 
 
-def iter_excerpts(project, *, code: str | Iterable[str] | None = None,
+def iter_excerpts(project: Project, *, code: str | Iterable[str] | None = None,
                   theme: str | Iterable[str] | None = None, role: str | Iterable[str] | None = None,
                   document: str | Iterable[str] | None = None, coder=None, status=None,
                   codebook: str | int | None = None, include_facilitators: bool = False,
                   real_names: bool = False, sort: str = "code") -> ExcerptRows:
-    """The rows of :func:`excerpts_table` for an open project, streamed from one sorted query.
+    """The quote table, streamed from one sorted query: one row per coded excerpt with who
+    said it and where.
 
-    Same options, order, values and errors as :func:`excerpts_table` (every check runs
-    here, before any row is read; a selection that leaves nothing raises here too).  Memory
-    holds one row and the text of the document it comes from; each document's text is read
-    once per run of consecutive rows from it (once in all with ``sort="document"``).
+    ``code`` includes the code's descendants; ``theme`` is a theme id or name.
+    ``sort``: ``code`` (codebook order, then document and position), ``document``
+    (transcript order), ``participant`` or ``role``.  Unknown codes, themes, roles or
+    documents, and filters that leave nothing, raise :class:`SelectionError` here, before
+    any row is read.  Memory holds one row and the text of the document it comes from;
+    each document's text is read once per run of consecutive rows from it (once in all
+    with ``sort="document"``).
     """
     if sort not in SORTS:
         raise SelectionError(f"cannot sort by {sort!r}; use {', '.join(SORTS)}")
-    selection = select_from_project(project, codebook=codebook, coder=coder, status=status)
-    tree = CodeTree.for_project(project, selection)
+    selection = select_codings(project, codebook=codebook, coder=coder, status=status)
+    tree = CodeTree.for_selection(project, selection)
     wanted = _resolve_codes(tree, _as_tuple(code), _as_tuple(theme))
-    roles = _as_tuple(role)
-    if roles:
-        known = turn_roles(project)
-        for value in roles:
-            check_group(known, value, "role")
-    documents = _as_tuple(document)
-    if documents:
-        names = document_names(project)
-        for value in documents:
-            check_group(names, value, "document")
+    roles, documents = _as_tuple(role), _as_tuple(document)
+    for values, known, by in ((roles, turn_roles, "role"), (documents, document_names, "document")):
+        if values:
+            names = known(project)
+            for value in values:
+                check_group(names, value, by)
     position = {c: i for i, c in enumerate(tree.display_order)}
     positions = [(c, position.get(tree.theme(c), 0), position[c]) for c in tree.display_order]
     cursor = iter_excerpt_rows(
-        project, CodingFilter(selection.codebook_id, selection.coders, selection.statuses), positions, sort,
-        codes=None if wanted is None else sorted(wanted), roles=roles, documents=documents,
-        include_facilitators=include_facilitators, no_value=NO_VALUE)
+        project, selection.filter, positions, sort, codes=None if wanted is None else sorted(wanted),
+        roles=roles, documents=documents, include_facilitators=include_facilitators, no_value=NO_VALUE)
     first = next(cursor, None)
     if first is None:
         raise _nothing_matches(selection.describe(), code, theme, roles, documents, include_facilitators)
-    attributes = [a for a in project_attributes(project) if a != "role"]
+    attributes = [a for a in attribute_names(project) if a != "role"]  # the role is its own column
     shown = [_shown_attribute(a) for a in attributes]
-
     out = ExcerptRows(BASE_COLUMNS + shown + CODE_COLUMNS, shown, selection.describe(), real_names=real_names)
-
-    def rows() -> Iterator[tuple]:
-        values = document_attributes(project)
-        doc_id, text = None, ""
-        for row in _chain(first, cursor):
-            if row["document_id"] != doc_id:
-                doc_id = row["document_id"]
-                text = project.document_text(doc_id)
-            own = values.get(doc_id, {})
-            if row["turn_attributes"] not in (None, "{}"):
-                own = {**own, **json.loads(row["turn_attributes"])}
-            code_ = row["code"]
-            theme_ = tree.theme(code_)
-            speaker = row["speaker"] if real_names else speaker_pseudonym(row["participant"], row["role"])
-            out.read += 1
-            yield (row["document"], speaker, row["participant"], row["role"],
-                   *[own.get(a) for a in attributes],
-                   code_, tree.name.get(code_, code_), theme_, tree.name.get(theme_, theme_),
-                   row["start"], row["end"], row["turn"], format_time(row["time_start"]),
-                   text[row["start"]:row["end"]], row["coder"], row["status"])
-
-    out.rows = rows()
+    out.rows = _rows(project, _chain(first, cursor), tree, attributes, out)
     return out
+
+
+def _rows(project: Project, cursor: Iterator, tree: CodeTree, attributes: list[str],
+          out: ExcerptRows) -> Iterator[tuple]:
+    """The rows of :func:`iter_excerpts` from its cursor, counted in ``out.read``."""
+    values = document_attributes(project)
+    doc_id, text = None, ""
+    for row in cursor:
+        if row["document_id"] != doc_id:
+            doc_id = row["document_id"]
+            text = project.document_text(doc_id)
+        own = values.get(doc_id, {})
+        if row["turn_attributes"] not in (None, "{}"):   # a turn's own value wins over its document's
+            own = {**own, **json.loads(row["turn_attributes"])}
+        code, theme = row["code"], tree.theme(row["code"])
+        speaker = row["speaker"] if out.real_names else speaker_pseudonym(row["participant"], row["role"])
+        out.read += 1
+        yield (row["document"], speaker, row["participant"], row["role"],
+               *[own.get(a) for a in attributes],
+               code, tree.name.get(code, code), theme, tree.name.get(theme, theme),
+               row["start"], row["end"], row["turn"], format_time(row["time_start"]),
+               text[row["start"]:row["end"]], row["coder"], row["status"])
 
 
 def _chain(first, rest):
@@ -276,41 +188,8 @@ def position_label(row) -> str:
     return time if isinstance(time, str) and time else f"turn {int(row['turn'])}"
 
 
-def exemplar_quotes(excerpts: pd.DataFrame, per_code: int = 3, min_words: int = 6,
-                    max_words: int = 80) -> pd.DataFrame:
-    """A few quotes per code for a report: of readable length, from different participants,
-    alternating between roles.  Deterministic: ties keep the table's order."""
-    if excerpts.empty:
-        return excerpts
-    words = excerpts["text"].str.split().str.len()
-    ranked = excerpts.assign(_misfit=~words.between(min_words, max_words), _row=range(len(excerpts)))
-    chosen: list[int] = []
-    for _code, quotes in ranked.groupby("code", sort=False):
-        quotes = quotes.sort_values(["_misfit", "_row"], kind="stable")
-        queues = [list(q["_row"]) for _role, q in quotes.groupby("role", sort=False)]
-        participant = dict(zip(quotes["_row"], quotes["participant"]))
-        picked: list[int] = []
-        seen: set[str] = set()
-        progress = True
-        while len(picked) < per_code and progress:  # round robin over roles, new voices first
-            progress = False
-            for queue in queues:
-                fresh = next((r for r in queue if participant[r] not in seen), None)
-                if fresh is not None and len(picked) < per_code:
-                    picked.append(fresh)
-                    seen.add(participant[fresh])
-                    queue.remove(fresh)
-                    progress = True
-        rest = [r for r in quotes["_row"] if r not in picked]
-        picked += rest[:per_code - len(picked)]
-        chosen += sorted(picked)
-    out = excerpts.iloc[chosen].copy()
-    out.attrs.update(excerpts.attrs)
-    return out
-
-
 class _CodeQuotes:
-    """What :func:`exemplar_quotes` can pick for one code, kept while its quotes stream by:
+    """What :func:`exemplar_rows` can pick for one code, kept while its quotes stream by:
     the first ``2 * per_code`` quotes of readable length and of the others (the fill-up),
     and per role the first quote of each of the first ``per_code`` participants, among
     readable and other quotes (the round robin never looks further)."""
@@ -333,7 +212,10 @@ class _CodeQuotes:
             self.role_first[role] = key
 
     def pick(self) -> list[tuple[int, tuple]]:
-        """The same choice as :func:`exemplar_quotes` for this code, in row order."""
+        """This code's exemplars, in row order: a round robin over its roles (in the order
+        of their first readable quote, else first quote), each turn taking the role's next
+        quote from a participant not yet picked, readable quotes first; then, while fewer
+        than ``per_code``, the first readable quotes and the first others."""
         queues = []
         for role in sorted(self.role_first, key=self.role_first.get):
             fit, misfit = self.roles[role]
@@ -360,8 +242,13 @@ class _CodeQuotes:
 
 def exemplar_rows(excerpts: ExcerptRows, per_code: int = 3, min_words: int = 6,
                   max_words: int = 80) -> tuple[pd.DataFrame, int]:
-    """:func:`exemplar_quotes` over a stream of :func:`iter_excerpts`: the same quotes,
-    holding a few per code instead of the table; returns them and how many quotes streamed."""
+    """A few quotes per code for a report, picked while the quotes of :func:`iter_excerpts`
+    stream by (holding a few per code, not the table): of readable length (``min_words``
+    to ``max_words`` words), from different participants, alternating between roles
+    (see :meth:`_CodeQuotes.pick`).  Deterministic: ties keep the table's order.
+
+    Returns the chosen quotes as a frame (indexed by their rows' places in the whole table,
+    in table order) and how many quotes streamed."""
     at = {c: i for i, c in enumerate(excerpts.columns)}
     codes: dict[str, _CodeQuotes] = {}
     total = 0

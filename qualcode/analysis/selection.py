@@ -1,4 +1,4 @@
-"""Which codings an analysis uses, the code tree, and turns joined to their groups.
+"""Which codings an analysis uses, the code tree, and the groups turns fall in.
 
 Default selection (documented for users in the README and the CLI help):
 
@@ -19,16 +19,14 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from qualcode.analysis.frames import CorpusFrames
 from qualcode.core.errors import SelectionError
-from qualcode.store.codebooks import matching_ids
-from qualcode.store.frames import SEGMENT_COLUMNS
-from qualcode.store.queries import CodingFilter, coding_summary, selected_codes
+from qualcode.store.codebooks import StoredCodebook, matching_ids, stored_codebooks
+from qualcode.store.project import Project
+from qualcode.store.queries import CodingFilter, attribute_names, coding_summary, selected_codes
 
 STATUSES = ("suggested", "accepted", "rejected")
 DEFAULT_STATUSES = ("suggested", "accepted")
 ALL_CODERS = "all"
-FACILITATOR = "facilitator"
 NO_VALUE = "(none)"
 GROUPINGS = ("role", "document", "participant")
 
@@ -48,6 +46,11 @@ class Selection:
         return (f"{self.codings} codings from codebook {book}; coder {', '.join(self.coders)}; "
                 f"status {' or '.join(self.statuses)}")
 
+    @property
+    def filter(self) -> CodingFilter:
+        """The selection as the store's queries take it."""
+        return CodingFilter(self.codebook_id, self.coders, self.statuses)
+
 
 def _as_tuple(value: str | Iterable[str] | None) -> tuple[str, ...] | None:
     if value is None:
@@ -64,52 +67,20 @@ def _listing(values: Iterable, limit: int = 12) -> str:
     return shown + (f", ... ({len(values)} in all)" if len(values) > limit else "") if values else "none"
 
 
-def _codebook_label(codebooks: pd.DataFrame, codebook_id) -> str | None:
+def _codebook_label(books: dict[int, StoredCodebook], codebook_id: int | None) -> str | None:
     if codebook_id is None:
         return None
-    row = codebooks[codebooks["codebook_id"] == codebook_id]
-    if row.empty:
-        return str(codebook_id)
-    row = row.iloc[0]
-    version = row.get("version")
-    return f"{row['name']} {version}" if isinstance(version, str) and version else str(row["name"])
+    return books[codebook_id].label if codebook_id in books else str(codebook_id)
 
 
-def select_codings(frames: CorpusFrames, *, codebook: str | int | None = None,
+def select_codings(project: Project, *, codebook: str | int | None = None,
                    coder: str | Iterable[str] | None = None,
-                   status: str | Iterable[str] | None = None) -> tuple[pd.DataFrame, Selection]:
-    """The codings one analysis uses, and a description of the choice.
+                   status: str | Iterable[str] | None = None) -> Selection:
+    """The codings one analysis uses, chosen from how many each codebook, coder and status
+    has (without reading a single coding); see the module documentation for the defaults.
 
-    Raises :class:`SelectionError` when nothing is left, or when the coder is
-    ambiguous (see the module documentation for the defaults).
-    """
-    codings = frames.codings
-    summary = (codings.groupby(["codebook_id", "coder", "status"], dropna=False).size()
-               .rename("codings").reset_index() if not codings.empty else
-               pd.DataFrame(columns=["codebook_id", "coder", "status", "codings"]))
-    selection = choose_selection(summary, frames.codebooks, codebook=codebook, coder=coder, status=status)
-    if selection.codebook_id is None:
-        chosen = codings[codings["codebook_id"].isna()]
-    else:
-        chosen = codings[codings["codebook_id"] == selection.codebook_id]
-    chosen = chosen[chosen["status"].isin(selection.statuses) & chosen["coder"].isin(selection.coders)]
-    return chosen.copy(), selection
-
-
-def select_from_project(project, *, codebook: str | int | None = None,
-                        coder: str | Iterable[str] | None = None,
-                        status: str | Iterable[str] | None = None) -> Selection:
-    """The same choice as :func:`select_codings`, made from the project's per-coder counts
-    (:meth:`~qualcode.store.project.Project.coding_summary`) without reading a single coding."""
-    return choose_selection(coding_summary(project), project.codebooks_frame(), codebook=codebook,
-                            coder=coder, status=status)
-
-
-def choose_selection(summary: pd.DataFrame, books: pd.DataFrame, *, codebook: str | int | None = None,
-                     coder: str | Iterable[str] | None = None,
-                     status: str | Iterable[str] | None = None) -> Selection:
-    """The selection rules over ``summary``: how many codings each (codebook_id, coder,
-    status) has (``codebook_id`` missing for codings without a codebook)."""
+    Raises :class:`SelectionError` when nothing is left, or when the coder is ambiguous."""
+    summary, books = coding_summary(project), {b.id: b for b in stored_codebooks(project)}
     if summary.empty or summary["codings"].sum() == 0:
         raise SelectionError("the project has no codings yet: code it first "
                              "(qualcode code PROJECT --codebook FILE)")
@@ -117,50 +88,53 @@ def choose_selection(summary: pd.DataFrame, books: pd.DataFrame, *, codebook: st
     unknown = [s for s in statuses if s not in STATUSES]
     if unknown:
         raise SelectionError(f"unknown status {unknown[0]!r}; use {', '.join(STATUSES)}")
-
-    # codebook
-    present = sorted(set(summary["codebook_id"].dropna().astype(int).tolist()))
-    if codebook is None:
-        codebook_id = max(present) if present else None
-    else:
-        wanted = int(codebook) if isinstance(codebook, (int, np.integer)) else str(codebook)
-        candidates = [c for c in matching_ids(zip(books["codebook_id"], books["name"], books["version"]),
-                                              wanted) if c in present]
-        if not candidates:
-            names = sorted({_codebook_label(books, i) for i in present})
-            raise SelectionError(f"no codings for codebook {codebook!r}; codebooks with codings: "
-                                 f"{_listing(names)}")
-        codebook_id = max(candidates)
-    if codebook_id is None:
-        chosen = summary[summary["codebook_id"].isna()]
-    else:
-        chosen = summary[summary["codebook_id"] == codebook_id]
+    codebook_id = _choose_codebook(summary, books, codebook)
     label = _codebook_label(books, codebook_id)
-
+    chosen = summary[summary["codebook_id"].isna()] if codebook_id is None else \
+        summary[summary["codebook_id"] == codebook_id]
     chosen = chosen[chosen["status"].isin(statuses)]
     if chosen.empty or chosen["codings"].sum() == 0:
         raise SelectionError(f"no codings with status {' or '.join(statuses)} in codebook {label}")
-
-    # coder
-    coders = _as_tuple(coder)
     by_coder = chosen.groupby("coder")["codings"].sum()
     by_coder = by_coder[by_coder > 0]
+    coders = _choose_coders(by_coder, _as_tuple(coder), label, statuses)
+    count = int(by_coder[list(dict.fromkeys(coders))].sum())
+    return Selection(codebook_id, label, coders, tuple(statuses), count)
+
+
+def _choose_codebook(summary: pd.DataFrame, books: dict[int, StoredCodebook],
+                     codebook: str | int | None) -> int | None:
+    """The codebook asked for (found as :mod:`qualcode.store.codebooks` finds one; of its
+    versions, the latest with codings), else the latest with codings; None for codings
+    without a codebook."""
+    present = sorted(set(summary["codebook_id"].dropna().astype(int).tolist()))
+    if codebook is None:
+        return max(present) if present else None
+    wanted = int(codebook) if isinstance(codebook, (int, np.integer)) else str(codebook)
+    candidates = [c for c in matching_ids(((b.id, b.name, b.version) for b in books.values()), wanted)
+                  if c in present]
+    if not candidates:
+        names = sorted({_codebook_label(books, i) for i in present})
+        raise SelectionError(f"no codings for codebook {codebook!r}; codebooks with codings: {_listing(names)}")
+    return max(candidates)
+
+
+def _choose_coders(by_coder: pd.Series, coders: tuple[str, ...] | None, label: str | None,
+                   statuses: tuple[str, ...]) -> tuple[str, ...]:
+    """The coders asked for (``all``: every one), else the only one there is."""
     if coders is None:
         if len(by_coder) > 1:
             listing = ", ".join(f"{name} ({n})" for name, n in sorted(by_coder.items()))
             raise SelectionError(f"codings by {len(by_coder)} coders: {listing}; choose one with "
                                  f"--coder NAME (or --coder {ALL_CODERS} to pool them)")
-        coders = tuple(by_coder.index)
-    elif coders != (ALL_CODERS,):
-        missing = [c for c in coders if c not in by_coder.index]
-        if missing:
-            raise SelectionError(f"no codings by coder {missing[0]!r} in codebook {label} with status "
-                                 f"{' or '.join(statuses)}; coders: {_listing(sorted(by_coder.index))}")
-    else:
-        coders = tuple(sorted(by_coder.index))
-    count = int(by_coder[list(dict.fromkeys(coders))].sum())
-    return Selection(None if codebook_id is None else int(codebook_id), label, tuple(coders),
-                     tuple(statuses), count)
+        return tuple(by_coder.index)
+    if coders == (ALL_CODERS,):
+        return tuple(sorted(by_coder.index))
+    missing = [c for c in coders if c not in by_coder.index]
+    if missing:
+        raise SelectionError(f"no codings by coder {missing[0]!r} in codebook {label} with status "
+                             f"{' or '.join(statuses)}; coders: {_listing(sorted(by_coder.index))}")
+    return coders
 
 
 # ------------------------------------------------------------------------- code tree
@@ -203,25 +177,16 @@ class CodeTree:
                 self._visit(code)
 
     @classmethod
-    def for_selection(cls, frames: CorpusFrames, selection: Selection,
-                      codings: pd.DataFrame | None = None) -> "CodeTree":
-        codes = frames.codes
-        if selection.codebook_id is not None:
-            codes = codes[codes["codebook_id"] == selection.codebook_id]
-        else:
-            codes = codes.iloc[0:0]
-        extra = sorted(codings["code"].unique()) if codings is not None else ()
-        return cls(codes, extra)
+    def for_selection(cls, project: Project, selection: "Selection") -> "CodeTree":
+        """The tree of the selection's codebook, with the codes its codings use that the
+        codebook lacks."""
+        return cls.of_codebook(project, selection.codebook_id, selected_codes(project, selection.filter))
 
     @classmethod
-    def for_project(cls, project, selection: Selection) -> "CodeTree":
-        """The tree of the selection's codebook, read from an open project (codes only)."""
-        if selection.codebook_id is None:
-            codes = project.codes_frame().iloc[0:0]
-        else:
-            codes = project.codes_frame(selection.codebook_id)
-        return cls(codes, selected_codes(project, CodingFilter(selection.codebook_id, selection.coders,
-                                                               selection.statuses)))
+    def of_codebook(cls, project: Project, codebook_id: int | None, extra: Iterable[str] = ()) -> "CodeTree":
+        """The tree of one codebook (None: no codebook, only ``extra``) read from the project."""
+        codes = project.codes_frame(codebook_id) if codebook_id is not None else project.codes_frame().iloc[0:0]
+        return cls(codes, extra)
 
     def _walk(self, code: str) -> list[str]:
         chain, seen = [code], {code}
@@ -277,64 +242,16 @@ class CodeTree:
             raise SelectionError(f"unknown code {code!r}; codes: {_listing(self.display_order)}")
 
 
-# ------------------------------------------------------------------ turns and groups
-def attach_turns(codings: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
-    """Codings with their turn's document, turn number, speaker, participant, role and time.
-
-    A coding stored without its turn is placed in the turn whose span contains
-    its start; codings outside every turn are dropped.
-    """
-    codings = codings.copy()
-    missing = codings["segment_id"].isna()
-    if missing.any() and not segments.empty:
-        lost = codings[missing].sort_values("start")
-        spans = segments[["document", "start", "end", "segment_id"]].sort_values("start")
-        placed = pd.merge_asof(lost.drop(columns=["segment_id"]), spans.rename(
-            columns={"start": "_seg_start", "end": "_seg_end"}), left_on="start",
-            right_on="_seg_start", by="document", direction="backward")
-        placed.loc[placed["start"] >= placed["_seg_end"], "segment_id"] = np.nan
-        codings.loc[lost.index, "segment_id"] = placed["segment_id"].to_numpy()
-    codings = codings.dropna(subset=["segment_id"])
-    codings["segment_id"] = codings["segment_id"].astype(int)
-    turn_columns = ["segment_id", "turn", "speaker", "participant", "role", "time_start", "time_end",
-                    *[c for c in segments.columns if c not in SEGMENT_COLUMNS]]
-    joined = codings.drop(columns=[c for c in turn_columns[1:] if c in codings.columns]).merge(
-        segments[turn_columns], on="segment_id", how="inner")
-    joined["role"] = joined["role"].fillna(NO_VALUE)
-    return joined
-
-
-def check_grouping(frames: CorpusFrames, by: str, attributes: list[str] | None = None) -> None:
-    """Raise unless ``by`` is role, document, participant or an attribute of documents or
-    turns (``attributes``; by default the frames' attribute columns)."""
-    attributes = frames.attribute_names if attributes is None else attributes
-    if by in GROUPINGS or by in attributes:
+# ------------------------------------------------------------------------ groups
+def check_grouping(project: Project, by: str) -> None:
+    """Raise unless ``by`` is role, document, participant or an attribute of documents or turns."""
+    if by in GROUPINGS:
+        return
+    attributes = attribute_names(project)
+    if by in attributes:
         return
     raise SelectionError(f"cannot group by {by!r}; use role, document, participant or a document "
                          f"attribute ({_listing(attributes)})")
-
-
-def group_values(rows: pd.DataFrame, frames: CorpusFrames, by: str) -> pd.Series:
-    """For turn-level rows (with document, participant, role), the value of grouping ``by``."""
-    check_grouping(frames, by)
-    if by in GROUPINGS:
-        values = rows[by]
-    else:  # the turn's own value where it has one, else its document's
-        own = rows[by] if by in rows.columns else pd.Series(None, index=rows.index, dtype=object)
-        if by in frames.documents.columns:
-            lookup = dict(zip(frames.documents["document"], frames.documents[by]))
-            own = own.where(own.notna() & (own.astype(str) != ""), rows["document"].map(lookup))
-        values = own
-    return values.where(values.notna() & (values.astype(str) != ""), NO_VALUE).astype(str)
-
-
-def participant_turns(frames: CorpusFrames, include_facilitators: bool = False) -> pd.DataFrame:
-    """The turns that make the denominators: participants' turns (facilitators' too if asked)."""
-    segments = frames.segments.copy()
-    segments["role"] = segments["role"].fillna(NO_VALUE)
-    if not include_facilitators:
-        segments = segments[segments["role"] != FACILITATOR]
-    return segments
 
 
 def check_group(groups: Iterable[str], value: str, by: str) -> None:

@@ -167,16 +167,13 @@ def agreement(project, coders, codebook_name, level, rollup, unit, documents, re
     """
     from qualcode.analysis.agreement import (agreement_table, disagreements, prepare_agreement,
                                              reference_table)
-    from qualcode.exchange.sheets.coverage import load_agreement_frames
     from qualcode.export.files import table_format, write_table
 
     if output is not None:
         table_format(output)
     with open_project_file(project) as proj:
-        frames, coverage = load_agreement_frames(proj)
-    data = prepare_agreement(frames, coverage, coders.split(","), codebook=codebook_name,
-                             documents=documents, status=statuses or None,
-                             include_facilitators=include_facilitators)
+        data = prepare_agreement(proj, coders.split(","), codebook=codebook_name, documents=documents,
+                                 status=statuses or None, include_facilitators=include_facilitators)
     options = {"level": level, "rollup": rollup, "unit": unit}
     table = agreement_table(data, **options)
     if reference is not None:

@@ -128,7 +128,7 @@ def info(project):
 
     Example: qualcode info study.qcproj
     """
-    from qualcode.workflows.ingest import summarize
+    from qualcode.analysis.corpus import summarize
 
     with open_project_file(project) as proj:
         summary = summarize(proj)
@@ -158,7 +158,7 @@ def export_segments(project, output, no_facilitators, real_names):
     Example: qualcode export segments study.qcproj -o turns.csv
     """
     from qualcode.export import write_table
-    from qualcode.workflows.ingest import segments_table
+    from qualcode.analysis.corpus import segments_table
 
     with open_project_file(project) as proj:
         frame = segments_table(proj, include_facilitators=not no_facilitators, real_names=real_names)

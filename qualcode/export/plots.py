@@ -1,4 +1,4 @@
-"""Figures from the analysis frames: a heatmap of codes x groups, scholar-vs-mentor bars, and
+"""Figures from the analysis tables: a heatmap of codes x groups, scholar-vs-mentor bars, and
 the alignment of scholar-mentor pairs (codes x pairs coloured by status).
 
 matplotlib's object API with the Agg canvas: no display, no pyplot global state,

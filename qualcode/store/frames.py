@@ -22,6 +22,10 @@ _TURNS_SQL = ("SELECT s.id AS segment_id, d.name AS document, s.turn, sp.label A
               " s.document_id FROM segments s JOIN documents d ON d.id = s.document_id" + SPEAKERS_JOIN)
 
 
+#: The columns of :func:`documents_frame` that are not document attributes.
+DOCUMENT_COLUMNS = ("document_id", "document", "format", "source", "ingested_at", "turns", "words")
+
+
 def documents_frame(project: Project) -> pd.DataFrame:
     """One row per document, in the order they were added.  Columns: document_id, document,
     format, source, ingested_at, turns, words, then each document attribute (sorted)."""

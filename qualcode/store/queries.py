@@ -18,6 +18,7 @@ from typing import Iterable, Iterator
 
 import pandas as pd
 
+from qualcode.store.frames import DOCUMENT_COLUMNS
 from qualcode.store.project import Project
 from qualcode.store.schema import FACILITATOR, SPEAKERS_JOIN, participant_turns_sql
 
@@ -113,11 +114,14 @@ def selected_codes(project: Project, chosen: CodingFilter) -> list[str]:
         f"SELECT DISTINCT c.code FROM codings c WHERE {where} ORDER BY c.code", params)]
 
 
-def attribute_keys(project: Project) -> list[str]:
-    """Attribute names of documents and of turns, sorted (the attribute columns of
-    :func:`documents_frame` and :func:`segments_frame`)."""
+def attribute_names(project: Project) -> list[str]:
+    """Attribute names of documents and of turns, sorted: the attribute columns of
+    :func:`~qualcode.store.frames.documents_frame` and
+    :func:`~qualcode.store.frames.segments_frame` (a name those frames use for their own
+    columns is left out)."""
     return [r[0] for r in project.conn.execute(
-        "SELECT key FROM document_attributes UNION SELECT key FROM segment_attributes ORDER BY key")]
+        "SELECT key FROM document_attributes UNION SELECT key FROM segment_attributes ORDER BY key")
+        if r[0] not in DOCUMENT_COLUMNS]
 
 
 def document_names(project: Project) -> list[str]:
@@ -255,6 +259,7 @@ def speaking_participants(project: Project) -> int:
                                 " JOIN speakers sp ON sp.id = s.speaker_id").fetchone()[0]
 
 
+# ------------------------------------------------------------------- pairs
 def turns_read(project: Project, chosen: CodingFilter, participants: Iterable[str]) -> pd.DataFrame:
     """Every participant turn of these participants (facilitator turns left out), and whether
     ``chosen``'s coders read it with its codebook: it is in the coverage table for one of them,
@@ -272,3 +277,61 @@ def turns_read(project: Project, chosen: CodingFilter, participants: Iterable[st
         " WHERE p.pid IN (SELECT value FROM json_each(?)) AND " + participant_turns_sql(False) +
         " ORDER BY d.id, s.turn", project.conn,
         params=[*book_params, coders, *book_params, coders, json.dumps(list(participants))])
+
+
+# ---------------------------------------------------------------------- agreement
+def _ids_sql(codebook_ids: Iterable[int]) -> tuple[str, list[int]]:
+    ids = [int(i) for i in codebook_ids]
+    return ", ".join("?" * len(ids)), ids
+
+
+def coders_codebook_ids(project: Project, coders: Iterable[str]) -> set[int]:
+    """The codebooks these coders coded with (any status) or read turns with."""
+    coders = json.dumps(list(coders))
+    return {r[0] for r in project.conn.execute(
+        "SELECT codebook_id FROM codings WHERE codebook_id IS NOT NULL AND coder IN (SELECT value"
+        " FROM json_each(?)) UNION SELECT codebook_id FROM coverage WHERE coder IN (SELECT value"
+        " FROM json_each(?))", (coders, coders))}
+
+
+def codebook_coders(project: Project, codebook_ids: Iterable[int]) -> set[str]:
+    """The coders with codings (any status) under these codebooks."""
+    marks, ids = _ids_sql(codebook_ids)
+    return {r[0] for r in project.conn.execute(
+        f"SELECT DISTINCT coder FROM codings WHERE codebook_id IN ({marks})", ids)}
+
+
+def coverage_by_coder(project: Project, codebook_ids: Iterable[int],
+                      coders: Iterable[str]) -> dict[str, set[int]]:
+    """coder -> the turns (segment ids) they read with these codebooks; a coder with no
+    coverage record is left out."""
+    marks, ids = _ids_sql(codebook_ids)
+    out: dict[str, set[int]] = {}
+    for coder, segment_id in project.conn.execute(
+            f"SELECT coder, segment_id FROM coverage WHERE codebook_id IN ({marks})"
+            " AND coder IN (SELECT value FROM json_each(?))", [*ids, json.dumps(list(coders))]):
+        out.setdefault(coder, set()).add(segment_id)
+    return out
+
+
+def documents_coded_by(project: Project, coder: str, codebook_ids: Iterable[int]) -> list[str]:
+    """The names of the documents ``coder`` has codings in (any status) under these
+    codebooks, sorted."""
+    marks, ids = _ids_sql(codebook_ids)
+    return [r[0] for r in project.conn.execute(
+        f"SELECT DISTINCT d.name FROM codings c JOIN documents d ON d.id = c.document_id"
+        f" WHERE c.coder = ? AND c.codebook_id IN ({marks}) ORDER BY d.name", [coder, *ids])]
+
+
+def codings_on_turns(project: Project, codebook_ids: Iterable[int], coders: Iterable[str],
+                     statuses: Iterable[str]) -> pd.DataFrame:
+    """The codings of these coders and statuses under these codebooks, each on the turn it
+    counts in (:func:`_on_turns`), in stored order.  Columns: coder, segment_id, code,
+    start, end."""
+    marks, ids = _ids_sql(codebook_ids)
+    where, params = _coding_where(f"c.codebook_id IN ({marks})", ids, coders, statuses)
+    cte, on_turn = _on_turns(where)
+    return pd.read_sql_query(
+        "WITH " + cte + "SELECT sel.coder, s.id AS segment_id, sel.code, sel.start, sel.\"end\""
+        " FROM sel" + on_turn + " ORDER BY sel.document_id, sel.start, sel.code, sel.id",
+        project.conn, params=params)

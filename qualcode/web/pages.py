@@ -44,7 +44,7 @@ def documents(request: Request) -> Response:
         if who is None:
             return ask_for_coder(request)
         docs = frames.documents_frame(project)
-        attributes = queries.attribute_keys(project)
+        attributes = queries.attribute_names(project)
         speakers = frames.speakers_frame(project)
         coders = human_coders(project, who.codebook_ids)
         if who.coder not in coders:

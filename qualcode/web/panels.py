@@ -99,7 +99,7 @@ def analysis(request: Request) -> Response:
             rows.rows.close()  # before the project closes
             return {"rows": shown, "selection": rows.selection}
         sections["quotes"] = _attempt(quotes)
-        choices = {"by": ["role", "document", "participant", *queries.attribute_keys(project)],
+        choices = {"by": ["role", "document", "participant", *queries.attribute_names(project)],
                    "coder": [*human_coders(project, who.codebook_ids), *machine_taggers(project, who), "all"],
                    "status": list(STATUS_CHOICES), "role": queries.turn_roles(project),
                    "document": queries.document_names(project)}

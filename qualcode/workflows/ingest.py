@@ -1,4 +1,4 @@
-"""Project-level jobs a notebook user or the CLI calls: ingest, summarise, list turns.
+"""Ingest: transcripts into the project, all or nothing.
 
     >>> from qualcode.store.project import open_project
     >>> from qualcode.workflows.ingest import ingest
@@ -12,14 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-import pandas as pd
-
 from qualcode.core.errors import InputError
 from qualcode.ingest import ReadOptions, load_label_words, read_guide_file, read_transcript
 from qualcode.ingest.manifest import read_manifest, read_speakers
-from qualcode.core.pseudonyms import pseudonymize_speakers
 from qualcode.store.participants import SpeakerResolver
-from qualcode.store.frames import SEGMENT_COLUMNS, documents_frame, segments_frame, speakers_frame
 from qualcode.store.project import Project, count_words
 
 
@@ -165,36 +161,3 @@ def _facilitator_share(name: str, roles: dict[str, str | None], words_by_role: d
     return (f"{name}: the facilitator ({who}) holds {round(100 * said / total)}% of the words; if "
             "participants' paragraphs carry no label, give them to a speaker (--unlabelled-speaker) "
             "or label them")
-
-
-@dataclass
-class ProjectSummary:
-    counts: dict[str, int]
-    documents: pd.DataFrame
-    roles: pd.DataFrame
-    codebooks: pd.DataFrame
-
-
-def summarize(project: Project) -> ProjectSummary:
-    """Documents, speakers by role, turn and word counts."""
-    speakers = speakers_frame(project)
-    if speakers.empty:
-        roles = pd.DataFrame(columns=["role", "participants", "turns", "words"])
-    else:
-        speakers = speakers.assign(role=speakers["role"].fillna("(none)"))
-        roles = (speakers.groupby("role", sort=True)
-                 .agg(participants=("participant", "nunique"), turns=("turns", "sum"),
-                      words=("words", "sum"))
-                 .reset_index())
-    return ProjectSummary(project.counts(), documents_frame(project), roles, project.codebooks_frame())
-
-
-def segments_table(project: Project, include_facilitators: bool = True,
-                   real_names: bool = False) -> pd.DataFrame:
-    """One row per turn, the columns researchers expect in a turn listing.  ``speaker`` is
-    the participant id and role (``S01 (scholar)``) unless ``real_names``."""
-    frame = segments_frame(project, include_facilitators=include_facilitators)
-    turn_attributes = [c for c in frame.columns if c not in SEGMENT_COLUMNS]
-    frame = frame[["document", "turn", "speaker", "participant", "role", *turn_attributes, "start", "end",
-                   "time_start", "time_end", "text"]]
-    return pseudonymize_speakers(frame, real_names)

@@ -33,8 +33,7 @@ from pathlib import Path
 import pandas as pd
 
 from qualcode import __version__
-from qualcode.analysis.agreement import OVERALL, agreement_table, prepare_agreement, reference_table
-from qualcode.analysis.frames import load_frames
+from qualcode.analysis.agreement import agreement_table, prepare_agreement, reference_table
 from qualcode.core.errors import SelectionError
 from qualcode.store import frames, queries, reviews
 from qualcode.store.project import Project
@@ -64,11 +63,10 @@ def tagger_agreement(project: Project, who: Reviewer, level: str = "theme") -> t
     taggers = machine_taggers(project, who)
     if not reviews.covered_segments(project, who.coder, who.codebook_ids):
         return pd.DataFrame(columns=AGREEMENT_COLUMNS), [f"{who.coder} has not reviewed a turn yet"]
-    corpus, coverage = load_frames(project, excerpts=False), frames.coverage_frame(project)
     tables, notes = [], []
     for tagger in taggers:
         try:
-            data = prepare_agreement(corpus, coverage, [who.coder, tagger], codebook=str(who.codebook_id))
+            data = prepare_agreement(project, [who.coder, tagger], codebook=str(who.codebook_id))
         except SelectionError:
             notes.append(f"{tagger}: no turn that {who.coder} reviewed has been coded by it yet")
             continue
