@@ -7,7 +7,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from qualcode.workflows.redact import personal_name
+from qualcode.store.names import personal_name
 
 SAMPLE = Path(__file__).resolve().parents[1] / "transcripts_sample"
 

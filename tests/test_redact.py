@@ -12,8 +12,8 @@ from interrupt import snapshot
 from qualcode.core.errors import InputError
 from qualcode.workflows.ingest import ingest
 from qualcode.core.spans import OffsetMap, apply_replacements
-from qualcode.workflows.redact import (NameEntry, personal_name, read_names,
-                             redact_project)
+from qualcode.store.names import NameEntry, personal_name, read_names
+from qualcode.workflows.redact import redact_project
 from qualcode.store.frames import codings_frame, segments_frame, speakers_frame
 from qualcode.store.project import open_project
 

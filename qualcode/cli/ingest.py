@@ -57,7 +57,8 @@ def ingest(project, files, attrs, manifest, speakers, fmt, speaker_column, text_
     """
     from qualcode.cli.privacy import echo_redaction
     from qualcode.workflows.ingest import ingest as ingest_files, plan_files, reading_options
-    from qualcode.workflows.redact import read_names, redact_project
+    from qualcode.store.names import read_names
+    from qualcode.workflows.redact import redact_project
 
     options = {k: v for k, v in (("speaker_column", speaker_column), ("text_column", text_column)) if v}
     planned = plan_files(files, manifest, dict(attrs))

@@ -37,7 +37,8 @@ def redact(project, names_file, dry_run):
 
     Example: qualcode redact study.qcproj --names other_names.txt --dry-run
     """
-    from qualcode.workflows.redact import read_names, redact_project
+    from qualcode.store.names import read_names
+    from qualcode.workflows.redact import redact_project
 
     names = read_names(names_file) if names_file else []
     with open_project_file(project) as proj:

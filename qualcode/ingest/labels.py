@@ -134,14 +134,14 @@ def label_candidates(line: str) -> list[LabelLine]:
 
 _CODE_RE = re.compile(r"^[A-Z]{1,3}-?\d{0,3}[a-z]?$")        # P1, FG2, R12, Q, A, S-3, P1a
 #: A label that starts with a title and goes on: ``Dr. Lee``, ``Prof Ana Ruiz``, ``Ms Okafor``
-#: (case-insensitive, the full stop optional).  Public: :mod:`qualcode.workflows.redact` uses it too.
+#: (case-insensitive, the full stop optional).  Public: :mod:`qualcode.store.names` uses it too.
 TITLE_RE = re.compile(r"^(?:dr|prof|professor|mr|mrs|ms|mx|miss|rev|sr|sra|fr|sir|dame|doctor)\.?\s+\S",
                       re.I)
 #: Abbreviations longer than two letters that end with a full stop inside a name.
 _NAME_ABBREVIATIONS = frozenset("prof mrs rev sra srta dra capt sgt col gen hon mme mlle messrs lic ing gov sen rep "
                                  "supt insp det".split())
 #: Lowercase words that may stand inside a personal name (``Ana de Cruz``, ``Ahmad bin Ali``)
-#: and are no name on their own.  Public: :mod:`qualcode.workflows.redact` uses it too.
+#: and are no name on their own.  Public: :mod:`qualcode.store.names` uses it too.
 NAME_PARTICLES = frozenset("de da del della der den di du la le van von bin ibn al el y e st. st of".split())
 _NAME_WORD = re.compile(r"^(?:[^\W\d_]\.?)(?:[^\W\d_]|['\u2019.\-])*$")
 
