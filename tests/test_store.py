@@ -137,7 +137,7 @@ def test_version_1_project_is_migrated_in_place(tmp_path):
     path = tmp_path / "old.qcproj"
     shutil.copy(FIXTURES / "schema_v1.qcproj", path)
     with open_project(path) as project:
-        assert project.schema_version == SCHEMA_VERSION == 4
+        assert project.schema_version == SCHEMA_VERSION == 5
         assert project.counts() == {"documents": 1, "participants": 3, "turns": 3, "words": 22,
                                     "codings": 3}
         assert project.codes_frame()["color"].isna().all()
@@ -153,8 +153,9 @@ def test_version_1_project_is_migrated_in_place(tmp_path):
         assert totals[["group", "group_turns"]].values.tolist() == [["(none)", 1], ["Q1", 1], ["Q2", 1]]
         assert segments_frame(project)["question"].fillna("-").tolist() == ["-", "Q1", "Q2"]
         assert project.conn.execute("SELECT COUNT(*) FROM reviews").fetchone()[0] == 0  # version 4
+        assert project.conn.execute("SELECT COUNT(*) FROM llm_answers").fetchone()[0] == 0  # version 5
     with open_project(path) as project:  # a second open finds nothing left to do
-        assert project.schema_version == 4
+        assert project.schema_version == 5
 
 
 def test_failed_migration_leaves_the_old_project_untouched(tmp_path, monkeypatch):

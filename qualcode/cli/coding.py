@@ -8,6 +8,7 @@ import click
 
 from qualcode.cli.base import (cli, codebook, codebook_option, existing_file, load_codebook_file,
                                open_project_file, project_argument, real_names_option)
+from qualcode.cli.llm import Progress, echo_llm_summary, llm_options, llm_options_from
 
 @codebook.command("validate")
 @click.argument("file", type=existing_file)
@@ -45,34 +46,50 @@ def codebook_show(file, no_definitions):
 @cli.command("code")
 @project_argument
 @codebook_option
-@click.option("--tagger", type=click.Choice(["rules", "ml", "all"]), default="rules", show_default=True,
-              help="Which tagger codes the turns: the rules, a trained model (ml), or both "
-                   "(all: a code is given when the rules fire or the model passes its threshold).")
+@click.option("--tagger", type=click.Choice(["rules", "ml", "llm", "all"]), default="rules", show_default=True,
+              help="Which tagger codes the turns: the rules, a trained model (ml), an LLM you run (llm), "
+                   "or rules and model (all: a code is given when the rules fire or the model passes "
+                   "its threshold).")
 @click.option("--model", "model_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Model file from qualcode train (for --tagger ml or all).")
-@click.option("--include-facilitators", is_flag=True, help="Code facilitator turns too.")
-@click.option("--dry-run", is_flag=True, help="Show counts per code without writing anything.")
-def code(project, codebook_path, tagger, model_path, include_facilitators, dry_run):
+@llm_options
+@click.option("--include-facilitators", is_flag=True, help="Code facilitator turns too (not with llm).")
+@click.option("--dry-run", is_flag=True, help="Show counts per code without writing anything "
+                                              "(llm: count the turns that would be sent, send none).")
+def code(project, codebook_path, tagger, model_path, include_facilitators, dry_run, **llm):
     """Code every participant turn in PROJECT with a codebook's tagger.
 
     Re-running replaces this tagger's earlier codings for the same codebook
     and never touches human codings.  The coder is named after the tagger
-    (rules, ml or all).
+    (rules, ml, llm or all).  The LLM is asked once per turn; its answers are
+    kept in the project, so running again sends nothing (unless --refresh).
 
     Example: qualcode code study.qcproj --codebook codebooks/mentoring_expectations.yaml
+
+    Example: qualcode code study.qcproj --codebook codebooks/mentoring_expectations.yaml
+    --tagger llm --llm-url http://127.0.0.1:11434/v1 --llm-model qwen2.5:7b-instruct
     """
     from qualcode.workflows.code import code_project
 
     book = load_codebook_file(codebook_path)
     model = None
-    if tagger != "rules":
+    if tagger in ("ml", "all"):
         if model_path is None:
             raise click.UsageError(f"--tagger {tagger} needs --model FILE (from qualcode train)")
         from qualcode.tagging.ml.modelfile import load_model
         model = load_model(model_path)
-    with open_project_file(project) as proj:
-        run = code_project(proj, book, tagger, include_facilitators=include_facilitators,
-                           dry_run=dry_run, model=model)
+    progress = Progress("asking the LLM")
+    try:
+        with open_project_file(project) as proj:
+            run = code_project(proj, book, tagger, include_facilitators=include_facilitators,
+                               dry_run=dry_run, model=model, llm=llm_options_from(**llm),
+                               notify=click.echo, progress=progress)
+    finally:
+        progress.close()
+    if run.llm is not None:
+        echo_llm_summary(run.llm, dry_run)
+        if dry_run:
+            return
     verb = "would store" if dry_run else "stored"
     click.echo(f"coded {run.segments} turns with {run.codebook} {run.version} ({run.tagger}): "
                f"{verb} {run.codings} codings" + ("" if dry_run else f", replaced {run.replaced}"))

@@ -73,3 +73,7 @@ class ProblemsError(InputError):
 
     def __str__(self) -> str:
         return "\n".join(self.problems)
+
+
+class LLMError(QualcodeError):
+    """The LLM endpoint is refused (not on this machine), unreachable, or rejects the requests."""

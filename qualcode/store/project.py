@@ -134,6 +134,14 @@ class Project:
     def schema_version(self) -> int:
         return int(self.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0])
 
+    def setting(self, key: str) -> str | None:
+        """A value the project remembers for the next run (e.g. ``llm.url``), or None."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key=?", ("setting." + key,)).fetchone()
+        return row[0] if row else None
+
+    def set_setting(self, key: str, value: str) -> None:
+        self._write("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", ("setting." + key, value))
+
     # -------------------------------------------------------------- transactions
     @contextmanager
     def transaction(self) -> Iterator["Project"]:

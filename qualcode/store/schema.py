@@ -10,8 +10,26 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 APPLICATION_ID = 0x51434F44  # "QCOD": marks the SQLite file as a qualcode project
+
+#: The LLM tagger's requests and answers (qualcode.tagging.llm.cache).
+LLM_ANSWERS = """
+CREATE TABLE llm_answers (
+    model TEXT NOT NULL,
+    prompt_hash TEXT NOT NULL,
+    turn_hash TEXT NOT NULL,
+    request TEXT NOT NULL,
+    answer TEXT,
+    status TEXT NOT NULL CHECK (status IN ('answered', 'failed')),
+    attempts INTEGER NOT NULL,
+    prompt_tokens INTEGER,
+    completion_tokens INTEGER,
+    seconds REAL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (model, prompt_hash, turn_hash)
+);
+"""
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -125,7 +143,7 @@ CREATE INDEX reviews_by_coder ON reviews(coder, codebook_id);
 CREATE INDEX codings_by_segment ON codings(segment_id);
 CREATE INDEX codings_by_coder ON codings(coder, codebook_id);
 CREATE INDEX segments_by_document ON segments(document_id, turn);
-"""
+""" + LLM_ANSWERS
 
 #: Migrations from version N to N+1, applied in order inside one transaction.
 MIGRATIONS: dict[int, str] = {
@@ -173,6 +191,9 @@ CREATE TABLE reviews (
 );
 CREATE INDEX reviews_by_coder ON reviews(coder, codebook_id);
 """,
+    # 5: the LLM tagger's requests and answers, so a second run sends nothing and an
+    # interrupted one resumes (qualcode.tagging.llm.cache).
+    4: LLM_ANSWERS,
 }
 
 

@@ -16,16 +16,19 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from operator import itemgetter
+from typing import Callable
 
 from qualcode import __version__
 from qualcode.codebook import Codebook
 from qualcode.core.errors import SelectionError
 from qualcode.store.codebooks import codebook_versions, register_codebook
 from qualcode.store.project import Project
+from qualcode.tagging.llm.tagger import CODER as LLM_CODER
 from qualcode.tagging.rules.tagger import Hit, RuleTagger
+from qualcode.workflows.llm import LLMOptions, LLMRun, llm_tagging
 from qualcode.store.frames import find_turn, turn_codings
 
-TAGGERS = ("rules", "ml", "all")  # ml: a trained model; all: rules OR model (tagging/combine.py)
+TAGGERS = ("rules", "ml", "llm", "all")  # ml: a trained model; llm: workflows/llm.py; all: tagging/combine.py
 #: Turns read (whole documents), tagged and written per batch.
 READ_BATCH = 500
 
@@ -40,13 +43,20 @@ class CodingRun:
     replaced: int = 0
     dry_run: bool = False
     by_code: dict[str, int] = field(default_factory=dict)
+    llm: LLMRun | None = None  # the LLM's run (turns sent, from cache, rejected, ...) for tagger llm
 
 
 def code_project(project: Project, codebook: Codebook, tagger: str = "rules", *,
                  include_facilitators: bool = False, dry_run: bool = False,
                  batch_size: int = 256, workers: int | None = None,
-                 read_batch: int = READ_BATCH, model=None) -> CodingRun:
+                 read_batch: int = READ_BATCH, model=None, llm: LLMOptions | None = None,
+                 notify: Callable[[str], None] | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> CodingRun:
     """Code every participant turn (and facilitator turns if asked) with ``tagger``.
+
+    ``tagger='llm'`` asks the model named in ``llm`` (:class:`~qualcode.workflows.llm.LLMOptions`)
+    about each participant turn (never facilitators'); ``notify`` and ``progress`` are passed
+    to :func:`~qualcode.workflows.llm.llm_tagging`.
 
     ``tagger='ml'`` or ``'all'`` needs ``model`` (a loaded
     :class:`~qualcode.tagging.ml.modelfile.ModelFile`) trained with this codebook.
@@ -58,12 +68,14 @@ def code_project(project: Project, codebook: Codebook, tagger: str = "rules", *,
     """
     if tagger not in TAGGERS:
         raise SelectionError(f"unknown tagger {tagger!r}; choose one of {', '.join(TAGGERS)}")
+    if project.counts()["turns"] == 0:
+        raise SelectionError("the project has no turns to code: ingest transcripts first", project.path)
+    if tagger == "llm":
+        return _code_with_llm(project, codebook, llm or LLMOptions(), dry_run, notify, progress)
     if tagger != "rules":
         if model is None:
             raise SelectionError(f"tagger {tagger!r} needs a model file (--model FILE from qualcode train)")
         model.check_codebook(codebook.name, codebook.version, codebook.hash)
-    if project.counts()["turns"] == 0:
-        raise SelectionError("the project has no turns to code: ingest transcripts first", project.path)
     rule_tagger = RuleTagger(codebook)
     run = CodingRun(codebook.name, codebook.version, tagger, dry_run=dry_run)
     counts: Counter[str] = Counter()
@@ -104,6 +116,30 @@ def code_project(project: Project, codebook: Codebook, tagger: str = "rules", *,
                 run.segments += len(batch)
                 project.add_coverage(tagger, codebook_id, (key[1] for key, _, _ in batch))
                 add(rows(codings), codebook_id, tagger, version)
+    run.by_code = {code.id: counts.get(code.id, 0) for code in codebook.codes}
+    run.codings = sum(counts.values())
+    return run
+
+
+def _code_with_llm(project: Project, codebook: Codebook, options: LLMOptions, dry_run: bool,
+                   notify, progress) -> CodingRun:
+    """The LLM's checked codings, written as coder ``llm`` (replacing its earlier ones)."""
+    job = llm_tagging(project, codebook, options, dry_run=dry_run, notify=notify, progress=progress)
+    run = CodingRun(codebook.name, codebook.version, LLM_CODER, segments=job.turns, dry_run=dry_run, llm=job)
+    counts = Counter(code for result in job.results for code, *_ in result.codings)
+    if not dry_run:
+        version = f"qualcode {__version__} llm {job.model} prompt {job.prompt_hash}"
+        rows = [(*result.turn.key, code, start, end, json.dumps(evidence, ensure_ascii=False), None)
+                for result in job.results for code, start, end, evidence in result.codings]
+        with project.transaction():
+            codebook_id = register_codebook(project, codebook)
+            earlier = codebook_versions(project, codebook.name)
+            run.replaced = project.delete_machine_codings(LLM_CODER, earlier)
+            project.delete_coverage(LLM_CODER, earlier)
+            project.add_coverage(LLM_CODER, codebook_id, (r.turn.key[1] for r in job.results if not r.failed))
+            project.add_machine_codings(rows, codebook_id, LLM_CODER, version)
+            project.set_setting("llm.url", job.url)
+            project.set_setting("llm.model", job.model)
     run.by_code = {code.id: counts.get(code.id, 0) for code in codebook.codes}
     run.codings = sum(counts.values())
     return run
