@@ -50,7 +50,16 @@ def test_train_reports_codes_learned_and_not(study):
         assert line == (f"  {code['code']:<19}  {code['positives']:>5}  {code['C']:<5g}  "
                         f"{code['threshold']:<9.3f}  {code['cv_f1']:.3f}")
     assert lines[8] == "  rare                     3  not learned (fewer than 5 coded or uncoded turns)"
-    assert len(lines) == 9
+    # how --tagger all combines rules and model, chosen on the same turns and kept in the model file
+    assert lines[9] == ("--tagger all, code by code (5-fold cross-validation on these turns; a combination "
+                        "only when its F1 is 0.02 above the best single tagger's):")
+    policies = info["combination"]["policies"]
+    assert info["combination"]["taggers"] == ["rules", "ml"]
+    assert list(policies) == [c["code"] for c in info["codes"]]
+    for line, (code, choice) in zip(lines[10:], policies.items()):
+        assert line.split()[:3] == [code, choice["policy"], choice["basis"]]
+    assert policies["rare"]["policy"] == "rules" and policies["rare"]["basis"] == "default"
+    assert len(lines) == 16
 
 
 def test_train_unknown_coder_is_one_error_line(study):

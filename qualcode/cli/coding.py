@@ -43,37 +43,53 @@ def codebook_show(file, no_definitions):
     click.echo(format_codebook_tree(load_codebook_file(file), definitions=not no_definitions))
 
 
+def _tagger(ctx, param, value):
+    from qualcode.core.errors import SelectionError
+    from qualcode.workflows.combine import tagger_parts
+
+    try:
+        tagger_parts(value)
+    except SelectionError as exc:
+        raise click.BadParameter(exc.message) from None
+    return value
+
+
 @cli.command("code")
 @project_argument
 @codebook_option
-@click.option("--tagger", type=click.Choice(["rules", "ml", "llm", "all"]), default="rules", show_default=True,
-              help="Which tagger codes the turns: the rules, a trained model (ml), an LLM you run (llm), "
-                   "or rules and model (all: a code is given when the rules fire or the model passes "
-                   "its threshold).")
+@click.option("--tagger", default="rules", show_default=True, callback=_tagger,
+              help="Which tagger codes the turns: rules, ml (a trained model), llm (a model you run), "
+                   "all (rules and model combined) or a list combined, e.g. rules,ml,llm: each code by "
+                   "the policy chosen on a person's coding (see --coder).")
 @click.option("--model", "model_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Model file from qualcode train (for --tagger ml or all).")
+              help="Model file from qualcode train (for --tagger ml, all, or a list with ml).")
+@click.option("--coder", help="Whose coding chooses how a list of taggers combines (default: the "
+                              "model's coder; 'all' uses the policies chosen when the model was trained).")
 @llm_options
-@click.option("--include-facilitators", is_flag=True, help="Code facilitator turns too (not with llm).")
+@click.option("--include-facilitators", is_flag=True, help="Code facilitator turns too (never sent to the LLM).")
 @click.option("--dry-run", is_flag=True, help="Show counts per code without writing anything "
-                                              "(llm: count the turns that would be sent, send none).")
-def code(project, codebook_path, tagger, model_path, include_facilitators, dry_run, **llm):
+                                              "(with llm: count the turns that would be sent, send none).")
+def code(project, codebook_path, tagger, model_path, coder, include_facilitators, dry_run, **llm):
     """Code every participant turn in PROJECT with a codebook's tagger.
 
     Re-running replaces this tagger's earlier codings for the same codebook
     and never touches human codings.  The coder is named after the tagger
-    (rules, ml, llm or all).  The LLM is asked once per turn; its answers are
-    kept in the project, so running again sends nothing (unless --refresh).
+    (rules, ml, llm, all, or e.g. rules+llm for a list).  The LLM is asked
+    once per turn; its answers are kept in the project, so running again
+    sends nothing (unless --refresh).
 
     Example: qualcode code study.qcproj --codebook codebooks/mentoring_expectations.yaml
 
     Example: qualcode code study.qcproj --codebook codebooks/mentoring_expectations.yaml
     --tagger llm --llm-url http://127.0.0.1:11434/v1 --llm-model qwen2.5:7b-instruct
     """
+    from qualcode.tagging.combine import default_policy
     from qualcode.workflows.code import code_project
+    from qualcode.workflows.combine import tagger_parts
 
     book = load_codebook_file(codebook_path)
     model = None
-    if tagger in ("ml", "all"):
+    if "ml" in tagger_parts(tagger):
         if model_path is None:
             raise click.UsageError(f"--tagger {tagger} needs --model FILE (from qualcode train)")
         from qualcode.tagging.ml.modelfile import load_model
@@ -82,7 +98,7 @@ def code(project, codebook_path, tagger, model_path, include_facilitators, dry_r
     try:
         with open_project_file(project) as proj:
             run = code_project(proj, book, tagger, include_facilitators=include_facilitators,
-                               dry_run=dry_run, model=model, llm=llm_options_from(**llm),
+                               dry_run=dry_run, model=model, llm=llm_options_from(**llm), coder=coder,
                                notify=click.echo, progress=progress)
     finally:
         progress.close()
@@ -93,9 +109,13 @@ def code(project, codebook_path, tagger, model_path, include_facilitators, dry_r
     verb = "would store" if dry_run else "stored"
     click.echo(f"coded {run.segments} turns with {run.codebook} {run.version} ({run.tagger}): "
                f"{verb} {run.codings} codings" + ("" if dry_run else f", replaced {run.replaced}"))
+    if run.combination is not None:
+        click.echo(f"combined code by code: {run.combination.source}")
     width = max(len(code_id) for code_id in run.by_code)
     for code_id, n in run.by_code.items():
-        click.echo(f"  {code_id:<{width}}  {n}")
+        policy = "" if run.combination is None else \
+            f"  ({run.combination.policies.get(code_id, default_policy(run.combination.taggers))})"
+        click.echo(f"  {code_id:<{width}}  {n}{policy}")
 
 
 @cli.command()

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from qualcode.cli.base import cli, open_project_file, output_path, project_argument, real_names_option
+from qualcode.cli.llm import Progress, echo_llm_summary, llm_options, llm_options_from
 
 
 def _codebook_name_option(command):
@@ -37,7 +38,9 @@ def train(project, coder, codebook_name, output, seed, min_positives):
 
     The model learns every code with enough coded turns (C and a decision
     threshold per code chosen by cross-validation); codes with fewer are
-    listed as not learned.
+    listed as not learned.  When the project keeps the codebook's rules, the
+    model file also records how --tagger all combines rules and model for
+    each code, chosen by 5-fold cross-validation on the same turns.
 
     Example: qualcode train study.qcproj --coder gold -o gold.qcmodel
     """
@@ -59,6 +62,28 @@ def train(project, coder, codebook_name, output, seed, min_positives):
         else:
             click.echo(f"  {c['code']:<{width}}  {c['positives']:>5}  not learned "
                        f"(fewer than {trained.model.tagger.min_positives} coded or uncoded turns)")
+    combination = trained.model.info.get("combination")
+    if combination is None:
+        click.echo("note: the project keeps no rules for this codebook: --tagger all will use the rules "
+                   "alone until a model is trained where they are kept")
+        return
+    click.echo(f"--tagger all, code by code ({combination['folds']}-fold cross-validation on these turns; "
+               f"a combination only when its F1 is {combination['margin']:g} above the best single tagger's):")
+    for code, choice in combination["policies"].items():
+        scores = "  ".join(f"{p} {'n/a' if f is None else f'{f:.3f}'}" for p, f in choice["f1"].items())
+        click.echo(f"  {code:<{width}}  {choice['policy']:<12}  {choice['basis']:<7}  F1: {scores}")
+
+
+def _tagger_list(ctx, param, values):
+    from qualcode.core.errors import SelectionError
+    from qualcode.workflows.combine import tagger_parts
+
+    for value in values:
+        try:
+            tagger_parts(value)
+        except SelectionError as exc:
+            raise click.BadParameter(exc.message) from None
+    return tuple(dict.fromkeys(values))
 
 
 @cli.command()
@@ -66,59 +91,77 @@ def train(project, coder, codebook_name, output, seed, min_positives):
 @click.option("--coder", required=True, help="The human coder the taggers are scored against.")
 @_codebook_name_option
 @click.option("--folds", default=5, show_default=True, help="Cross-validation folds.")
-@click.option("--tagger", type=click.Choice(["ml", "rules", "all"]), multiple=True,
-              help="Which tagger(s) to score; repeat for several (default: ml, rules and all).")
+@click.option("--tagger", multiple=True, callback=_tagger_list,
+              help="Which tagger(s) to score: ml, rules, llm, all (rules and ml combined) or a list "
+                   "combined, e.g. rules,ml,llm; repeat for several (default: ml, rules and all).")
 @click.option("--seed", default=0, show_default=True, help="Random seed (folds, subsets, solver).")
 @click.option("--no-curve", is_flag=True, help="Skip the learning curve (faster).")
 @click.option("-o", "--output", "output", type=output_path,
               help="Write the per-code scores to CSV or XLSX.")
 @click.option("--curve-output", type=output_path, help="Write the learning curve to CSV or XLSX.")
-def evaluate(project, coder, codebook_name, folds, tagger, seed, no_curve, output, curve_output):
+@llm_options
+def evaluate(project, coder, codebook_name, folds, tagger, seed, no_curve, output, curve_output, **llm):
     """Cross-validated precision, recall, F1 and kappa per code against a human coder.
 
     The model is refitted on each training fold and scored on the held-out
-    fold (folds by iterative multi-label stratification); the rules need no
-    training and are scored on the same turns; 'all' is rules OR model.
-    The learning curve shows F1 with 25/50/75/100% of the training folds.
+    fold (folds by iterative multi-label stratification); the rules and the
+    LLM need no training and are scored on the same turns.  A combination
+    ('all', or a list such as rules,llm) is scored with each code's policy
+    chosen on the other folds; the policies chosen on every turn are listed
+    with their F1 and the alternatives'.  The learning curve shows F1 with
+    25/50/75/100% of the training folds.
 
     Example: qualcode evaluate study.qcproj --coder gold --folds 5 -o scores.csv
+
+    Example: qualcode evaluate study.qcproj --coder gold --tagger llm --tagger rules,llm
+    --llm-url http://127.0.0.1:11434/v1 --llm-model qwen2.5:7b-instruct
     """
-    from qualcode.analysis.metrics import format_metric
     from qualcode.export.files import table_format, write_table
-    from qualcode.workflows.evaluate import evaluate_taggers
-    from qualcode.tagging.ml.training import stored_codebook, training_data
+    from qualcode.workflows.evaluate import DEFAULT_TAGGERS, evaluate_coder
 
     for path in (output, curve_output):
         if path is not None:
             table_format(path)
-    taggers = tuple(dict.fromkeys(tagger)) or ("ml", "rules", "all")
-    with open_project_file(project) as proj:
-        data = training_data(proj, coder, codebook_name)
-        book = stored_codebook(proj, data.codebook) if set(taggers) & {"rules", "all"} else None
-    _echo_notes(data)
-    result = evaluate_taggers(data, taggers=taggers, codebook=book, folds=folds, seed=seed,
-                              curve=None if no_curve else (0.25, 0.5, 0.75, 1.0))
+    progress = Progress("asking the LLM")
+    try:
+        with open_project_file(project) as proj:
+            result = evaluate_coder(proj, coder, codebook_name, taggers=tagger or DEFAULT_TAGGERS, folds=folds,
+                                    seed=seed, curve=None if no_curve else (0.25, 0.5, 0.75, 1.0),
+                                    llm_options=llm_options_from(**llm), notify=click.echo, progress=progress)
+    finally:
+        progress.close()
+    _echo_notes(result.data)
+    if result.llm is not None:
+        echo_llm_summary(result.llm, dry_run=False)
     for note in result.notes:
         click.echo(f"note: {note}")
     click.echo(f"{result.folds}-fold cross-validation on {result.turns} turns coded by {coder!r} "
                f"(seed {seed}):")
-    shown = result.scores.copy()
-    for column in ("precision", "recall", "f1", "kappa"):
-        shown[column] = shown[column].map(format_metric)
-    click.echo(shown.to_string(index=False))
+    click.echo(_metrics_text(result.scores, ("precision", "recall", "f1", "kappa")))
+    for name, table in result.policies.items():
+        click.echo(f"how {name} combines its taggers, code by code (chosen on all {result.turns} turns; "
+                   "F1 of each policy there):")
+        click.echo(_metrics_text(table, [c for c in table.columns if c.startswith("f1")]))
     if not result.curve.empty:
         click.echo("learning curve (ml, F1 on the held-out folds):")
         curve = result.curve.copy()
         curve["fraction"] = curve["fraction"].map(lambda f: f"{f:.0%}")
-        for column in ("micro_f1", "macro_f1"):
-            curve[column] = curve[column].map(format_metric)
-        click.echo(curve.to_string(index=False))
+        click.echo(_metrics_text(curve, ("micro_f1", "macro_f1")))
     if output is not None:
         write_table(result.scores.round(4), output, sheet_name="scores")
         click.echo(f"wrote {output}")
     if curve_output is not None and not result.curve.empty:
         write_table(result.curve.round(4), curve_output, sheet_name="learning curve")
         click.echo(f"wrote {curve_output}")
+
+
+def _metrics_text(frame, columns) -> str:
+    from qualcode.analysis.metrics import format_metric
+
+    shown = frame.copy()
+    for column in columns:
+        shown[column] = shown[column].map(format_metric)
+    return shown.to_string(index=False)
 
 
 @cli.command()

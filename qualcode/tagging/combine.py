@@ -1,34 +1,40 @@
-"""Codings from the ML model alone (``ml``) or from rules and model combined (``all``).
+"""Taggers combined per code by a policy (``--tagger all``, or a list such as ``rules,ml,llm``).
 
-The combination rule (also in the README):
+Policies, for the taggers combined (each gives 0/1 per turn and code, parents implied):
 
-- **A code is given to a turn when the rules fire for it OR the model gives
-  it**: its probability reaches that code's threshold and, for a subcode, the
-  model also gives its theme (:func:`~qualcode.tagging.ml.estimator.gate_by_parents`)
-  (rules are precise but miss
-  paraphrase; the model generalizes from the human coding; their union keeps
-  what each finds).  Parents are implied by children on both sides.
-- What is stored: every rule coding as the rules would store it (its sentence
-  or turn span and its rule hits), and, for a code only the model gives, one
-  coding spanning the whole turn.  A parent the model gives together with one of
-  its children is implied by the child and not stored twice.
-- Evidence: ``sources`` lists who gave the code (``["rules"]``, ``["ml"]`` or
-  ``["rules", "ml"]``), with the model's ``probability`` and ``threshold`` and,
-  for rules, the hits.  ``confidence`` is the model's probability for the code
-  (None for a code the model did not learn, which only the rules can give).
+- a single tagger's name (``rules``, ``ml``, ``llm``): the code when that tagger gives it;
+- ``union``: when any of them gives it; ``intersection``: when all of them give it;
+- ``majority``: when more than half of them give it (three taggers or more).
+
+Which policy each code gets is chosen on a person's coding by cross-validation
+(:mod:`qualcode.workflows.combine`) and travels with the model file (or the project);
+without one, every code takes :data:`DEFAULT_POLICY`, the rules alone.
+:func:`combined_predictions` applies the policies to 0/1 matrices (evaluation);
+:func:`combined_codings` to one turn's codings (coding a project):
+
+- the codes given are the combined ones, parents implied by children;
+- what is stored for them: the rules' codings of those codes as the rules would store them
+  (sentence or turn spans with their hits), then the LLM's (its quote's span), and, for a
+  code no stored coding carries yet (given by the model alone, say), one coding spanning
+  the whole turn.  A parent implied by a stored child is not stored twice;
+- evidence: ``sources`` lists the taggers that gave the code, ``policy`` the rule that kept
+  it, with the model's ``probability`` and ``threshold`` when the model is combined;
+  ``confidence`` is the model's probability (None without the model).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Iterator
+from typing import Iterable
 
 import numpy as np
 
-from qualcode.tagging.ml.estimator import hierarchical_predictions
-from qualcode.tagging.ml.modelfile import ModelFile
+from qualcode.tagging.ml.estimator import close_upward, hierarchical_predictions
 
 PREDICT_BATCH = 2000
+TAGGER_ORDER = ("rules", "ml", "llm")
+DEFAULT_POLICY = "rules"
+COMBINATIONS = ("union", "intersection", "majority")
 
 
 @dataclass
@@ -45,14 +51,79 @@ def most_specific(codes: set[str], parents: dict[str, str | None]) -> list[str]:
     """Codes that are not the parent (or ancestor) of another code in the set."""
     implied = set()
     for code in codes:
-        parent = parents.get(code)
-        while parent is not None:
-            implied.add(parent)
-            parent = parents.get(parent)
+        implied.update(ancestors(code, parents))
     return [c for c in codes if c not in implied]
 
 
-def model_codes(model: ModelFile, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+def ancestors(code: str, parents: dict[str, str | None]) -> list[str]:
+    out, parent = [], parents.get(code)
+    while parent is not None and parent not in out:
+        out.append(parent)
+        parent = parents.get(parent)
+    return out
+
+
+def closed(codes: Iterable[str], parents: dict[str, str | None]) -> set[str]:
+    """The codes with every ancestor of each."""
+    out = set(codes)
+    for code in list(out):
+        out.update(ancestors(code, parents))
+    return out
+
+
+def policy_names(taggers: Iterable[str]) -> list[str]:
+    """The policies possible for these taggers: each alone, then their combinations."""
+    taggers = list(taggers)
+    return taggers + (["union", "intersection"] if len(taggers) >= 2 else []) + \
+        (["majority"] if len(taggers) >= 3 else [])
+
+
+def default_policy(taggers: Iterable[str]) -> str:
+    """The rules alone when they are combined, else the first tagger."""
+    taggers = list(taggers)
+    return DEFAULT_POLICY if DEFAULT_POLICY in taggers else taggers[0]
+
+
+def combine_votes(policy: str, votes: dict[str, np.ndarray]) -> np.ndarray:
+    """0/1 by ``policy`` from each tagger's 0/1 ``votes`` (arrays of one shape)."""
+    if policy in votes:
+        return np.asarray(votes[policy], dtype=int)
+    stacked = np.stack([np.asarray(v, dtype=int) for v in votes.values()])
+    count = stacked.sum(axis=0)
+    if policy == "union":
+        return (count > 0).astype(int)
+    if policy == "intersection":
+        return (count == len(votes)).astype(int)
+    if policy == "majority":
+        return (2 * count > len(votes)).astype(int)
+    raise ValueError(f"unknown policy {policy!r} for taggers {', '.join(votes)}")
+
+
+def combined_predictions(policies: dict[str, str], predictions: dict[str, np.ndarray], codes: list[str],
+                         parents: dict[str, str | None]) -> np.ndarray:
+    """Turns x codes 0/1: each code's column combined by its policy, then parents implied."""
+    taggers = list(predictions)
+    shape = next(iter(predictions.values())).shape
+    out = np.zeros(shape, dtype=int)
+    for j, code in enumerate(codes):
+        out[:, j] = combine_votes(policies.get(code, default_policy(taggers)),
+                                  {t: predictions[t][:, j] for t in taggers})
+    return close_upward(out, codes, parents)
+
+
+def given_codes(policies: dict[str, str], given: dict[str, set[str]], parents: dict[str, str | None],
+                codes: Iterable[str]) -> set[str]:
+    """The codes one turn gets: ``given`` holds each tagger's codes for it (parents implied)."""
+    taggers = list(given)
+    out = set()
+    for code in codes:
+        votes = {t: np.array([code in given[t]]) for t in taggers}
+        if combine_votes(policies.get(code, default_policy(taggers)), votes)[0]:
+            out.add(code)
+    return closed(out, parents)
+
+
+def model_codes(model, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """(0/1 predictions gated by parents and closed upward, probabilities), turns x codes."""
     tagger = model.tagger
     codes = [str(c) for c in tagger.classes_]
@@ -63,52 +134,42 @@ def model_codes(model: ModelFile, texts: list[str]) -> tuple[np.ndarray, np.ndar
     return hierarchical_predictions(predicted, tagger.learned_, codes, model.info["parents"]), proba
 
 
-def machine_codings(model: ModelFile, turns: Iterable[tuple[object, str, int]], *,
-                    rule_tagger=None, batch_size: int = 256) -> Iterator[MachineCoding]:
-    """Codings for ``(segment_key, text, start)`` turns: model alone, or with ``rule_tagger``."""
-    turns = list(turns)
-    tagger = model.tagger
-    codes = [str(c) for c in tagger.classes_]
+@dataclass
+class TurnVotes:
+    """What each tagger said about one turn."""
+
+    key: object
+    start: int
+    end: int
+    given: dict[str, set[str]]          # tagger -> codes (parents implied)
+    spans: dict[str, list[tuple[str, int, int, dict]]]  # tagger -> (code, start, end, evidence)
+    model_view: dict[str, dict]         # code -> {"probability", "threshold"} (model combined)
+
+
+def combined_codings(turn: TurnVotes, policies: dict[str, str], parents: dict[str, str | None],
+                     codes: list[str], show_policy: bool = True) -> list[MachineCoding]:
+    """The codings stored for one turn (see the module documentation); ``show_policy=False``
+    leaves the policy out of the evidence (one tagger alone)."""
+    final = given_codes(policies, turn.given, parents, codes)
     order = {c: j for j, c in enumerate(codes)}
-    parents = model.info["parents"]
-    learned = tagger.learned_
-    rule_codings: dict[object, list] = {}
-    if rule_tagger is not None:
-        for coding in rule_tagger.tag_segments(turns, batch_size=batch_size):
-            rule_codings.setdefault(coding.segment_key, []).append(coding)
-    for offset in range(0, len(turns), PREDICT_BATCH):
-        chunk = turns[offset:offset + PREDICT_BATCH]
-        predicted, proba = model_codes(model, [text for _, text, _ in chunk])
-        for (key, text, start), row, probs in zip(chunk, predicted, proba):
-            def model_view(code: str) -> dict:
-                j = order[code]
-                return ({"probability": round(float(probs[j]), 4),
-                         "threshold": round(float(tagger.thresholds_[j]), 4)}
-                        if learned[j] else {"probability": None, "threshold": None})
+    taggers = list(turn.given)
+    out: list[MachineCoding] = []
+    stored: set[str] = set()
 
-            def confidence(code: str) -> float | None:
-                j = order[code]
-                return float(probs[j]) if learned[j] else None
+    def coding(code: str, start: int, end: int, evidence: dict) -> MachineCoding:
+        view = turn.model_view.get(code, {})
+        sources = [t for t in taggers if code in turn.given[t]]
+        policy = {"policy": policies.get(code, default_policy(taggers))} if show_policy else {}
+        return MachineCoding(turn.key, code, start, end, view.get("probability"),
+                             {"sources": sources, **policy, **view, **evidence})
 
-            by_model = {codes[j] for j in np.flatnonzero(row)}
-            by_rules: set[str] = set()
-            for coding in rule_codings.get(key, ()):
-                by_rules.add(coding.code_id)
-                sources = ["rules", "ml"] if coding.code_id in by_model else ["rules"]
-                yield MachineCoding(key, coding.code_id, coding.start, coding.end,
-                                    confidence(coding.code_id) if coding.code_id in order else None,
-                                    {"sources": sources, **(model_view(coding.code_id)
-                                                            if coding.code_id in order else {}),
-                                     "scope": coding.scope,
-                                     "hits": [{"rule": h.rule_id, "matched": h.matched,
-                                               "start": h.start, "end": h.end} for h in coding.hits]})
-            given_by_rules = set(by_rules)
-            for code in by_rules:
-                parent = parents.get(code)
-                while parent is not None:
-                    given_by_rules.add(parent)
-                    parent = parents.get(parent)
-            only_model = [c for c in most_specific(by_model, parents) if c not in given_by_rules]
-            for code in sorted(only_model, key=order.get):
-                yield MachineCoding(key, code, start, start + len(text), confidence(code),
-                                    {"sources": ["ml"], **model_view(code), "scope": "turn"})
+    for tagger in ("rules", "llm"):
+        for code, start, end, evidence in turn.spans.get(tagger, ()):
+            if code in final and (tagger == "rules" or code not in stored):
+                out.append(coding(code, start, end, evidence))
+                stored.add(code)
+    covered = closed(stored, parents)
+    for code in sorted(most_specific(final, parents), key=order.get):
+        if code not in covered:
+            out.append(coding(code, turn.start, turn.end, {"scope": "turn"}))
+    return out

@@ -14,21 +14,25 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Callable
+
+import numpy as np
 
 from qualcode import __version__
 from qualcode.codebook import Codebook
 from qualcode.core.errors import SelectionError
 from qualcode.store.codebooks import codebook_versions, register_codebook
 from qualcode.store.project import Project
-from qualcode.tagging.llm.tagger import CODER as LLM_CODER
+from qualcode.tagging.combine import TurnVotes, closed, combined_codings, model_codes
 from qualcode.tagging.rules.tagger import Hit, RuleTagger
+from qualcode.workflows.combine import tagger_name, tagger_parts
 from qualcode.workflows.llm import LLMOptions, LLMRun, llm_tagging
+from qualcode.workflows.train import Combination, combination_for_run
 from qualcode.store.frames import find_turn, turn_codings
 
-TAGGERS = ("rules", "ml", "llm", "all")  # ml: a trained model; llm: workflows/llm.py; all: tagging/combine.py
 #: Turns read (whole documents), tagged and written per batch.
 READ_BATCH = 500
 
@@ -43,106 +47,100 @@ class CodingRun:
     replaced: int = 0
     dry_run: bool = False
     by_code: dict[str, int] = field(default_factory=dict)
-    llm: LLMRun | None = None  # the LLM's run (turns sent, from cache, rejected, ...) for tagger llm
+    llm: LLMRun | None = None  # the LLM's run (turns sent, from cache, rejected, ...) when it takes part
+    combination: Combination | None = None  # how several taggers were combined
 
 
 def code_project(project: Project, codebook: Codebook, tagger: str = "rules", *,
                  include_facilitators: bool = False, dry_run: bool = False,
                  batch_size: int = 256, workers: int | None = None,
                  read_batch: int = READ_BATCH, model=None, llm: LLMOptions | None = None,
-                 notify: Callable[[str], None] | None = None,
+                 coder: str | None = None, notify: Callable[[str], None] | None = None,
                  progress: Callable[[int, int], None] | None = None) -> CodingRun:
     """Code every participant turn (and facilitator turns if asked) with ``tagger``.
 
-    ``tagger='llm'`` asks the model named in ``llm`` (:class:`~qualcode.workflows.llm.LLMOptions`)
-    about each participant turn (never facilitators'); ``notify`` and ``progress`` are passed
-    to :func:`~qualcode.workflows.llm.llm_tagging`.
-
-    ``tagger='ml'`` or ``'all'`` needs ``model`` (a loaded
-    :class:`~qualcode.tagging.ml.modelfile.ModelFile`) trained with this codebook.
+    ``tagger``: ``rules``, ``ml`` (needs ``model``, a loaded
+    :class:`~qualcode.tagging.ml.modelfile.ModelFile` trained with this codebook), ``llm``
+    (asks the model named in ``llm``, :class:`~qualcode.workflows.llm.LLMOptions`, about each
+    participant turn, never facilitators'; ``notify`` and ``progress`` go to
+    :func:`~qualcode.workflows.llm.llm_tagging`), ``all`` (rules and model) or a list such as
+    ``rules,ml,llm``: combined code by code by the policies of
+    :func:`~qualcode.workflows.train.combination_for_run` (the model file's, or chosen now on
+    ``coder``'s turns).  The coder stored is the tagger's name (``rules+llm`` for a list).
 
     Turns stream through in batches of about ``read_batch`` (whole documents), tagged on
-    ``workers`` processes (default: every core for large projects, one for small ones),
+    ``workers`` processes (rules alone: every core for large projects, one for small ones),
     and their codings are written batch by batch inside one transaction.  ``batch_size``
     is kept for compatibility and no longer used (turns are not batched through ``nlp.pipe``).
     """
-    if tagger not in TAGGERS:
-        raise SelectionError(f"unknown tagger {tagger!r}; choose one of {', '.join(TAGGERS)}")
+    parts, name = tagger_parts(tagger), tagger_name(tagger)
     if project.counts()["turns"] == 0:
         raise SelectionError("the project has no turns to code: ingest transcripts first", project.path)
-    if tagger == "llm":
-        return _code_with_llm(project, codebook, llm or LLMOptions(), dry_run, notify, progress)
-    if tagger != "rules":
+    if "ml" in parts:
         if model is None:
             raise SelectionError(f"tagger {tagger!r} needs a model file (--model FILE from qualcode train)")
         model.check_codebook(codebook.name, codebook.version, codebook.hash)
-    rule_tagger = RuleTagger(codebook)
-    run = CodingRun(codebook.name, codebook.version, tagger, dry_run=dry_run)
-    counts: Counter[str] = Counter()
-    tagger_version = f"qualcode {__version__} rules {rule_tagger.version}"
-
-    def rule_rows(codings):  # (document_id, segment_id, code, start, end, evidence JSON) rows
-        counts.update(map(itemgetter(2), codings))  # from tagging/parallel.py, stored as they are
-        return codings
-
-    if tagger != "rules":
-        model_version = (f"qualcode {__version__} {tagger} model {model.info['content_sha256'][:16]}"
-                         + (f" rules {rule_tagger.version}" if tagger == "all" else ""))
-
-    def model_rows(codings):
-        counts.update(coding.code for coding in codings)
-        return [(*coding.segment_key, coding.code, coding.start, coding.end,
-                 json.dumps(coding.evidence, ensure_ascii=False), coding.confidence) for coding in codings]
-
-    if tagger == "rules":
-        tagged, rows = _tag_turns(project, rule_tagger, include_facilitators, workers, read_batch), rule_rows
-    else:
-        tagged = _model_turns(project, model, rule_tagger if tagger == "all" else None,
-                              include_facilitators, read_batch)
-        rows = model_rows
-    version = tagger_version if tagger == "rules" else model_version
-    if dry_run:
-        for batch, codings in tagged:
-            run.segments += len(batch)
-            rows(codings)
-    else:
-        with project.transaction():
-            codebook_id = register_codebook(project, codebook)
-            earlier = codebook_versions(project, codebook.name)
-            run.replaced = project.delete_machine_codings(tagger, earlier)
-            project.delete_coverage(tagger, earlier)
-            add = project.add_rule_codings if tagger == "rules" else project.add_machine_codings
-            for batch, codings in tagged:  # reads and writes alternate: no cursor stays open
-                run.segments += len(batch)
-                project.add_coverage(tagger, codebook_id, (key[1] for key, _, _ in batch))
-                add(rows(codings), codebook_id, tagger, version)
-    run.by_code = {code.id: counts.get(code.id, 0) for code in codebook.codes}
-    run.codings = sum(counts.values())
-    return run
-
-
-def _code_with_llm(project: Project, codebook: Codebook, options: LLMOptions, dry_run: bool,
-                   notify, progress) -> CodingRun:
-    """The LLM's checked codings, written as coder ``llm`` (replacing its earlier ones)."""
-    job = llm_tagging(project, codebook, options, dry_run=dry_run, notify=notify, progress=progress)
-    run = CodingRun(codebook.name, codebook.version, LLM_CODER, segments=job.turns, dry_run=dry_run, llm=job)
-    counts = Counter(code for result in job.results for code, *_ in result.codings)
-    if not dry_run:
+    run = CodingRun(codebook.name, codebook.version, name, dry_run=dry_run)
+    job = None
+    if "llm" in parts:
+        run.llm = job = llm_tagging(project, codebook, llm or LLMOptions(), dry_run=dry_run, notify=notify,
+                                    progress=progress)
+        if dry_run:
+            run.segments = job.turns
+            return run
+    if parts == ("rules",):
+        rule_tagger = RuleTagger(codebook)
+        tagged = ((len(batch), [key[1] for key, _, _ in batch], rows) for batch, rows in
+                  _tag_turns(project, rule_tagger, include_facilitators, workers, read_batch))
+        version = f"qualcode {__version__} rules {rule_tagger.version}"
+    elif parts == ("llm",):
+        tagged = iter([(job.turns, [r.turn.key[1] for r in job.results if not r.failed], _llm_rows(job))])
         version = f"qualcode {__version__} llm {job.model} prompt {job.prompt_hash}"
-        rows = [(*result.turn.key, code, start, end, json.dumps(evidence, ensure_ascii=False), None)
-                for result in job.results for code, start, end, evidence in result.codings]
-        with project.transaction():
+    else:
+        llm_codes = None if job is None else {r.turn.key[1]: {c for c, *_ in r.codings} for r in job.results}
+        if len(parts) > 1:
+            run.combination = combination_for_run(project, codebook, parts, model, coder, llm_codes)
+        combination = run.combination or Combination(parts, {}, "")
+        tagged = _combined_turns(project, codebook, combination, model, job, include_facilitators, read_batch)
+        version = " ".join([f"qualcode {__version__} {name}", *(
+            [f"model {model.info['content_sha256'][:16]}"] if model is not None else []),
+            *([f"llm {job.model} prompt {job.prompt_hash}"] if job is not None else [])])
+    _store(project, codebook, run, tagged, version, rules_only=parts == ("rules",))
+    return run
+
+
+def _store(project: Project, codebook: Codebook, run: CodingRun, tagged, version: str, rules_only: bool) -> None:
+    """Write ``(turns, covered segment ids, rows)`` batches as the coder ``run.tagger`` (its earlier
+    codings replaced), or only count them in a dry run; the counts go into ``run``."""
+    counts: Counter[str] = Counter()
+    coder = run.tagger
+    with ExitStack() as stack:
+        if not run.dry_run:
+            stack.enter_context(project.transaction())
             codebook_id = register_codebook(project, codebook)
             earlier = codebook_versions(project, codebook.name)
-            run.replaced = project.delete_machine_codings(LLM_CODER, earlier)
-            project.delete_coverage(LLM_CODER, earlier)
-            project.add_coverage(LLM_CODER, codebook_id, (r.turn.key[1] for r in job.results if not r.failed))
-            project.add_machine_codings(rows, codebook_id, LLM_CODER, version)
-            project.set_setting("llm.url", job.url)
-            project.set_setting("llm.model", job.model)
+            run.replaced = project.delete_machine_codings(coder, earlier)
+            project.delete_coverage(coder, earlier)
+        add = project.add_rule_codings if rules_only else project.add_machine_codings
+        for turns, covered, rows in tagged:  # reads and writes alternate: no cursor stays open
+            run.segments += turns
+            counts.update(map(itemgetter(2), rows))
+            if not run.dry_run:
+                project.add_coverage(coder, codebook_id, covered)
+                add(rows, codebook_id, coder, version)
+        if not run.dry_run and run.llm is not None:
+            project.set_setting("llm.url", run.llm.url)
+            project.set_setting("llm.model", run.llm.model)
+        if not run.dry_run and run.combination is not None and run.combination.choices is not None:
+            project.set_setting(f"combination.{codebook.name}.{coder}", json.dumps(
+                {"source": run.combination.source, "policies": run.combination.choices}, ensure_ascii=False))
     run.by_code = {code.id: counts.get(code.id, 0) for code in codebook.codes}
     run.codings = sum(counts.values())
-    return run
+
+
+def _llm_rows(job: LLMRun) -> list[tuple]:
+    return [(*result.turn.key, code, start, end, json.dumps(evidence, ensure_ascii=False), None)
+            for result in job.results for code, start, end, evidence in result.codings]
 
 
 def _tag_turns(project: Project, rule_tagger: RuleTagger, include_facilitators: bool,
@@ -160,13 +158,51 @@ def _turn_batches(project: Project, include_facilitators: bool, read_batch: int)
         yield [((doc_id, seg_id), text, start) for seg_id, doc_id, text, start in turns]
 
 
-def _model_turns(project: Project, model, rule_tagger: RuleTagger | None, include_facilitators: bool,
-                 read_batch: int):
-    """``(turn batch, machine codings)`` per batch: the model alone, or with the rules (``all``)."""
-    from qualcode.tagging.combine import machine_codings
-
+def _combined_turns(project: Project, codebook: Codebook, combination: Combination, model, job: LLMRun | None,
+                    include_facilitators: bool, read_batch: int):
+    """``(turns, covered segment ids, rows)`` per batch: the taggers' codings combined by policy."""
+    parents = {code.id: code.parent for code in codebook.codes}
+    rule_tagger = RuleTagger(codebook) if "rules" in combination.taggers else None
+    llm_results = {} if job is None else {r.turn.key[1]: r for r in job.results}
     for batch in _turn_batches(project, include_facilitators, read_batch):
-        yield batch, list(machine_codings(model, batch, rule_tagger=rule_tagger))
+        rows = []
+        for votes in turn_votes(batch, combination.taggers, parents, rule_tagger, model, llm_results):
+            for coding in combined_codings(votes, combination.policies, parents, codebook.ids,
+                                           show_policy=len(combination.taggers) > 1):
+                rows.append((*coding.segment_key, coding.code, coding.start, coding.end,
+                             json.dumps(coding.evidence, ensure_ascii=False), coding.confidence))
+        yield len(batch), [key[1] for key, _, _ in batch], rows
+
+
+def turn_votes(batch, taggers, parents: dict, rule_tagger, model, llm_results: dict) -> list[TurnVotes]:
+    """What each tagger says about each ``(key, text, start)`` turn of ``batch``."""
+    votes = {key: TurnVotes(key, start, start + len(text), {t: set() for t in taggers}, {}, {})
+             for key, text, start in batch}
+    if rule_tagger is not None:
+        for coding in rule_tagger.tag_segments(batch):
+            turn = votes[coding.segment_key]
+            turn.given["rules"].add(coding.code_id)
+            turn.spans.setdefault("rules", []).append((coding.code_id, coding.start, coding.end, {
+                "scope": coding.scope, "hits": [{"rule": h.rule_id, "matched": h.matched, "start": h.start,
+                                                 "end": h.end} for h in coding.hits]}))
+    if model is not None:
+        predicted, proba = model_codes(model, [text for _, text, _ in batch])
+        tagger = model.tagger
+        codes = [str(c) for c in tagger.classes_]
+        for (key, _, _), row, probs in zip(batch, predicted, proba):
+            votes[key].given["ml"] = {codes[j] for j in np.flatnonzero(row)}
+            votes[key].model_view = {code: ({"probability": round(float(probs[j]), 4),
+                                             "threshold": round(float(tagger.thresholds_[j]), 4)}
+                                            if tagger.learned_[j] else {"probability": None, "threshold": None})
+                                     for j, code in enumerate(codes)}
+    for key, turn in votes.items():
+        result = llm_results.get(key[1])
+        if "llm" in taggers and result is not None and not result.failed:
+            turn.given["llm"] = {code for code, *_ in result.codings}
+            turn.spans["llm"] = [(c, s, e, {k: v for k, v in ev.items() if k != "sources"})
+                                 for c, s, e, ev in result.codings]
+        turn.given = {t: closed(codes, parents) for t, codes in turn.given.items()}
+    return list(votes.values())
 
 
 @dataclass

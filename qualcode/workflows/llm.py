@@ -21,6 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
+import numpy as np
+
 from qualcode.codebook import Codebook
 from qualcode.core.errors import SelectionError
 from qualcode.core.pseudonyms import speaker_pseudonym
@@ -124,3 +126,19 @@ def llm_tagging(project: Project, codebook: Codebook, options: LLMOptions, *,
     finally:
         client.close()
     return run
+
+
+def llm_predictions(project: Project, codebook: Codebook, options: LLMOptions, segment_ids: list[int],
+                    codes: list[str], **kwargs) -> tuple[np.ndarray, LLMRun]:
+    """The LLM's codes for these turns as a 0/1 matrix (turns in ``segment_ids`` order x
+    ``codes``; a turn not sent or failed has none), and the run (``kwargs``: as for
+    :func:`llm_tagging`)."""
+    run = llm_tagging(project, codebook, options, segment_ids=set(segment_ids), **kwargs)
+    given = {r.turn.key[1]: {code for code, *_ in r.codings} for r in run.results}
+    column = {c: j for j, c in enumerate(codes)}
+    matrix = np.zeros((len(segment_ids), len(codes)), dtype=int)
+    for i, segment_id in enumerate(segment_ids):
+        for code in given.get(int(segment_id), ()):
+            if code in column:
+                matrix[i, column[code]] = 1
+    return matrix, run

@@ -12,6 +12,11 @@ The chain is always the same: the coder's training data (turns and code-level la
 :class:`~qualcode.tagging.ml.estimator.MLTagger` fitted on it, the model's manifest (codebook,
 coder, per-code C, threshold and cross-validated F1) and the ``.qcmodel`` file, written
 atomically.  The project is only read.
+
+When the project keeps the codebook's rules, the manifest also records how ``code --tagger
+all`` combines rules and model, code by code (``combination``): the policies of
+:mod:`qualcode.workflows.combine`, chosen on the coder's turns with the model's out-of-fold
+predictions (``folds`` models fitted on the other folds, as ``evaluate`` does).
 """
 
 from __future__ import annotations
@@ -19,15 +24,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from qualcode.core.errors import ParameterError
+import numpy as np
+
+from qualcode.core.errors import ParameterError, SelectionError
 from qualcode.store.project import Project
-from qualcode.tagging.ml.estimator import MIN_POSITIVES, MLTagger
+from qualcode.tagging.combine import default_policy
+from qualcode.tagging.ml.estimator import MIN_POSITIVES, MLTagger, close_upward
 from qualcode.tagging.ml.modelfile import ModelFile, model_manifest, save_model
+from qualcode.store.codebooks import load_stored_codebook
 from qualcode.tagging.ml.training import TrainingData, training_data
+from qualcode.workflows.combine import MARGIN, MIN_POSITIVES as MIN_POLICY_POSITIVES, choose_policies
+from qualcode.workflows.evaluate import fold_splits, model_oof_predictions, rule_predictions
 
 #: The fewest coded (and uncoded) turns a code can be learned from: the model's internal
 #: cross-validation needs a positive and a negative turn in each of its folds.
 LEAST_MIN_POSITIVES = 2
+#: Folds of the cross-validation that chooses how rules and model combine.
+COMBINATION_FOLDS = 5
 
 
 @dataclass
@@ -50,7 +63,7 @@ class TrainedModel:
 
 def train_model(project: Project, coder: str, codebook: str | None = None, *, output: str | Path,
                 seed: int = 0, min_positives: int = MIN_POSITIVES,
-                include_facilitators: bool = False) -> TrainedModel:
+                include_facilitators: bool = False, folds: int = COMBINATION_FOLDS) -> TrainedModel:
     """Fit the ML tagger on the turns ``coder`` covered with ``codebook`` (a name or
     'name version'; needed only when the coder used several) and save it to ``output``.
 
@@ -64,5 +77,73 @@ def train_model(project: Project, coder: str, codebook: str | None = None, *, ou
         raise ParameterError(f"min_positives must be a whole number of at least {LEAST_MIN_POSITIVES}, "
                              f"not {min_positives!r}")
     data = training_data(project, coder, codebook, include_facilitators=include_facilitators)
-    tagger = MLTagger(random_state=seed, min_positives=min_positives).fit(data.texts, data.Y)
-    return TrainedModel(save_model(tagger, output, model_manifest(tagger, data)), data)
+    params = {"random_state": seed, "min_positives": min_positives}
+    tagger = MLTagger(**params).fit(data.texts, data.Y)
+    manifest = model_manifest(tagger, data)
+    book = load_stored_codebook(project, data.codebook)
+    if book is not None and len(data.texts) >= folds:
+        choices = choose_on_coding(data, book, ("rules", "ml"), params, folds=folds, seed=seed)
+        manifest["combination"] = {"taggers": ["rules", "ml"], "folds": folds, "seed": seed, "margin": MARGIN,
+                                   "min_positives": MIN_POLICY_POSITIVES,
+                                   "policies": {c: ch.as_dict() for c, ch in choices.items()}}
+    return TrainedModel(save_model(tagger, output, manifest), data)
+
+
+def choose_on_coding(data: TrainingData, codebook, taggers: tuple[str, ...], params: dict | None = None,
+                     llm_codes: dict[int, set[str]] | None = None, folds: int = COMBINATION_FOLDS,
+                     seed: int = 0) -> dict:
+    """Each code's :class:`~qualcode.workflows.combine.Choice` of policy for ``taggers`` on the
+    coder's ``data``: the rules' codes, the model's out-of-fold ones (a model with ``params``
+    fitted on the other folds) and the LLM's (``llm_codes``: segment id -> codes)."""
+    texts, codes, parents = data.texts, list(data.labels.columns), data.codebook.parents
+    Y = data.labels.to_numpy().astype(int)
+    predictions = {}
+    if "rules" in taggers:
+        predictions["rules"] = rule_predictions(codebook, texts, codes, parents)
+    if "ml" in taggers:
+        oof, _ = model_oof_predictions(texts, Y, codes, parents, fold_splits(Y, folds, seed), params, seed)
+        predictions["ml"] = oof[1.0]
+    if "llm" in taggers:
+        given = [(llm_codes or {}).get(int(s), set()) for s in data.turns["segment_id"]]
+        matrix = np.array([[int(c in g) for c in codes] for g in given], dtype=int).reshape(len(given), len(codes))
+        predictions["llm"] = close_upward(matrix, codes, parents)
+    return choose_policies(Y, predictions, codes, parents)
+
+
+@dataclass
+class Combination:
+    """How a run combines its taggers: each code's policy, and where the policies came from."""
+
+    taggers: tuple[str, ...]
+    policies: dict[str, str]
+    source: str             # said to the user: who chose them, on what
+    choices: dict | None = None  # code -> Choice.as_dict(), when chosen in this run
+
+
+def combination_for_run(project: Project, codebook, taggers: tuple[str, ...], model=None, coder: str | None = None,
+                        llm_codes: dict[int, set[str]] | None = None) -> Combination:
+    """The policies that combine ``taggers`` for ``codebook``: the model file's when it chose
+    them for exactly these taggers, else chosen now on ``coder``'s turns (default: the model's
+    coder) with the model's out-of-fold predictions and the LLM's codes ``llm_codes`` (segment
+    id -> codes); without coded turns, the rules alone (:data:`~qualcode.tagging.combine.DEFAULT_POLICY`)."""
+    stored = (model.info.get("combination") or {}) if model is not None else {}
+    if tuple(stored.get("taggers", ())) == taggers and coder in (None, model.coder):
+        policies = {c: v["policy"] for c, v in stored["policies"].items()}
+        return Combination(taggers, policies, f"policies chosen on {model.coder!r}'s coding when the model "
+                                              "was trained")
+    coder = coder or (model.coder if model is not None else None)
+    default = Combination(taggers, {}, "no coded turns to choose policies on (--coder NAME): "
+                                       f"{default_policy(taggers)} alone")
+    if coder is None:
+        return default
+    try:
+        data = training_data(project, coder, codebook.name)
+    except SelectionError:
+        return default
+    if len(data.texts) < COMBINATION_FOLDS:
+        return default
+    choices = choose_on_coding(data, codebook, taggers, model.tagger.get_params() if model is not None else None,
+                               llm_codes)
+    return Combination(taggers, {c: ch.policy for c, ch in choices.items()},
+                       f"policies chosen now on {coder!r}'s {len(data.texts)} turns",
+                       {c: ch.as_dict() for c, ch in choices.items()})
