@@ -173,3 +173,48 @@ def combined_codings(turn: TurnVotes, policies: dict[str, str], parents: dict[st
         if code not in covered:
             out.append(coding(code, turn.start, turn.end, {"scope": "turn"}))
     return out
+
+
+def turn_votes(batch, taggers, parents: dict, rule_tagger, model, llm_results: dict) -> list[TurnVotes]:
+    """What each tagger says about each ``(key, text, start)`` turn of ``batch``: the rules of
+    ``rule_tagger``, the ``model`` (a :class:`~qualcode.tagging.ml.modelfile.ModelFile`), the
+    LLM's checked answers (``llm_results``: segment id -> its turn's result)."""
+    votes = {key: TurnVotes(key, start, start + len(text), {t: set() for t in taggers}, {}, {})
+             for key, text, start in batch}
+    if rule_tagger is not None:
+        for coding in rule_tagger.tag_segments(batch):
+            turn = votes[coding.segment_key]
+            turn.given["rules"].add(coding.code_id)
+            turn.spans.setdefault("rules", []).append((coding.code_id, coding.start, coding.end, {
+                "scope": coding.scope, "hits": [{"rule": h.rule_id, "matched": h.matched, "start": h.start,
+                                                 "end": h.end} for h in coding.hits]}))
+    if model is not None:
+        predicted, proba = model_codes(model, [text for _, text, _ in batch])
+        tagger = model.tagger
+        codes = [str(c) for c in tagger.classes_]
+        for (key, _, _), row, probs in zip(batch, predicted, proba):
+            votes[key].given["ml"] = {codes[j] for j in np.flatnonzero(row)}
+            votes[key].model_view = {code: ({"probability": round(float(probs[j]), 4),
+                                             "threshold": round(float(tagger.thresholds_[j]), 4)}
+                                            if tagger.learned_[j] else {"probability": None, "threshold": None})
+                                     for j, code in enumerate(codes)}
+    for key, turn in votes.items():
+        result = llm_results.get(key[1])
+        if "llm" in taggers and result is not None and not result.failed:
+            turn.given["llm"] = {code for code, *_ in result.codings}
+            turn.spans["llm"] = [(c, s, e, {k: v for k, v in ev.items() if k != "sources"})
+                                 for c, s, e, ev in result.codings]
+        turn.given = {t: closed(codes, parents) for t, codes in turn.given.items()}
+    return list(votes.values())
+
+
+def machine_codings(model, turns, *, rule_tagger=None, policies: dict[str, str] | None = None):
+    """Codings for ``(segment_key, text, start)`` turns: the model alone, or combined with the
+    rules of ``rule_tagger`` by ``policies`` (code -> policy; default: the rules alone)."""
+    turns = list(turns)
+    taggers = ("rules", "ml") if rule_tagger is not None else ("ml",)
+    parents, codes = model.info["parents"], [str(c) for c in model.tagger.classes_]
+    for offset in range(0, len(turns), PREDICT_BATCH):
+        batch = turns[offset:offset + PREDICT_BATCH]
+        for votes in turn_votes(batch, taggers, parents, rule_tagger, model, {}):
+            yield from combined_codings(votes, policies or {}, parents, codes, show_policy=len(taggers) > 1)

@@ -19,14 +19,13 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Callable
 
-import numpy as np
 
 from qualcode import __version__
 from qualcode.codebook import Codebook
 from qualcode.core.errors import SelectionError
 from qualcode.store.codebooks import codebook_versions, register_codebook
 from qualcode.store.project import Project
-from qualcode.tagging.combine import TurnVotes, closed, combined_codings, model_codes
+from qualcode.tagging.combine import combined_codings, turn_votes
 from qualcode.tagging.rules.tagger import Hit, RuleTagger
 from qualcode.workflows.combine import tagger_name, tagger_parts
 from qualcode.workflows.llm import LLMOptions, LLMRun, llm_tagging
@@ -172,37 +171,6 @@ def _combined_turns(project: Project, codebook: Codebook, combination: Combinati
                 rows.append((*coding.segment_key, coding.code, coding.start, coding.end,
                              json.dumps(coding.evidence, ensure_ascii=False), coding.confidence))
         yield len(batch), [key[1] for key, _, _ in batch], rows
-
-
-def turn_votes(batch, taggers, parents: dict, rule_tagger, model, llm_results: dict) -> list[TurnVotes]:
-    """What each tagger says about each ``(key, text, start)`` turn of ``batch``."""
-    votes = {key: TurnVotes(key, start, start + len(text), {t: set() for t in taggers}, {}, {})
-             for key, text, start in batch}
-    if rule_tagger is not None:
-        for coding in rule_tagger.tag_segments(batch):
-            turn = votes[coding.segment_key]
-            turn.given["rules"].add(coding.code_id)
-            turn.spans.setdefault("rules", []).append((coding.code_id, coding.start, coding.end, {
-                "scope": coding.scope, "hits": [{"rule": h.rule_id, "matched": h.matched, "start": h.start,
-                                                 "end": h.end} for h in coding.hits]}))
-    if model is not None:
-        predicted, proba = model_codes(model, [text for _, text, _ in batch])
-        tagger = model.tagger
-        codes = [str(c) for c in tagger.classes_]
-        for (key, _, _), row, probs in zip(batch, predicted, proba):
-            votes[key].given["ml"] = {codes[j] for j in np.flatnonzero(row)}
-            votes[key].model_view = {code: ({"probability": round(float(probs[j]), 4),
-                                             "threshold": round(float(tagger.thresholds_[j]), 4)}
-                                            if tagger.learned_[j] else {"probability": None, "threshold": None})
-                                     for j, code in enumerate(codes)}
-    for key, turn in votes.items():
-        result = llm_results.get(key[1])
-        if "llm" in taggers and result is not None and not result.failed:
-            turn.given["llm"] = {code for code, *_ in result.codings}
-            turn.spans["llm"] = [(c, s, e, {k: v for k, v in ev.items() if k != "sources"})
-                                 for c, s, e, ev in result.codings]
-        turn.given = {t: closed(codes, parents) for t, codes in turn.given.items()}
-    return list(votes.values())
 
 
 @dataclass

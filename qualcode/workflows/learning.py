@@ -98,7 +98,7 @@ def train_and_refresh(project: Project, who: Reviewer, model_path: str | Path, *
     from qualcode.tagging.combine import machine_codings
     from qualcode.workflows.train import train_model
 
-    trained = train_model(project, who.coder, who.codebook, output=model_path, seed=seed)
+    trained = train_model(project, who.coder, who.codebook, output=model_path, seed=seed, combination=False)
     model = trained.model
     if not trained.learned:
         raise SelectionError(f"the model learned no code from {who.coder}'s {len(trained.data.turns)} "

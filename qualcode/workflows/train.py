@@ -63,12 +63,14 @@ class TrainedModel:
 
 def train_model(project: Project, coder: str, codebook: str | None = None, *, output: str | Path,
                 seed: int = 0, min_positives: int = MIN_POSITIVES,
-                include_facilitators: bool = False, folds: int = COMBINATION_FOLDS) -> TrainedModel:
+                include_facilitators: bool = False, folds: int = COMBINATION_FOLDS,
+                combination: bool = True) -> TrainedModel:
     """Fit the ML tagger on the turns ``coder`` covered with ``codebook`` (a name or
     'name version'; needed only when the coder used several) and save it to ``output``.
 
     ``min_positives``: fewest coded turns (and uncoded ones) a code needs to be learned;
     codes with fewer are kept in the model as not learned.  ``seed`` fixes folds and solver.
+    ``combination=False`` skips choosing how rules and model combine (``folds`` more fits).
     Raises :class:`~qualcode.core.errors.QualcodeError` for an unknown coder or codebook, no
     covered turns, or a ``min_positives`` below 2; nothing is written then.
     """
@@ -80,8 +82,8 @@ def train_model(project: Project, coder: str, codebook: str | None = None, *, ou
     params = {"random_state": seed, "min_positives": min_positives}
     tagger = MLTagger(**params).fit(data.texts, data.Y)
     manifest = model_manifest(tagger, data)
-    book = load_stored_codebook(project, data.codebook)
-    if book is not None and len(data.texts) >= folds:
+    book = load_stored_codebook(project, data.codebook) if combination else None
+    if combination and book is not None and len(data.texts) >= folds:
         choices = choose_on_coding(data, book, ("rules", "ml"), params, folds=folds, seed=seed)
         manifest["combination"] = {"taggers": ["rules", "ml"], "folds": folds, "seed": seed, "margin": MARGIN,
                                    "min_positives": MIN_POLICY_POSITIVES,
