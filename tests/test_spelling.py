@@ -7,7 +7,7 @@ import pytest
 from qualcode.codebook import validate_codebook
 from qualcode.exchange.sheets import import_codings
 from qualcode.exchange.sheets.checks import CodingsFileError
-from qualcode.core.spelling import closest_choice, did_you_mean
+from qualcode.core.spelling import closest_choice, did_you_mean, matching_names, near_miss
 from qualcode.store.project import open_project
 from qualcode.tagging.rules.pattern_check import validate_codebook_with_spacy
 
@@ -65,3 +65,34 @@ def test_an_uppercase_code_in_a_sheet_is_suggested(tmp_path, write):
         import_codings(proj, path, "bo")
     assert str(caught.value) == (f"{path}: 1 problem, nothing imported:\n"
                                  "  row 2: unknown code 'VALEU' (did you mean 'value'?)")
+
+
+@pytest.mark.parametrize("value,existing,meant", [
+    ("mentors", ["mentor", "scholar"], "mentor"),        # a plural
+    ("Northfeld", ["Northfield", "Lakeshore"], "Northfield"),  # a dropped letter
+    ("northfield", ["Northfield"], "Northfield"),         # case
+    ("North-field", ["Northfield"], "Northfield"),        # punctuation
+    ("Lakehsore", ["Lakeshore"], "Lakeshore"),            # two letters swapped
+    ("Northfield", ["Northfield"], None),                 # not new
+    ("Riverside", ["Riverbend"], None),                   # another place
+    ("S2", ["S1"], None),                                 # numbers name a series
+    ("2024-03-15", ["2024-03-14"], None),
+    ("Site B", ["Site A"], None),                         # so do one-letter words
+    ("NF-M1", ["NF-S1"], None),
+    ("UCSD", ["UCSF"], None),                             # below five letters only case and punctuation
+    ("mentee", ["mentor"], None),                         # two edits in six letters
+])
+def test_near_miss(value, existing, meant):
+    assert near_miss(value, existing) == meant
+
+
+def test_names_match_with_or_without_a_suffix_on_either_side():
+    names = ["P2.txt", "P3.docx", "Dr. Lee", "group.1"]
+    assert matching_names("P2.odt", names) == ["P2.txt"]
+    assert matching_names("p2", names) == ["P2.txt"]
+    assert matching_names("P3.DOCX", names) == ["P3.docx"]
+    assert matching_names("Dr. Lee.txt", names) == ["Dr. Lee"]   # ". Lee" is no suffix
+    assert matching_names("group.1", names) == ["group.1"]
+    assert matching_names("group", names) == []                  # ".1" is no suffix either
+    assert matching_names("P4", names) == []
+    assert matching_names("x.txt", ["x.docx", "x.vtt"]) == ["x.docx", "x.vtt"]

@@ -40,8 +40,13 @@ from qualcode.cli.base import (KeyValue, cli, echo_frame, existing_file, export,
                    "(as `qualcode redact`), in the same transaction.")
 @click.option("--names", "names_file", type=existing_file,
               help="With --redact: extra names to replace, one a line (or NAME,REPLACEMENT).")
+@click.option("--replace", is_flag=True,
+              help="Each file replaces the document of the same name (a corrected transcript): human "
+                   "codings on unchanged turns stay, machine codings are redone by the next `code`.")
+@click.option("--force", is_flag=True,
+              help="With --replace: replace even if human codings on changed turns are lost (they are listed).")
 def ingest(project, files, attrs, manifest, speakers, fmt, speaker_column, text_column, guide,
-           unlabelled_speaker, unlabelled_role, label_files, redact_names, names_file):
+           unlabelled_speaker, unlabelled_role, label_files, redact_names, names_file, replace, force):
     """Read transcripts into PROJECT (all files or none), and say what was decided for each.
 
     Formats: Word .docx, OpenDocument .odt, PDF, RTF, Markdown, WebVTT (Zoom,
@@ -54,6 +59,8 @@ def ingest(project, files, attrs, manifest, speakers, fmt, speaker_column, text_
 
     Example: qualcode ingest study.qcproj interview*.docx --guide guide.docx
     --unlabelled-speaker Interviewee --unlabelled-role scholar
+
+    Example: qualcode ingest study.qcproj corrected/group1.docx --replace
     """
     from qualcode.cli.privacy import echo_redaction
     from qualcode.workflows.ingest import ingest as ingest_files, plan_files, reading_options
@@ -64,6 +71,8 @@ def ingest(project, files, attrs, manifest, speakers, fmt, speaker_column, text_
     planned = plan_files(files, manifest, dict(attrs))
     if names_file and not redact_names:
         raise click.UsageError("--names needs --redact")
+    if force and not replace:
+        raise click.UsageError("--force needs --replace")
     names = read_names(names_file) if names_file else []
     reading = reading_options(label_files, guide, unlabelled_speaker, unlabelled_role)
     plan = None
@@ -74,9 +83,11 @@ def ingest(project, files, attrs, manifest, speakers, fmt, speaker_column, text_
         with bar if bar is not None else contextlib.nullcontext():
             result = ingest_files(proj, files, attributes=dict(attrs), manifest=manifest,
                                   speakers=speakers, fmt=fmt, reader_options=options, reading=reading,
+                                  replace=replace, force=force,
                                   progress=(lambda _path: bar.update(1)) if bar is not None else None)
         if redact_names:
-            plan = redact_project(proj, names, documents=[item["name"] for item in result.added])
+            plan = redact_project(proj, names, documents=[item["name"] for item in result.added]
+                                  + [item.document for item in result.replaced])
     for path in result.repeated:
         click.echo(f"skipped {path}: named more than once; read once")
     for item in result.added:
@@ -84,11 +95,14 @@ def ingest(project, files, attrs, manifest, speakers, fmt, speaker_column, text_
                    f"{item['words']} words")
         for line in decision_lines(item["report"]):
             click.echo(f"  {line}")
+    for item in result.replaced:
+        echo_replacement(item)
     for path, existing in result.skipped:
         click.echo(f"skipped {path}: already in the project as {existing}")
     for warning in result.warnings:
         click.echo(f"Warning: {warning}", err=True)
-    click.echo(f"{len(result.added)} added, {len(result.skipped) + len(result.repeated)} skipped")
+    click.echo(f"{len(result.added)} added, " + (f"{len(result.replaced)} replaced, " if replace else "")
+               + f"{len(result.skipped) + len(result.repeated)} skipped")
     if plan is not None:
         echo_redaction(plan)
 
@@ -120,6 +134,20 @@ def decision_lines(report) -> list[str]:
         out.append(f"unlabelled paragraphs: {len(report.unlabelled)} given to {report.unlabelled_speaker} "
                    f"({_lines(report.unlabelled)})")
     return out
+
+
+def echo_replacement(item) -> None:
+    from qualcode.workflows.edit import describe_codings
+
+    click.echo(f"replaced {item.document}: {item.turns_after} turns (were {item.turns_before}, "
+               f"{item.unchanged_turns} unchanged), {item.words} words; {item.kept} human codings kept"
+               + (f", {item.machine_dropped} machine codings dropped (run qualcode code again)"
+                  if item.machine_dropped else ""))
+    for line in decision_lines(item.report) if item.report is not None else ():
+        click.echo(f"  {line}")
+    if item.lost:
+        click.echo(f"  dropped {describe_codings(item.lost, limit=len(item.lost), documents=False)}"
+                   ", on turns that changed")
 
 
 @cli.command()

@@ -45,6 +45,10 @@ class SpeakerResolver:
         general = [a for a in self.assignments if a.document is None and a.label.casefold() == folded]
         return general[0] if general else None
 
+    def has_assignment(self, document: str, label: str) -> bool:
+        """True when the speakers table names this label (in this document or in all)."""
+        return self._assignment(document, label) is not None
+
     def _next_pid(self, role: str | None) -> str:
         """The lowest free number for the role's prefix.  The ids in use are read once per
         prefix and the search resumes where it stopped: within one ingest, participants are

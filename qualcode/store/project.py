@@ -182,6 +182,10 @@ class Project:
             raise RuntimeError("writes must happen inside Project.transaction()")
         return self.conn.executemany(sql, rows)
 
+    #: For the store's other writing modules (:mod:`qualcode.store.edits`): statements that
+    #: may only run inside :meth:`transaction`.
+    write, write_many = _write, _write_many
+
     # ------------------------------------------------------------------ documents
     def document_by_hash(self, sha256: str) -> str | None:
         row = self.conn.execute("SELECT name FROM documents WHERE sha256=?", (sha256,)).fetchone()

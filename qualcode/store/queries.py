@@ -18,6 +18,8 @@ from typing import Iterable, Iterator
 
 import pandas as pd
 
+from qualcode.core.errors import SelectionError
+from qualcode.core.spelling import did_you_mean, matching_names
 from qualcode.store.frames import DOCUMENT_COLUMNS
 from qualcode.store.project import Project
 from qualcode.store.schema import FACILITATOR, SPEAKERS_JOIN, participant_turns_sql
@@ -127,6 +129,21 @@ def attribute_names(project: Project) -> list[str]:
 def document_names(project: Project) -> list[str]:
     """Every document's name, in the order they were added."""
     return [r[0] for r in project.conn.execute("SELECT name FROM documents ORDER BY id")]
+
+
+def find_document(project: Project, name: str) -> str:
+    """The name of the document ``name`` stands for: the same name, in any case, with or
+    without a file suffix (``P2``, ``P2.odt`` find ``P2.txt``; see
+    :func:`~qualcode.core.spelling.matching_names`).  Raises :class:`SelectionError` with a
+    did-you-mean when it names none, or lists the documents when it names several."""
+    names = document_names(project)
+    found = matching_names(name, names)
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise SelectionError(f"document {name!r} matches {len(found)} documents ({', '.join(found)}); "
+                             "give its full name")
+    raise SelectionError(f"no document {name!r} in the project{did_you_mean(name, names)}")
 
 
 def turn_roles(project: Project) -> list[str]:

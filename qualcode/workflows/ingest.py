@@ -16,13 +16,11 @@ from qualcode.core.errors import InputError
 from qualcode.ingest import ReadOptions, load_label_words, read_guide_file, read_transcript
 from qualcode.ingest.manifest import read_manifest, read_speakers
 from qualcode.store.participants import SpeakerResolver
-from qualcode.store.project import Project, count_words
-
-
-#: A facilitator holding more of a document's words than this is reported (unlabelled talk?).
-FACILITATOR_SHARE_WARNING = 0.6
-#: ... in documents of at least this many words.
-FACILITATOR_SHARE_MIN_WORDS = 100
+from qualcode.core.models import Document
+from qualcode.store.project import Project
+from qualcode.workflows.documents import StoredTurns, store_turns
+from qualcode.workflows.edit import attribute_warnings
+from qualcode.workflows.replace import Replacement, replace_document
 
 
 @dataclass
@@ -31,6 +29,7 @@ class IngestResult:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, name already in project)
     repeated: list[str] = field(default_factory=list)    # files named more than once in this call
     warnings: list[str] = field(default_factory=list)
+    replaced: list[Replacement] = field(default_factory=list)  # with replace=True
 
 
 def plan_files(paths: Iterable[str | Path], manifest: str | Path | None,
@@ -83,7 +82,7 @@ def reading_options(labels: Iterable[str | Path] = (), guide: str | Path | None 
 def ingest(project: Project, paths: Iterable[str | Path] = (), *, attributes: dict[str, str] | None = None,
            manifest: str | Path | None = None, speakers: str | Path | None = None,
            fmt: str | None = None, reader_options: dict | None = None,
-           reading: ReadOptions | None = None,
+           reading: ReadOptions | None = None, replace: bool = False, force: bool = False,
            progress: Callable[[Path], None] | None = None) -> IngestResult:
     """Read transcripts into the project, all or nothing.
 
@@ -91,7 +90,11 @@ def ingest(project: Project, paths: Iterable[str | Path] = (), *, attributes: di
     reported, not duplicated; a file named twice is read once and reported.  Any error
     rolls back every file of this call.  ``reading``: :func:`reading_options`.  Each added
     document comes with its reader's report (``report``: what was taken as header, legend,
-    questions, unlabelled paragraphs).
+    questions, unlabelled paragraphs).  An attribute value that looks like a slip of one
+    the project has (``mentors`` beside ``mentor``) is stored, with a warning.  With
+    ``replace``, each file replaces the document of the same name
+    (:func:`~qualcode.workflows.replace.replace_document`; ``force`` lets it drop human
+    codings on turns that changed).
     """
     paths = list(paths)
     planned = plan_files(paths, manifest, attributes)
@@ -108,11 +111,18 @@ def ingest(project: Project, paths: Iterable[str | Path] = (), *, attributes: di
             if existing is not None:
                 result.skipped.append((str(path), existing))
                 continue
-            added, labels, share = _add_document(project, resolver, read.document, path, attrs)
-            labels_by_document[read.document.name] = {label.casefold() for label in labels}
-            if share is not None:
-                read.report.warnings.append(share)
-            result.added.append({**added, "report": read.report})
+            if replace:
+                replaced = replace_document(project, resolver, read.document, path, attrs, force=force)
+                stored, replaced.report = replaced.stored, read.report
+                result.replaced.append(replaced)
+                result.warnings += replaced.warnings
+            else:
+                result.warnings += attribute_warnings(project, read.document.name, attrs)
+                stored = _add_document(project, resolver, read.document, path, attrs)
+                result.added.append({**stored.summary, "report": read.report})
+            labels_by_document[read.document.name] = {label.casefold() for label in stored.labels}
+            if stored.share_warning is not None:
+                read.report.warnings.append(stored.share_warning)
             result.warnings += read.report.warnings
     for unused in resolver.unused_assignments(set(labels_by_document), labels_by_document):
         where = unused.document or "any ingested document"
@@ -121,43 +131,13 @@ def ingest(project: Project, paths: Iterable[str | Path] = (), *, attributes: di
     return result
 
 
-def _add_document(project: Project, resolver: SpeakerResolver, document, path: Path,
-                  attrs: dict) -> tuple[dict, list[str], str | None]:
-    """Store one read document with its speakers, turns and turn attributes: ``(summary,
-    speaker labels, facilitator-share warning or None)``."""
+def _add_document(project: Project, resolver: SpeakerResolver, document: Document, path: Path,
+                  attrs: dict) -> StoredTurns:
+    """Store one read document with its speakers, turns and turn attributes."""
     if project.document_id(document.name) is not None:
         raise InputError(f"a different document named {document.name!r} is already in the "
-                         "project; rename the file to ingest it too", path)
+                         "project; rename the file to ingest it too (or give --replace to replace it)",
+                         path)
     doc_id = project.add_document(document.name, document.text, document.format,
                                   document.sha256, str(path), document.metadata, attrs)
-    speaker_rows: dict[str, int] = {}
-    roles: dict[str, str | None] = {}
-    for label in dict.fromkeys(seg.speaker for seg in document.segments):
-        resolved = resolver.resolve(document.name, label, attrs.get("role"), document.roles.get(label))
-        speaker_rows[label] = project.add_speaker(doc_id, label, resolved.participant_row, resolved.role)
-        roles[label] = resolved.role
-    rows, attributes, words_by_role = [], [], {}
-    for seg in document.segments:
-        n = count_words(document.segment_text(seg))
-        words_by_role[roles[seg.speaker]] = words_by_role.get(roles[seg.speaker], 0) + n
-        rows.append((seg.index, speaker_rows[seg.speaker], seg.start, seg.end,
-                     seg.time_start, seg.time_end, seg.line, n))
-        attributes += [(seg.index, key, value) for key, value in (seg.attributes or {}).items()]
-    project.add_segments(doc_id, rows)
-    if attributes:
-        project.add_segment_attributes(doc_id, attributes)
-    summary = {"name": document.name, "turns": len(rows), "speakers": len(speaker_rows),
-               "words": sum(words_by_role.values())}
-    return summary, list(speaker_rows), _facilitator_share(document.name, roles, words_by_role)
-
-
-def _facilitator_share(name: str, roles: dict[str, str | None], words_by_role: dict) -> str | None:
-    """A warning when the facilitator holds an implausible share of the document's words."""
-    total = sum(words_by_role.values())
-    said = words_by_role.get("facilitator", 0)
-    if total < FACILITATOR_SHARE_MIN_WORDS or said <= FACILITATOR_SHARE_WARNING * total:
-        return None
-    who = ", ".join(label for label, role in roles.items() if role == "facilitator")
-    return (f"{name}: the facilitator ({who}) holds {round(100 * said / total)}% of the words; if "
-            "participants' paragraphs carry no label, give them to a speaker (--unlabelled-speaker) "
-            "or label them")
+    return store_turns(project, resolver, document, doc_id, attrs.get("role"))
