@@ -130,3 +130,20 @@ def test_explain_finds_a_turn_by_id_or_document_and_turn(tmp_path, write):
     assert missing.exit_code == 1
     assert missing.output == (f"Error: {project}: no turn 'group1.txt:9' in the project "
                               "(see `qualcode export segments`)\n")
+    without_suffix = run("explain", project, "--codebook", codebook, "--segment", "Group1:2")
+    assert without_suffix.output == by_ref.output
+    misspelled = run("explain", project, "--codebook", codebook, "--segment", "grup1.txt:2")
+    assert (misspelled.exit_code, misspelled.output) == (
+        1, "Error: no document 'grup1.txt' in the project (did you mean 'group1.txt'?)\n")
+
+
+def test_info_shows_an_attribute_a_document_lacks_as_blank(tmp_path, write):
+    project = tmp_path / "study.qcproj"
+    assert run("ingest", project, write("a.txt", TRANSCRIPT), "--attr", "site=UW").exit_code == 0
+    assert run("ingest", project, write("b.txt", TRANSCRIPT.replace("Glad", "Happy"))).exit_code == 0
+    info = run("info", project)
+    assert "NaN" not in info.output
+    assert info.output.split("\n\n")[1] == ("Documents:\n"
+                                            "document format  turns  words site\n"
+                                            "   a.txt   text      3     10   UW\n"
+                                            "   b.txt   text      3     10     ")

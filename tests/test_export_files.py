@@ -200,3 +200,39 @@ def test_an_excel_sheet_never_outgrows_excel(tmp_path, monkeypatch):
     write_table(pd.DataFrame({"n": range(3)}), tmp_path / "fits.xlsx")
     assert load_workbook(tmp_path / "fits.xlsx").active.max_row == 4
     assert sorted(p.name for p in tmp_path.glob("*.xlsx")) == ["fits.xlsx"]
+
+
+def test_a_file_another_program_holds_open_is_an_error_naming_it(tmp_path, monkeypatch):
+    """Windows refuses to replace a file Excel has open (PermissionError); the write says so
+    and leaves no temporary file behind."""
+    from qualcode.core import files
+    from qualcode.core.errors import InputError
+    from qualcode.export.files import write_table
+
+    target = tmp_path / "counts.csv"
+    target.write_text("old\n")
+
+    def refuse(_src, _dst):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(files.os, "replace", refuse)
+    with pytest.raises(InputError) as err:
+        write_table(pd.DataFrame({"n": [1]}), target)
+    assert str(err.value) == (f"{target}: cannot replace the file (Permission denied): if it is open in "
+                              "another program, such as Excel or Word, close it and try again")
+    assert target.read_text() == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["counts.csv"]
+
+
+def test_a_folder_that_cannot_be_written_is_an_error_naming_it(tmp_path, monkeypatch):
+    from qualcode.core import files
+    from qualcode.core.errors import InputError
+    from qualcode.export.files import write_table
+
+    def refuse(**_kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(files.tempfile, "mkstemp", refuse)
+    with pytest.raises(InputError) as err:
+        write_table(pd.DataFrame({"n": [1]}), tmp_path / "counts.csv")
+    assert str(err.value) == f"{tmp_path}: cannot write in this folder (Permission denied)"

@@ -105,6 +105,15 @@ def test_manifest_and_speakers_tables(project, write):
         ["g1.txt", "scholar", "Northfield"], ["g2.txt", "mentor", "Lakeshore"]]
 
 
+def test_manifest_paths_may_use_either_separator(project, write):
+    """A manifest written on Windows (sub\\g1.txt) reads the same elsewhere, and the other way round."""
+    write("groups/north/g1.txt", SCHOLARS)
+    write("groups/g2.txt", MENTORS)
+    manifest = write("manifest.csv", "file,role\ngroups\\north\\g1.txt,scholar\ngroups/g2.txt,mentor\n")
+    result = ingest(project, manifest=manifest)
+    assert [r["name"] for r in result.added] == ["g1.txt", "g2.txt"]
+
+
 def test_manifest_errors_name_file_and_line(project, write):
     manifest = write("manifest.csv", "name,role\ng1.txt,scholar\n")
     with pytest.raises(InputError, match=r"manifest.csv, line 1: no file column"):

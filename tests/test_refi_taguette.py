@@ -167,3 +167,24 @@ def test_yaml_to_csv_round_trip_keeps_ids_and_definitions(tmp_path):
     with open(tmp_path / "c.csv", "rb") as fh:
         tags = list_tags_csv(io.BytesIO(fh.read()))
     assert [(t["path"], t["description"]) for t in tags] == [(c.id, c.definition) for c in book.codes]
+
+
+def test_document_names_match_with_or_without_their_suffix(tmp_path):
+    """Taguette names a document after the file it was given (P2.odt); the project holds the
+    text read from another file (P2.txt) or names it without suffix."""
+    project_path = study_copy(tmp_path / "study")
+    sheet = tmp_path / "h.csv"
+    sheet.write_text("id,document,tag,content\n1,scholars_montréal.odt,expectations,Clear goals\n"
+                     "2,MENTORS_ÅLESUND.docx,Written agreement,in a short agreement\n", encoding="utf-8")
+    with open_project(project_path) as project:
+        result = import_highlights(project, sheet, "carla")
+        carla = codings_frame(project).query("coder == 'carla'")
+    assert result.codings == 2
+    assert carla[["document", "text"]].values.tolist() == [
+        ["scholars_montréal.txt", "Clear goals"], ["mentors_ålesund.txt", "in a short agreement"]]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,document,tag,content\n1,scholar_montréal.odt,expectations,Clear goals\n", encoding="utf-8")
+    with open_project(project_path) as project, pytest.raises(FormatError) as err:
+        import_highlights(project, bad, "carla")
+    assert str(err.value) == (f"{bad}: row 2: document 'scholar_montréal.odt' is not in the project "
+                              "(did you mean 'scholars_montréal.txt'?)")

@@ -165,7 +165,7 @@ def info(project):
     click.echo(f"{project}: {c['documents']} documents, {c['participants']} participants, "
                f"{c['turns']} turns, {c['words']} words, {c['codings']} codings")
     click.echo("\nDocuments:")
-    echo_frame(summary.documents.drop(columns=["document_id", "source", "ingested_at"]))
+    echo_frame(summary.documents.drop(columns=["document_id", "source", "ingested_at"]).fillna(""))
     click.echo("\nSpeakers by role:")
     echo_frame(summary.roles)
     if not summary.codebooks.empty:

@@ -1,5 +1,9 @@
 """Taguette's highlights export (CSV or XLSX: ``id, document, tag, content``) as a human coder's codings.
 
+Documents match the project's by name, in any case, with or without a file suffix on either
+side: Taguette names a document by the file it was given (``P2.odt``) while the project
+holds the text qualcode read from it, maybe from another file (``P2.txt``).
+
 Taguette exports each highlight's *text*, not its position, so the importer
 finds it in the project's document: the same words in the same order (any
 whitespace between them), searching onwards from the previous highlight of that
@@ -21,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qualcode.core.errors import FormatError, InputError
+from qualcode.core.spelling import did_you_mean, matching_names
 from qualcode.core.tables import read_table
 from qualcode.exchange.refi.turns import document_spans, segment_for
 from qualcode.store.codebooks import find_codebook
@@ -77,8 +82,6 @@ def import_highlights(project: Project, path: str | Path, coder: str, *,
     by_tag = {c: c for c in codes["code"]}
     by_name = {str(n).casefold(): c for n, c in zip(codes["name"], codes["code"]) if n}
     documents = documents_frame(project)["document"].tolist()
-    by_doc = {d.casefold(): d for d in documents}
-    by_doc.update({Path(d).stem.casefold(): d for d in documents if Path(d).stem.casefold() not in by_doc})
     result = HighlightImport(coder, book.name)
     problems: list[str] = []
     texts: dict[str, str] = {}
@@ -88,11 +91,14 @@ def import_highlights(project: Project, path: str | Path, coder: str, *,
         if not tag:
             result.untagged += 1
             continue
-        doc = by_doc.get(document.casefold())
+        found = matching_names(document, documents)
         code = by_tag.get(tag) or by_name.get(tag.casefold())
-        if doc is None:
-            problems.append(f"row {number}: document {document!r} is not in the project")
+        if len(found) != 1:
+            problems.append(f"row {number}: document {document!r} " + (
+                f"matches {len(found)} documents ({', '.join(found)})" if found else
+                f"is not in the project{did_you_mean(document, documents)}"))
             continue
+        doc = found[0]
         if code is None:
             problems.append(f"row {number}: tag {tag!r} is not a code of codebook {result.codebook!r}")
             continue

@@ -104,6 +104,7 @@ def write_excerpts_xlsx(frame: pd.DataFrame, path: str | Path) -> Path:
 def write_excerpts_docx(frame: pd.DataFrame, path: str | Path, *, title: str = "Coded excerpts",
                         note: str | None = None) -> Path:
     """Quotes grouped by theme (heading 1) and code (heading 2), one table per code."""
+    table_format(path, (".docx",))
     doc = new_document()
     doc.add_heading(title, level=0)
     if "real_names" in frame.attrs:

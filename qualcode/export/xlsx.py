@@ -140,7 +140,7 @@ def save_book(book: Workbook, writers: list[SheetWriter], path: str | Path) -> P
     """Finish every sheet and save the book atomically to ``path``."""
     for writer in writers:
         writer.finish()
-    with atomic_output(path) as tmp:
+    with atomic_output(path, (".xlsx",)) as tmp:
         book.save(tmp)
     return Path(path)
 

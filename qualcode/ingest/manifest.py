@@ -15,9 +15,10 @@ each optional, at least one given)::
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 
 from qualcode.core.errors import InputError
 from qualcode.core.tables import Table, read_table
@@ -59,6 +60,16 @@ def validate_attribute_name(name: str, path: Path | None = None, line: int | Non
     return name
 
 
+def _listed_path(name: str, folder: Path) -> Path:
+    """A file a manifest names, relative to the manifest's folder unless absolute.  Folders
+    may be separated by ``\\`` as well as ``/`` (a manifest written on Windows, read
+    elsewhere)."""
+    if "\\" in name and os.sep == "/" and not PureWindowsPath(name).drive:
+        name = PureWindowsPath(name).as_posix()
+    listed = Path(name)
+    return listed if listed.is_absolute() else folder / listed
+
+
 def read_manifest(path: str | Path) -> list[ManifestEntry]:
     """Read a manifest (CSV, TSV or .xlsx; see :mod:`qualcode.core.tables`): one row per
     file, every other column an attribute."""
@@ -80,7 +91,7 @@ def read_manifest(path: str | Path) -> list[ManifestEntry]:
         if name in seen:
             raise InputError(f"{name!r} is listed twice (first on line {seen[name]})", path, line)
         seen[name] = line
-        file_path = Path(name) if Path(name).is_absolute() else path.parent / name
+        file_path = _listed_path(name, path.parent)
         attrs = {col: row[col] for col in attr_cols if row.get(col)}
         if "role" in attrs:
             attrs["role"] = attrs["role"].casefold()

@@ -31,6 +31,7 @@ from qualcode.workflows.combine import tagger_name, tagger_parts
 from qualcode.workflows.llm import LLMOptions, LLMRun, llm_tagging
 from qualcode.workflows.train import Combination, combination_for_run
 from qualcode.store.frames import find_turn, turn_codings
+from qualcode.store.queries import find_document
 
 #: Turns read (whole documents), tagged and written per batch.
 READ_BATCH = 500
@@ -189,14 +190,15 @@ class Explanation:
 
 
 def find_segment(project: Project, ref: str) -> dict:
-    """A turn by its id (``42``) or by ``DOCUMENT:TURN`` (``scholars_northfield.docx:12``)."""
+    """A turn by its id (``42``) or by ``DOCUMENT:TURN`` (``scholars_northfield.docx:12``; the
+    document with or without its suffix, see :func:`~qualcode.store.queries.find_document`)."""
     if ref.isdigit():
         match = find_turn(project, segment_id=int(ref))
     else:
         document, _, turn = ref.rpartition(":")
         if not document or not turn.isdigit():
             raise SelectionError(f"segment {ref!r} is neither an id nor DOCUMENT:TURN")
-        match = find_turn(project, document=document, turn=int(turn))
+        match = find_turn(project, document=find_document(project, document), turn=int(turn))
     if match is None:
         raise SelectionError(f"no turn {ref!r} in the project (see `qualcode export segments`)", project.path)
     return match

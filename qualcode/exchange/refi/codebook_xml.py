@@ -147,7 +147,7 @@ def write_code_elements(xf, entries: list[CodeEntry], codebook_name: str,
 def write_qdc(codebook: Codebook, path: str | Path, colors: dict[str, str] | None = None) -> int:
     """Write a REFI-QDA codebook (``.qdc``) atomically; returns how many rules were dropped."""
     entries = entries_from_codebook(codebook, colors)
-    with atomic_output(path) as tmp:
+    with atomic_output(path, (".qdc",)) as tmp:
         with etree.xmlfile(str(tmp), encoding="utf-8") as xf:
             xf.write_declaration()
             with xf.element("CodeBook", {"origin": ORIGIN}, nsmap={None: CODEBOOK_NS}):
@@ -274,7 +274,7 @@ def write_codebook_csv(codebook: Codebook, path: str | Path) -> int:
 
     The tag is the code id (Taguette's tag paths use '.' for hierarchy, like qualcode ids);
     the description is the definition.  Returns the number of codes written."""
-    with atomic_output(path) as tmp:
+    with atomic_output(path, (".csv",)) as tmp:
         with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.writer(fh)
             writer.writerow(["tag", "description"])
@@ -285,7 +285,7 @@ def write_codebook_csv(codebook: Codebook, path: str | Path) -> int:
 
 def write_qdc_entries(entries: list[CodeEntry], codebook_name: str, path: str | Path) -> None:
     """Write a ``.qdc`` from code entries (e.g. a project's stored codes), atomically."""
-    with atomic_output(path) as tmp:
+    with atomic_output(path, (".qdc",)) as tmp:
         with etree.xmlfile(str(tmp), encoding="utf-8") as xf:
             xf.write_declaration()
             with xf.element("CodeBook", {"origin": ORIGIN}, nsmap={None: CODEBOOK_NS}):
@@ -296,7 +296,7 @@ def write_qdc_entries(entries: list[CodeEntry], codebook_name: str, path: str | 
 def write_csv_entries(entries: list[CodeEntry], path: str | Path) -> int:
     """``tag,description`` CSV (see :func:`write_codebook_csv`) from code entries."""
     rows = [(e.id, e.definition) for r in entries for e in r.preorder()]
-    with atomic_output(path) as tmp:
+    with atomic_output(path, (".csv",)) as tmp:
         with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.writer(fh)
             writer.writerow(["tag", "description"])
@@ -367,6 +367,6 @@ def convert_qdc_to_yaml(source: str | Path, output: str | Path, name: str | None
         raise InputError("a .qdc converts to a YAML codebook: name the output .yaml", output)
     text, n = qdc_to_yaml(source, name)
     load_codebook_text(text, output)
-    with atomic_output(output) as tmp:
+    with atomic_output(output, YAML_SUFFIXES) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return n

@@ -39,7 +39,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from qualcode.core.files import atomic_output
+from qualcode.core.files import atomic_output, table_format
 from qualcode.core.models import content_hash
 from qualcode.core.pseudonyms import pseudonymize_label_lines, speaker_pseudonym
 from qualcode.core.spans import OffsetMap
@@ -53,6 +53,7 @@ from qualcode.store.project import Project
 MACHINE_USER_ID = "qualcode:machine"
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 DEFAULT_STATUSES = ("suggested", "accepted")
+QDPX_SUFFIXES = (".qdpx",)
 
 
 @dataclass
@@ -99,6 +100,7 @@ def export_qdpx(project: Project, path: str | Path, *, codebook: str | None = No
     the export holds beyond one document is a selection reference per turn (for the
     cases) and a content hash per document."""
     path = Path(path)
+    table_format(path, QDPX_SUFFIXES)  # before the project is read
     codebooks = project.codebooks_frame()
     if codebook is not None:
         chosen = [book.id for book in find_codebooks(project, codebook)]
@@ -133,7 +135,7 @@ def export_qdpx(project: Project, path: str | Path, *, codebook: str | None = No
     hashes, participant_turns, participant_role = _sources_and_cases(project, doc_ids, real_names)
     counts = {"selections": 0, "codings": 0}
     selections = _document_selections(project, doc_ids, labels, statuses, real_names, counts)
-    with atomic_output(path) as tmp:
+    with atomic_output(path, QDPX_SUFFIXES) as tmp:
         with zipfile.ZipFile(tmp, "w") as zf:
             with zf.open(_zip_info("project.qde"), "w") as out:
                 with etree.xmlfile(out, encoding="utf-8") as xf:
