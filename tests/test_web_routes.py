@@ -180,14 +180,15 @@ def test_agreement_figures_follow_the_decisions(bob, study):
                  {"action": "reviewed", "segment": turn2}, {"action": "reject", "coding": fear}):
         assert post(bob, "/api/decide", body).status_code == 200
     panel = bob.get("/agreement?fragment=1").text
-    rows = {code: re.findall(r'<td class="num">([^<]*)</td>', row) for code, row in
-            re.findall(r'<tr[^>]*data-code="([^"]+)">(.*?)</tr>', panel, re.S)}
+    rows = {code: [units] + re.findall(r'<td class="num">([^<]*)</td>', row) for code, units, row in
+            re.findall(r'<tr[^>]*data-code="([^"]+)" data-units="(\d+)">(.*?)</tr>', panel, re.S)}
     #                    turns  P       R       F1      kappa
     assert rows == {"value": ["3", "0.50", "1.00", "0.67", "0.40"],
                     "power": ["3", "0.00", "n/a", "0.00", "0.00"],
                     "tools": ["3", "n/a", "n/a", "n/a", "n/a"],
                     "overall": ["9", "0.33", "1.00", "0.50", "0.40"]}
-    assert "<caption>rules</caption>" in panel and "Value of expectations" in panel
+    assert "<caption>rules <span class=\"hint\">· 3 turns</span></caption>" in panel
+    assert "Value of expectations" in panel
 
 
 # ---------------------------------------------------------------------------- security

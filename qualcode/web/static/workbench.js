@@ -260,13 +260,15 @@
       var start = pointOf(range.startContainer, range.startOffset, text);
       var end = endText ? pointOf(range.endContainer, range.endOffset, text) : textEnd(text);
       if (end <= start) { return null; }
-      return {start: start, end: end, turn: turn, rect: range.getBoundingClientRect()};
+      return {start: start, end: end, turn: turn, rect: range.getBoundingClientRect(), range: range.cloneRange()};
     }
 
     function wholeTurn(turn) {
       var text = turn.querySelector("p.text");
+      var range = document.createRange();
+      range.selectNodeContents(text);
       return {start: Number(text.firstElementChild.dataset.at), end: textEnd(text), turn: turn,
-              rect: text.getBoundingClientRect()};
+              rect: text.getBoundingClientRect(), range: range};
     }
 
     function ranked(query) {
@@ -316,8 +318,15 @@
       }
     }
 
+    /* the words being coded stay marked while the picker has the focus */
+    function markPending(range) {
+      if (!window.CSS || !CSS.highlights || typeof Highlight === "undefined") { return; }
+      if (range) { CSS.highlights.set("qc-pending", new Highlight(range)); } else { CSS.highlights.delete("qc-pending"); }
+    }
+
     function openPicker(found) {
       target = found;
+      markPending(found.range);
       input.value = "";
       active = 0;
       drawOptions();
@@ -331,6 +340,7 @@
 
     function closePicker(refocus) {
       picker.hidden = true;
+      markPending(null);
       var turn = target && target.turn;
       target = null;
       if (refocus && turn) { (turn.querySelector("button.chip") || turn).focus({preventScroll: true}); }
