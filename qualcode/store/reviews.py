@@ -164,16 +164,19 @@ def covered_segments(project: Project, coder: str, codebook_ids: Iterable[int],
 
 
 # ------------------------------------------------------------------- reads for the workbench
-def review_codings(project: Project, document_id: int, codebook_ids: Iterable[int]) -> list[sqlite3.Row]:
-    """One document's codings under these codebooks, on its turns, with what a reviewer sees:
-    id, segment_id, code, start, end, coder, coder_kind, status, confidence, evidence; in
-    (start, code, id) order.  Read through the turns' index."""
+def review_codings(project: Project, document_id: int, codebook_ids: Iterable[int],
+                   segment_id: int | None = None) -> list[sqlite3.Row]:
+    """One document's codings under these codebooks, on its turns (on one turn if
+    ``segment_id``), with what a reviewer sees: id, segment_id, code, start, end, coder,
+    coder_kind, status, confidence, evidence; in (start, code, id) order.  Read through the
+    turns' index."""
     ids = [int(i) for i in codebook_ids]
+    turns = ("segment_id = ?", [int(segment_id)]) if segment_id is not None else \
+        ("segment_id IN (SELECT id FROM segments WHERE document_id = ?)", [int(document_id)])
     return project.conn.execute(
         "SELECT id, segment_id, code, start, end, coder, coder_kind, status, confidence, evidence"
-        " FROM codings WHERE segment_id IN (SELECT id FROM segments WHERE document_id = ?)"
-        f" AND codebook_id IN ({_marks(ids)}) ORDER BY start, code, id",
-        (int(document_id), *ids)).fetchall()
+        f" FROM codings WHERE {turns[0]} AND codebook_id IN ({_marks(ids)}) ORDER BY start, code, id",
+        (*turns[1], *ids)).fetchall()
 
 
 def review_progress(project: Project, codebook_ids: Iterable[int]) -> dict[tuple[int, str], int]:
@@ -189,9 +192,10 @@ def review_progress(project: Project, codebook_ids: Iterable[int]) -> dict[tuple
 
 
 def review_counts(project: Project, coder: str, codebook_ids: Iterable[int],
-                  document_id: int | None = None) -> dict[str, int]:
+                  document_id: int | None = None, *, suggestions: bool = True) -> dict[str, int]:
     """How far the coder is, in one document or in all: participant ``turns``, those
-    ``reviewed``, machine ``suggestions`` on them and those the coder ``decided``."""
+    ``reviewed`` and, with ``suggestions``, the machine ``suggestions`` on them and those the
+    coder ``decided``."""
     ids = [int(i) for i in codebook_ids]
     in_doc = "" if document_id is None else " AND s.document_id = ?"
     doc = [] if document_id is None else [int(document_id)]
@@ -200,10 +204,12 @@ def review_counts(project: Project, coder: str, codebook_ids: Iterable[int],
         f" AND c.coder = ? AND c.codebook_id IN ({_marks(ids)}))), 0) FROM segments s"
         " JOIN speakers sp ON sp.id = s.speaker_id WHERE COALESCE(sp.role, '') != 'facilitator'" + in_doc,
         (coder, *ids, *doc)).fetchone()
-    suggested = {r[0] for r in project.conn.execute(
-        "SELECT k.id FROM codings k JOIN segments s ON s.id = k.segment_id JOIN speakers sp ON"
-        " sp.id = s.speaker_id WHERE k.coder_kind = 'machine' AND COALESCE(sp.role, '') != 'facilitator'"
-        f" AND k.codebook_id IN ({_marks(ids)})" + in_doc, (*ids, *doc))}
-    decided = coder_decisions(project, coder, ids, document_id=document_id)
-    return {"turns": turns, "reviewed": reviewed, "suggestions": len(suggested),
-            "decided": len(suggested & set(decided))}
+    counts = {"turns": turns, "reviewed": reviewed}
+    if suggestions:
+        suggested = {r[0] for r in project.conn.execute(
+            "SELECT k.id FROM codings k JOIN segments s ON s.id = k.segment_id JOIN speakers sp ON"
+            " sp.id = s.speaker_id WHERE k.coder_kind = 'machine' AND COALESCE(sp.role, '') != 'facilitator'"
+            f" AND k.codebook_id IN ({_marks(ids)})" + in_doc, (*ids, *doc))}
+        decided = coder_decisions(project, coder, ids, document_id=document_id)
+        counts.update(suggestions=len(suggested), decided=len(suggested & set(decided)))
+    return counts

@@ -60,7 +60,7 @@ def _answer(request: Request, project: Project, who: Reviewer, decision: Decisio
             out["turn_html"] = turn_html(request, project, who, decision.document_id, decision.segment_id, view)
     if isinstance(document, int):
         out["progress"] = {"document": reviews.review_counts(project, who.coder, who.codebook_ids, document),
-                           "all": reviews.review_counts(project, who.coder, who.codebook_ids)}
+                           "all": reviews.review_counts(project, who.coder, who.codebook_ids, suggestions=False)}
     return JSONResponse(out)
 
 

@@ -89,7 +89,7 @@ def transcript(request: Request) -> Response:
         turns = document_turns(project, who, document_id, codes, real_names=real_names,
                                code_filter=code_filter, taggers={shown} if shown in taggers else None)
         progress = {"document": reviews.review_counts(project, who.coder, who.codebook_ids, document_id),
-                    "all": reviews.review_counts(project, who.coder, who.codebook_ids)}
+                    "all": reviews.review_counts(project, who.coder, who.codebook_ids, suggestions=False)}
     ids = list(names)
     at = ids.index(document_id)
     return render(request, "transcript.html", who=who, document_id=document_id, document=names[document_id],

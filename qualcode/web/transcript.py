@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from qualcode.analysis.excerpts import format_time
 from qualcode.core.pseudonyms import speaker_pseudonym
@@ -52,7 +53,7 @@ class Chip:
 @dataclass
 class Piece:
     at: int                # character offset of the piece in the document's text
-    text: str
+    text: str              # drawn as plain text when no coding covers it
     ids: str = ""          # codings covering it, space-separated
     hits: str = ""         # codings whose rule matched these very words
     css: str = ""
@@ -61,6 +62,7 @@ class Piece:
 @dataclass
 class Turn:
     segment_id: int
+    start: int             # character offset of the turn's text in the document
     ref: str               # DOCUMENT:TURN, as in `export segments` and `explain --segment`
     turn: int
     speaker: str
@@ -108,30 +110,29 @@ def descendants(codes: dict[str, Code], code: str) -> set[str]:
     return found
 
 
-def evidence_lines(coder: str, kind: str, confidence, evidence_text: str | None) -> list[str]:
+def _evidence(text: str | None) -> dict:
+    """A coding's stored evidence as a dict ({} when missing or not an object)."""
+    try:
+        evidence = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return evidence if isinstance(evidence, dict) else {}
+
+
+def evidence_lines(coder: str, kind: str, confidence, evidence: dict) -> list[str]:
     """A coding's evidence in words: the rules and the words that fired, the model's
     probability, another tagger's rationale, or where a person's coding came from."""
-    try:
-        evidence = json.loads(evidence_text) if evidence_text else {}
-    except ValueError:
-        evidence = {}
-    if not isinstance(evidence, dict):
-        evidence = {}
-    lines = []
     if kind == "human":
         if evidence.get("source") == "workbench":
-            lines.append(f"{coder}'s coding" + (f", accepting {evidence.get('suggested_by')}'s suggestion"
-                                               if evidence.get("accepted") else ", selected in the workbench"))
-        elif evidence.get("file"):
-            lines.append(f"{coder}'s coding, imported from {evidence['file']} row {evidence.get('row', '?')}")
-        else:
-            lines.append(f"{coder}'s coding")
-        return lines
+            return [f"{coder}'s coding" + (f", accepting {evidence.get('suggested_by')}'s suggestion"
+                                           if evidence.get("accepted") else ", selected in the workbench")]
+        if evidence.get("file"):
+            return [f"{coder}'s coding, imported from {evidence['file']} row {evidence.get('row', '?')}"]
+        return [f"{coder}'s coding"]
     sources = evidence.get("sources")
-    lines.append(f"suggested by {coder}" + (f" ({' and '.join(map(str, sources))})" if sources else ""))
-    for hit in evidence.get("hits", []) or []:
-        if isinstance(hit, dict):
-            lines.append(f"rule {hit.get('rule', '?')} matched \u201c{hit.get('matched', '')}\u201d")
+    lines = [f"suggested by {coder}" + (f" ({' and '.join(map(str, sources))})" if isinstance(sources, list) else "")]
+    for hit in _hits(evidence):
+        lines.append(f"rule {hit.get('rule', '?')} matched \u201c{hit.get('matched', '')}\u201d")
     probability = evidence.get("probability", confidence)
     if isinstance(probability, (int, float)):
         threshold = evidence.get("threshold")
@@ -145,70 +146,62 @@ def evidence_lines(coder: str, kind: str, confidence, evidence_text: str | None)
     return lines
 
 
-def _hit_spans(evidence_text: str | None) -> list[tuple[int, int]]:
-    try:
-        evidence = json.loads(evidence_text) if evidence_text else {}
-    except ValueError:
-        return []
-    hits = evidence.get("hits", []) if isinstance(evidence, dict) else []
-    return [(int(h["start"]), int(h["end"])) for h in hits
-            if isinstance(h, dict) and isinstance(h.get("start"), int) and isinstance(h.get("end"), int)]
+def _hits(evidence: dict) -> list[dict]:
+    hits = evidence.get("hits")
+    return [h for h in hits if isinstance(h, dict)] if isinstance(hits, list) else []
+
+
+def _hit_spans(evidence: dict) -> list[tuple[int, int]]:
+    return [(h["start"], h["end"]) for h in _hits(evidence)
+            if isinstance(h.get("start"), int) and isinstance(h.get("end"), int)]
 
 
 def _chips(project: Project, who: Reviewer, document_id: int, codes: dict[str, Code],
-           taggers: set[str] | None) -> tuple[dict[int, list[Chip]], dict[int, list]]:
-    """Chips by turn, and (coding id, start, end, hit spans) by turn, for this reviewer."""
+           taggers: set[str] | None, segment_id: int | None) -> tuple[dict[int, list[Chip]], dict[int, list]]:
+    """Chips by turn, and (chip, its rule hits' spans) by turn, for this reviewer (on one
+    turn if ``segment_id``)."""
     decided = reviews.coder_decisions(project, who.coder, who.codebook_ids, document_id=document_id)
-    rows = reviews.review_codings(project, document_id, who.codebook_ids)
+    rows = reviews.review_codings(project, document_id, who.codebook_ids, segment_id)
     shown_machine = {r["id"] for r in rows if r["coder_kind"] == "machine"
                      and (taggers is None or r["coder"] in taggers)}
     chips: dict[int, list[Chip]] = {}
     spans: dict[int, list] = {}
     for row in rows:
-        if row["code"] not in codes:
-            continue
+        if row["code"] not in codes or (row["coder_kind"] == "human" and row["coder"] != who.coder):
+            continue  # other people's codings are kept apart
+        evidence = _evidence(row["evidence"])
         if row["coder_kind"] == "machine":
             if row["id"] not in shown_machine:
                 continue
             status, kind = STATUS.get(decided.get(row["id"], ("",))[0], "suggested"), "suggestion"
-        elif row["coder"] == who.coder:
-            accepted = _accepted(row["evidence"])
+        else:
+            accepted = evidence.get("accepted")
             if accepted in shown_machine and decided.get(accepted, ("",))[0] == "accept":
                 continue  # drawn as the suggestion it accepted
             status, kind = "accepted", "own"
-        else:
-            continue  # other people's codings are kept apart
         chip = Chip(row["id"], codes[row["code"]], status, kind, row["coder"],
                     evidence_lines(row["coder"], "machine" if kind == "suggestion" else "human",
-                                   row["confidence"], row["evidence"]), row["start"], row["end"])
+                                   row["confidence"], evidence), row["start"], row["end"])
         chips.setdefault(row["segment_id"], []).append(chip)
-        spans.setdefault(row["segment_id"], []).append((chip, _hit_spans(row["evidence"])))
+        spans.setdefault(row["segment_id"], []).append((chip, _hit_spans(evidence)))
     return chips, spans
-
-
-def _accepted(evidence_text: str | None) -> int | None:
-    try:
-        evidence = json.loads(evidence_text) if evidence_text else {}
-    except ValueError:
-        return None
-    value = evidence.get("accepted") if isinstance(evidence, dict) else None
-    return value if isinstance(value, int) else None
 
 
 def cut_pieces(text: str, start: int, end: int, spans: list) -> list[Piece]:
     """The turn's text ``start:end`` cut at every coding's and rule hit's edge; each piece
     names the codings over it (``ids``), those whose rule matched it (``hits``), and its look."""
+    hits = [(h0, h1, chip.id) for chip, chip_hits in spans for h0, h1 in chip_hits]
     edges = {start, end}
-    for chip, hits in spans:
-        edges.update(min(max(p, start), end) for p in (chip.start, chip.end))
-        for a, b in hits:
-            edges.update(min(max(p, start), end) for p in (a, b))
+    for chip, _ in spans:
+        edges.update((min(max(chip.start, start), end), min(max(chip.end, start), end)))
+    for h0, h1, _ in hits:
+        edges.update((min(max(h0, start), end), min(max(h1, start), end)))
     points = sorted(edges)
     pieces = []
     for a, b in zip(points, points[1:]):
         over = [chip for chip, _ in spans if chip.start <= a and chip.end >= b]
-        hit = [chip for chip, hits in spans if any(h0 <= a and h1 >= b for h0, h1 in hits)]
-        piece = Piece(a, text[a:b], " ".join(str(c.id) for c in over), " ".join(str(c.id) for c in hit))
+        piece = Piece(a, text[a:b], " ".join(str(c.id) for c in over),
+                      " ".join(str(i) for h0, h1, i in hits if h0 <= a and h1 >= b))
         live = [c for c in over if c.status != "rejected"]
         if live:
             look = "acc" if any(c.status == "accepted" for c in live) else "sug"
@@ -224,22 +217,21 @@ def document_turns(project: Project, who: Reviewer, document_id: int, codes: dic
     the turns with a coding of ``code_filter`` or a code below it, if given)."""
     name = dict(project.document_ids_and_names())[document_id]
     text = project.document_text(document_id)
-    frame = frames.segments_frame(project, document=name, text=False)
-    chips, spans = _chips(project, who, document_id, codes, taggers)
+    rows = frames.segments_frame(project, document=name, text=False).itertuples(index=False) \
+        if segment_id is None else [SimpleNamespace(**frames.find_turn(project, segment_id=segment_id))]
+    chips, spans = _chips(project, who, document_id, codes, taggers, segment_id)
     covered = reviews.covered_segments(project, who.coder, who.codebook_ids, document_id)
     wanted = descendants(codes, code_filter) if code_filter else None
     turns = []
-    for row in frame.itertuples(index=False):
+    for row in rows:
         seg = int(row.segment_id)
-        if segment_id is not None and seg != segment_id:
-            continue
         role = row.role if isinstance(row.role, str) else ""
         facilitator = role == FACILITATOR
         mine = [] if facilitator else chips.get(seg, [])
         if wanted is not None and not any(c.code.id in wanted and c.status != "rejected" for c in mine):
             continue
         speaker = row.speaker if real_names else speaker_pseudonym(row.participant, None)
-        turns.append(Turn(seg, f"{name}:{int(row.turn)}", int(row.turn), speaker, role,
+        turns.append(Turn(seg, int(row.start), f"{name}:{int(row.turn)}", int(row.turn), speaker, role,
                           format_time(row.time_start), facilitator, seg in covered,
                           cut_pieces(text, int(row.start), int(row.end), [] if facilitator else spans.get(seg, [])),
                           mine))

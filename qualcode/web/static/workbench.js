@@ -227,22 +227,17 @@
     var options = [];
     var active = 0;
 
+    /* A point of the page as a character offset in the document's text: the turn's own
+       offset plus the characters (code points, as the server counts) before the point. */
     function pointOf(node, offset, text) {
-      if (node.nodeType === Node.TEXT_NODE) {
-        var piece = node.parentElement.closest("[data-at]");
-        return Number(piece.dataset.at) + codePoints(node.data.slice(0, offset));
-      }
-      if (node.matches && node.matches("[data-at]")) {
-        return Number(node.dataset.at) + (offset > 0 ? codePoints(node.textContent) : 0);
-      }
-      var child = node === text ? text.childNodes[offset] : null;
-      if (child && child.dataset && child.dataset.at !== undefined) { return Number(child.dataset.at); }
-      return textEnd(text);
+      var before = document.createRange();
+      before.setStart(text, 0);
+      before.setEnd(node, offset);
+      return Number(text.dataset.start) + codePoints(before.toString());
     }
 
     function textEnd(text) {
-      var last = text.lastElementChild;
-      return Number(last.dataset.at) + codePoints(last.textContent);
+      return Number(text.dataset.start) + codePoints(text.textContent);
     }
 
     function selectionTarget() {
@@ -267,7 +262,7 @@
       var text = turn.querySelector("p.text");
       var range = document.createRange();
       range.selectNodeContents(text);
-      return {start: Number(text.firstElementChild.dataset.at), end: textEnd(text), turn: turn,
+      return {start: Number(text.dataset.start), end: textEnd(text), turn: turn,
               rect: text.getBoundingClientRect(), range: range};
     }
 
