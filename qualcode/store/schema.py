@@ -31,6 +31,26 @@ CREATE TABLE llm_answers (
 );
 """
 
+#: The review log (schema 4): each decision a person takes in the workbench, with its coder,
+#: time and what it changed, so that it can be undone (qualcode/store/reviews.py).
+REVIEWS = """
+CREATE TABLE reviews (
+    id INTEGER PRIMARY KEY,
+    coder TEXT NOT NULL,
+    codebook_id INTEGER NOT NULL REFERENCES codebooks(id) ON DELETE CASCADE,
+    segment_id INTEGER NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
+    action TEXT NOT NULL CHECK (action IN ('accept', 'reject', 'add', 'remove', 'reviewed')),
+    suggestion_id INTEGER,
+    previous_status TEXT,
+    added_coding_id INTEGER,
+    removed_coding TEXT,
+    covered INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    undone_at TEXT
+);
+CREATE INDEX reviews_by_coder ON reviews(coder, codebook_id);
+"""
+
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE documents (
@@ -125,25 +145,10 @@ CREATE TABLE segment_attributes (
     value TEXT NOT NULL,
     PRIMARY KEY (segment_id, key)
 );
-CREATE TABLE reviews (
-    id INTEGER PRIMARY KEY,
-    coder TEXT NOT NULL,
-    codebook_id INTEGER NOT NULL REFERENCES codebooks(id) ON DELETE CASCADE,
-    segment_id INTEGER NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
-    action TEXT NOT NULL CHECK (action IN ('accept', 'reject', 'add', 'remove', 'reviewed')),
-    suggestion_id INTEGER,
-    previous_status TEXT,
-    added_coding_id INTEGER,
-    removed_coding TEXT,
-    covered INTEGER NOT NULL DEFAULT 0,
-    created_at TEXT NOT NULL,
-    undone_at TEXT
-);
-CREATE INDEX reviews_by_coder ON reviews(coder, codebook_id);
 CREATE INDEX codings_by_segment ON codings(segment_id);
 CREATE INDEX codings_by_coder ON codings(coder, codebook_id);
 CREATE INDEX segments_by_document ON segments(document_id, turn);
-""" + LLM_ANSWERS
+""" + REVIEWS + LLM_ANSWERS
 
 #: Migrations from version N to N+1, applied in order inside one transaction.
 MIGRATIONS: dict[int, str] = {
@@ -174,23 +179,7 @@ CREATE TABLE segment_attributes (
     # 4: the review log: each decision a person takes in the workbench (accept or reject a
     # suggestion, add or remove a coding, mark a turn reviewed), with its coder and time and
     # what it changed, so that it can be undone (qualcode/store/reviews.py).
-    3: """
-CREATE TABLE reviews (
-    id INTEGER PRIMARY KEY,
-    coder TEXT NOT NULL,
-    codebook_id INTEGER NOT NULL REFERENCES codebooks(id) ON DELETE CASCADE,
-    segment_id INTEGER NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
-    action TEXT NOT NULL CHECK (action IN ('accept', 'reject', 'add', 'remove', 'reviewed')),
-    suggestion_id INTEGER,
-    previous_status TEXT,
-    added_coding_id INTEGER,
-    removed_coding TEXT,
-    covered INTEGER NOT NULL DEFAULT 0,
-    created_at TEXT NOT NULL,
-    undone_at TEXT
-);
-CREATE INDEX reviews_by_coder ON reviews(coder, codebook_id);
-""",
+    3: REVIEWS,
     # 5: the LLM tagger's requests and answers, so a second run sends nothing and an
     # interrupted one resumes (qualcode.tagging.llm.cache).
     4: LLM_ANSWERS,

@@ -43,13 +43,6 @@ def _number(body: dict, key: str) -> int:
     return value
 
 
-def _who(request: Request, project: Project) -> Reviewer:
-    who = reviewer_for(request, project)
-    if who is None:
-        raise SelectionError("name yourself first (reload the page)")
-    return who
-
-
 def _answer(request: Request, project: Project, who: Reviewer, decision: Decision | None,
             view: dict, message: str | None = None) -> JSONResponse:
     out: dict = {"message": message or (decision.message if decision else "nothing to undo")}
@@ -89,7 +82,7 @@ async def decide(request: Request) -> JSONResponse:
 def _decide(request: Request, body: dict) -> JSONResponse:
     action = body.get("action")
     with project_for(request) as project:
-        who = _who(request, project)
+        who = reviewer_for(request, project)
         if action in DECISIONS:
             decision = DECISIONS[action](project, who, _number(body, "coding"))
         elif action == "reviewed":
@@ -109,7 +102,7 @@ def _code_span(request: Request, body: dict) -> JSONResponse:
     if not isinstance(code, str):
         raise SelectionError("no code given")
     with project_for(request) as project:
-        who = _who(request, project)
+        who = reviewer_for(request, project)
         decision = review.add_coding(project, who, _number(body, "document"), _number(body, "start"),
                                      _number(body, "end"), code)
         return _answer(request, project, who, decision, _view(body))
@@ -122,7 +115,7 @@ async def undo(request: Request) -> JSONResponse:
 
 def _undo(request: Request, body: dict) -> JSONResponse:
     with project_for(request) as project:
-        who = _who(request, project)
+        who = reviewer_for(request, project)
         return _answer(request, project, who, review.undo(project, who), _view(body))
 
 
@@ -141,7 +134,7 @@ def train(request: Request) -> JSONResponse:
         raise SelectionError("a model is being trained already: wait for it to finish")
     try:
         with project_for(request) as project:
-            who = _who(request, project)
+            who = reviewer_for(request, project)
             run = learning.train_and_refresh(project, who, model_path(request, who))
     finally:
         state.training.release()
@@ -155,7 +148,7 @@ def train(request: Request) -> JSONResponse:
 def uncertain(request: Request) -> JSONResponse:
     """Where the turn is that the reviewer's model is least sure of."""
     with project_for(request) as project:
-        who = _who(request, project)
+        who = reviewer_for(request, project)
         model = bench(request).models.get((who.coder, who.codebook_id))
         path = model_path(request, who)
         if model is None and path.is_file():

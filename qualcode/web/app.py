@@ -89,11 +89,15 @@ def coder_of(request: Request) -> str | None:
     return request.cookies.get(CODER_COOKIE) or bench(request).settings.coder
 
 
-def reviewer_for(request: Request, project: Project) -> Reviewer | None:
-    """This request's reviewer, or None when the person has not named themselves yet."""
+class NoCoder(Exception):
+    """The person has not named themselves yet: pages send them to the form first."""
+
+
+def reviewer_for(request: Request, project: Project) -> Reviewer:
+    """This request's reviewer (:class:`NoCoder` when the person has not named themselves)."""
     coder = coder_of(request)
     if not coder:
-        return None
+        raise NoCoder()
     return reviewer(project, coder, bench(request).settings.codebook)
 
 
@@ -105,7 +109,9 @@ def render(request: Request, template: str, status_code: int = 200, **context) -
     return HTMLResponse(page, status_code=status_code)
 
 
-def ask_for_coder(request: Request) -> Response:
+async def _ask_for_coder(request: Request, exc: NoCoder) -> Response:
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": "name yourself first (reload the page)"}, status_code=400)
     return RedirectResponse(f"/coder?next={request.url.path}", status_code=303)
 
 
@@ -137,7 +143,7 @@ def create_app(settings: Settings) -> Starlette:
         Mount("/static", StaticFiles(packages=[("qualcode.web", "static")]), name="static"),
     ]
     state = Workbench(settings)
-    app = Starlette(routes=routes, exception_handlers={QualcodeError: _error},
+    app = Starlette(routes=routes, exception_handlers={QualcodeError: _error, NoCoder: _ask_for_coder},
                     middleware=[Middleware(Guard, token=settings.token, port_tag=settings.port_tag,
                                            secret=state.secret)])
     app.state.bench = state

@@ -12,7 +12,7 @@ from qualcode.core.errors import QualcodeError, SelectionError
 from qualcode.store import frames, queries, reviews
 from qualcode.store.codebooks import codebook_by_id, load_stored_codebook
 from qualcode.store.project import Project
-from qualcode.web.app import CODER_COOKIE, ask_for_coder, bench, project_for, render, reviewer_for
+from qualcode.web.app import CODER_COOKIE, bench, project_for, render, reviewer_for
 from qualcode.web.security import CSRF_FIELD, csrf_ok
 from qualcode.web.transcript import Code, codebook_codes, document_turns
 from qualcode.workflows.learning import machine_taggers
@@ -41,8 +41,6 @@ def human_coders(project: Project, codebook_ids) -> list[str]:
 def documents(request: Request) -> Response:
     with project_for(request) as project:
         who = reviewer_for(request, project)
-        if who is None:
-            return ask_for_coder(request)
         docs = frames.documents_frame(project)
         attributes = queries.attribute_names(project)
         speakers = frames.speakers_frame(project)
@@ -75,8 +73,6 @@ def transcript(request: Request) -> Response:
     real_names = params.get("names") == "real"
     with project_for(request) as project:
         who = reviewer_for(request, project)
-        if who is None:
-            return ask_for_coder(request)
         names = dict(project.document_ids_and_names())
         if document_id not in names:
             raise SelectionError(f"no document {document_id} in the project")

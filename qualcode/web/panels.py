@@ -16,7 +16,7 @@ from qualcode.core.errors import QualcodeError, SelectionError
 from qualcode.store import queries
 from qualcode.store.project import Project
 from qualcode.web.actions import model_path
-from qualcode.web.app import ask_for_coder, bench, project_for, render, reviewer_for
+from qualcode.web.app import bench, project_for, render, reviewer_for
 from qualcode.web.pages import codes_of, human_coders
 from qualcode.workflows.learning import machine_taggers, model_tagger, tagger_agreement
 from qualcode.workflows.review import Reviewer
@@ -36,8 +36,6 @@ def agreement(request: Request) -> Response:
     the panel alone, for the transcript page's sidebar)."""
     with project_for(request) as project:
         who = reviewer_for(request, project)
-        if who is None:
-            return ask_for_coder(request)
         table, notes = tagger_agreement(project, who)
         model = model_path(request, who)
         names = {c.id: c.name for c in codes_of(request, project, who).values()}
@@ -66,6 +64,12 @@ class Query:
     def selection(self, who: Reviewer) -> dict:
         return {"codebook": who.codebook_id, "coder": self.coder, "status": self.statuses}
 
+    def excerpts(self, project: Project, who: Reviewer):
+        """The quote table's rows for these choices (``qualcode export excerpts``)."""
+        from qualcode.analysis import iter_excerpts
+        return iter_excerpts(project, code=self.code or None, role=self.role or None,
+                             document=self.document or None, **self.selection(who))
+
 
 def _query(request: Request, project: Project, who: Reviewer) -> Query:
     params = request.query_params
@@ -79,12 +83,10 @@ def _query(request: Request, project: Project, who: Reviewer) -> Query:
 
 
 def analysis(request: Request) -> Response:
-    from qualcode.analysis import compare_display, compare_groups, counts_display, counts_by, iter_excerpts
+    from qualcode.analysis import compare_display, compare_groups, counts_display, counts_by
 
     with project_for(request) as project:
         who = reviewer_for(request, project)
-        if who is None:
-            return ask_for_coder(request)
         query = _query(request, project, who)
         codes = codes_of(request, project, who)
         sections: dict = {}
@@ -93,8 +95,7 @@ def analysis(request: Request) -> Response:
                                                                               **query.selection(who))))
 
         def quotes():
-            rows = iter_excerpts(project, code=query.code or None, role=query.role or None,
-                                 document=query.document or None, **query.selection(who))
+            rows = query.excerpts(project, who)
             shown = [dict(zip(rows.columns, row)) for row, _ in zip(rows.rows, range(QUOTES_SHOWN))]
             rows.rows.close()  # before the project closes
             return {"rows": shown, "selection": rows.selection}
@@ -122,8 +123,6 @@ def chart(request: Request) -> Response:
 
     with project_for(request) as project:
         who = reviewer_for(request, project)
-        if who is None:
-            return ask_for_coder(request)
         query = _query(request, project, who)
         figure = heatmap_figure(counts_by(project, query.by, **query.selection(who)))
     out = io.BytesIO()
@@ -139,8 +138,6 @@ def download(request: Request) -> Response:
         raise SelectionError(f"nothing to download as {what!r}")
     with project_for(request) as project, tempfile.TemporaryDirectory() as folder:
         who = reviewer_for(request, project)
-        if who is None:
-            return ask_for_coder(request)
         query = _query(request, project, who)
         path = Path(folder) / what
         _write(project, who, query, path)
@@ -153,10 +150,8 @@ def download(request: Request) -> Response:
 def _write(project: Project, who: Reviewer, query: Query, path: Path) -> None:
     kind, selection = path.stem, query.selection(who)
     if kind == "quotes":
-        from qualcode.analysis import iter_excerpts
         from qualcode.export.excerpts import write_excerpts
-        rows = iter_excerpts(project, code=query.code or None, role=query.role or None,
-                             document=query.document or None, **selection)
+        rows = query.excerpts(project, who)
         write_excerpts(rows, path, note=f"Selection: {rows.selection}.")
     elif kind == "counts":
         from qualcode.analysis import counts_by

@@ -7,7 +7,6 @@ Plain data for the templates; every value is escaped by Jinja2 when it is drawn.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
@@ -15,7 +14,7 @@ from qualcode.analysis.excerpts import format_time
 from qualcode.core.pseudonyms import speaker_pseudonym
 from qualcode.store import frames, reviews
 from qualcode.store.project import Project
-from qualcode.workflows.review import FACILITATOR, Reviewer
+from qualcode.workflows.review import FACILITATOR, Reviewer, accepted_suggestion, evidence_of
 
 #: Theme colours: CSS classes t0..t7 (a colour-blind-safe palette in app.css), by theme order.
 THEME_CLASSES = 8
@@ -110,15 +109,6 @@ def descendants(codes: dict[str, Code], code: str) -> set[str]:
     return found
 
 
-def _evidence(text: str | None) -> dict:
-    """A coding's stored evidence as a dict ({} when missing or not an object)."""
-    try:
-        evidence = json.loads(text) if text else {}
-    except ValueError:
-        return {}
-    return evidence if isinstance(evidence, dict) else {}
-
-
 def evidence_lines(coder: str, kind: str, confidence, evidence: dict) -> list[str]:
     """A coding's evidence in words: the rules and the words that fired, the model's
     probability, another tagger's rationale, or where a person's coding came from."""
@@ -169,13 +159,13 @@ def _chips(project: Project, who: Reviewer, document_id: int, codes: dict[str, C
     for row in rows:
         if row["code"] not in codes or (row["coder_kind"] == "human" and row["coder"] != who.coder):
             continue  # other people's codings are kept apart
-        evidence = _evidence(row["evidence"])
+        evidence = evidence_of(row["evidence"])
         if row["coder_kind"] == "machine":
             if row["id"] not in shown_machine:
                 continue
             status, kind = STATUS.get(decided.get(row["id"], ("",))[0], "suggested"), "suggestion"
         else:
-            accepted = evidence.get("accepted")
+            accepted = accepted_suggestion(evidence)
             if accepted in shown_machine and decided.get(accepted, ("",))[0] == "accept":
                 continue  # drawn as the suggestion it accepted
             status, kind = "accepted", "own"

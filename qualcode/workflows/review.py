@@ -31,8 +31,8 @@ from qualcode.core.errors import SelectionError
 from qualcode.store import frames, queries, reviews
 from qualcode.store.codebooks import codebook_versions, find_codebook
 from qualcode.store.project import Project
+from qualcode.store.schema import FACILITATOR
 
-FACILITATOR = "facilitator"
 #: Names a person may not review under: a pooled selection, or an empty name.
 RESERVED_CODERS = ("all",)
 CODER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
@@ -115,14 +115,18 @@ def _turn(project: Project, segment_id: int, *, coded: bool = True) -> dict:
     return turn
 
 
-def _suggestion(project: Project, who: Reviewer, coding_id: int) -> tuple[dict, dict]:
+def _suggestion(project: Project, who: Reviewer, coding_id: int) -> tuple[dict, dict, str, int | None]:
+    """(the machine coding, its turn, the coder's standing decision on it: ``accept``,
+    ``reject`` or "", the coding an accept wrote)."""
     row = reviews.coding_row(project, coding_id)
     if row is None or row["coder_kind"] != "machine" or row["codebook_id"] not in who.codebook_ids:
         raise SelectionError(f"no machine suggestion {coding_id} in codebook {who.codebook}"
                              " (it may have been replaced by a new coding run: reload the page)")
     if row["segment_id"] is None:
         raise SelectionError(f"suggestion {coding_id} lies on no turn")
-    return row, _turn(project, row["segment_id"])
+    standing = reviews.coder_decisions(project, who.coder, who.codebook_ids, suggestion_id=coding_id)
+    action, added = standing.get(coding_id, ("", None))
+    return row, _turn(project, row["segment_id"]), action, added
 
 
 def _decision(action: str, turn: dict, message: str, changed: bool = True) -> Decision:
@@ -133,12 +137,19 @@ def _where(turn: dict) -> str:
     return f"turn {turn['turn']} of {turn['document']}"
 
 
-def _cover(project: Project, who: Reviewer, segment_id: int) -> bool:
-    """Mark the turn read by the coder; True when it was not yet."""
-    if reviews.is_covered(project, who.coder, who.codebook_ids, segment_id):
-        return False
-    project.add_coverage(who.coder, who.codebook_id, [segment_id])
-    return True
+def _record(project: Project, who: Reviewer, segment_id: int, action: str, *, suggestion: dict | None = None,
+            cover: bool = True, **changes) -> None:
+    """Write a decision to the log, with what it changed: the suggestion's status (set to what
+    ``action`` means), and the turn's coverage (when ``cover`` and the coder had not read
+    the turn yet)."""
+    if suggestion is not None:
+        project.update_coding_status([suggestion["id"]], _STATUS_SET[action])
+        changes.update(suggestion_id=suggestion["id"], previous_status=suggestion["status"])
+    covered = cover and not reviews.is_covered(project, who.coder, who.codebook_ids, segment_id)
+    if covered:
+        project.add_coverage(who.coder, who.codebook_id, [segment_id])
+    reviews.add_review(project, coder=who.coder, codebook_id=who.codebook_id, segment_id=segment_id,
+                       action=action, covered=covered, **changes)
 
 
 # -------------------------------------------------------------------------- decisions
@@ -146,20 +157,15 @@ def accept(project: Project, who: Reviewer, coding_id: int) -> Decision:
     """Accept a machine suggestion: its status becomes accepted and its code, on its span,
     becomes the coder's own coding."""
     with project.transaction():
-        row, turn = _suggestion(project, who, coding_id)
-        standing = reviews.coder_decisions(project, who.coder, who.codebook_ids, suggestion_id=coding_id)
-        if standing.get(coding_id, ("",))[0] == "accept":
+        row, turn, standing, _ = _suggestion(project, who, coding_id)
+        if standing == "accept":
             return _decision("accept", turn, f"{row['code']} was already accepted", changed=False)
         added = reviews.add_coding(
             project, document_id=turn["document_id"], segment_id=turn["segment_id"],
             codebook_id=who.codebook_id, code=row["code"], start=row["start"], end=row["end"],
             coder=who.coder, evidence={"source": "workbench", "accepted": coding_id,
                                        "suggested_by": row["coder"]})
-        project.update_coding_status([coding_id], "accepted")
-        reviews.add_review(project, coder=who.coder, codebook_id=who.codebook_id,
-                           segment_id=turn["segment_id"], action="accept", suggestion_id=coding_id,
-                           previous_status=row["status"], added_coding_id=added,
-                           covered=_cover(project, who, turn["segment_id"]))
+        _record(project, who, turn["segment_id"], "accept", suggestion=row, added_coding_id=added)
     return _decision("accept", turn, f"accepted {row['code']} in {_where(turn)}")
 
 
@@ -167,19 +173,13 @@ def reject(project: Project, who: Reviewer, coding_id: int) -> Decision:
     """Reject a machine suggestion (and take back the coder's own coding if they had
     accepted it before)."""
     with project.transaction():
-        row, turn = _suggestion(project, who, coding_id)
-        standing = reviews.coder_decisions(project, who.coder, who.codebook_ids, suggestion_id=coding_id)
-        action, added = standing.get(coding_id, ("", None))
-        if action == "reject":
+        row, turn, standing, added = _suggestion(project, who, coding_id)
+        if standing == "reject":
             return _decision("reject", turn, f"{row['code']} was already rejected", changed=False)
-        removed = _own_coding(project, who, added) if action == "accept" else None
+        removed = _own_coding(project, who, added) if standing == "accept" else None
         if removed is not None:
             reviews.delete_coding(project, removed["id"])
-        project.update_coding_status([coding_id], "rejected")
-        reviews.add_review(project, coder=who.coder, codebook_id=who.codebook_id,
-                           segment_id=turn["segment_id"], action="reject", suggestion_id=coding_id,
-                           previous_status=row["status"], removed_coding=removed,
-                           covered=_cover(project, who, turn["segment_id"]))
+        _record(project, who, turn["segment_id"], "reject", suggestion=row, removed_coding=removed)
     return _decision("reject", turn, f"rejected {row['code']} in {_where(turn)}")
 
 
@@ -207,9 +207,7 @@ def add_coding(project: Project, who: Reviewer, document_id: int, start: int, en
         added = reviews.add_coding(project, document_id=document_id, segment_id=segment_id,
                                    codebook_id=who.codebook_id, code=code, start=start, end=end,
                                    coder=who.coder, evidence={"source": "workbench"})
-        reviews.add_review(project, coder=who.coder, codebook_id=who.codebook_id, segment_id=segment_id,
-                           action="add", added_coding_id=added,
-                           covered=_cover(project, who, segment_id))
+        _record(project, who, segment_id, "add", added_coding_id=added)
     return _decision("add", turn, f"coded {code} in {_where(turn)}")
 
 
@@ -231,35 +229,38 @@ def remove(project: Project, who: Reviewer, coding_id: int) -> Decision:
     row = _own_coding(project, who, coding_id)
     if row is None:
         raise SelectionError(f"coding {coding_id} is not one of {who.coder}'s own codings")
-    accepted = _accepted_suggestion(row)
+    accepted = accepted_suggestion(evidence_of(row["evidence"]))
     if accepted is not None and reviews.coding_row(project, accepted) is not None:
         return reject(project, who, accepted)
     with project.transaction():
         turn = _turn(project, row["segment_id"])
         reviews.delete_coding(project, coding_id)
-        reviews.add_review(project, coder=who.coder, codebook_id=who.codebook_id,
-                           segment_id=turn["segment_id"], action="remove", removed_coding=row)
+        _record(project, who, turn["segment_id"], "remove", cover=False, removed_coding=row)
     return _decision("remove", turn, f"removed {row['code']} from {_where(turn)}")
 
 
-def _accepted_suggestion(row: dict) -> int | None:
-    """The suggestion a coding of the coder's own accepted (its evidence says), if any."""
+def evidence_of(text: str | None) -> dict:
+    """A coding's stored evidence as a dict ({} when there is none or it is not an object)."""
     try:
-        evidence = json.loads(row["evidence"] or "{}")
+        evidence = json.loads(text) if text else {}
     except ValueError:
-        return None
-    accepted = evidence.get("accepted") if isinstance(evidence, dict) else None
-    return int(accepted) if isinstance(accepted, int) else None
+        return {}
+    return evidence if isinstance(evidence, dict) else {}
+
+
+def accepted_suggestion(evidence: dict) -> int | None:
+    """The suggestion a person's coding accepted in the workbench (its evidence says), if any."""
+    accepted = evidence.get("accepted")
+    return accepted if isinstance(accepted, int) and not isinstance(accepted, bool) else None
 
 
 def mark_reviewed(project: Project, who: Reviewer, segment_id: int) -> Decision:
     """Record that the coder read this turn (and that no further code applies)."""
     with project.transaction():
         turn = _turn(project, segment_id)
-        if not _cover(project, who, segment_id):
+        if reviews.is_covered(project, who.coder, who.codebook_ids, segment_id):
             return _decision("reviewed", turn, f"{_where(turn)} was already reviewed", changed=False)
-        reviews.add_review(project, coder=who.coder, codebook_id=who.codebook_id, segment_id=segment_id,
-                           action="reviewed", covered=True)
+        _record(project, who, segment_id, "reviewed")
     return _decision("reviewed", turn, f"marked {_where(turn)} reviewed")
 
 
