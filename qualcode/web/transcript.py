@@ -128,6 +128,8 @@ def evidence_lines(coder: str, kind: str, confidence, evidence: dict) -> list[st
         threshold = evidence.get("threshold")
         lines.append(f"model probability {probability:.2f}"
                      + (f" (threshold {threshold:.2f})" if isinstance(threshold, (int, float)) else ""))
+    if isinstance(evidence.get("model"), str):
+        lines.append(f"model {evidence['model']}")
     for key in ("rationale", "reason", "explanation"):
         if isinstance(evidence.get(key), str) and evidence[key].strip():
             lines.append(evidence[key].strip())
