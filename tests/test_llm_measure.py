@@ -133,3 +133,18 @@ def test_without_coded_turns_the_rules_alone(study):
                        "--coder", "nobody", "--llm-url", server.url, "--llm-model", "m")
     assert "combined code by code: no coded turns to choose policies on (--coder NAME): rules alone" in out
     assert "  tools   3  (rules)" in out
+
+
+def test_the_combined_coders_version_names_every_tagger(study):
+    with FakeLLM(llm_replies()) as server:
+        qualcode("code", study / "study.qcproj", "--codebook", study / "book.yaml", "--tagger", "rules,llm",
+                 "--coder", "gold", "--llm-url", server.url, "--llm-model", "m")
+    with open_project(study / "study.qcproj") as proj:
+        frame = codings_frame(proj)
+        versions = set(frame.loc[frame["coder"] == "rules+llm", "tagger_version"])
+        rules = set(frame.loc[frame["coder"] == "rules", "tagger_version"])
+    (version,) = versions
+    (rules_version,) = rules
+    words = version.split()
+    assert words[2] == "rules+llm" and words[3:5] == ["rules", rules_version.split()[-1]]
+    assert words[5:7] == ["llm", "m"] and words[7] == "prompt" and len(words[8]) == 16

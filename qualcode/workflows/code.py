@@ -101,9 +101,12 @@ def code_project(project: Project, codebook: Codebook, tagger: str = "rules", *,
         if len(parts) > 1:
             run.combination = combination_for_run(project, codebook, parts, model, coder, llm_codes)
         combination = run.combination or Combination(parts, {}, "")
-        tagged = _combined_turns(project, codebook, combination, model, job, include_facilitators, read_batch)
+        rule_tagger = RuleTagger(codebook) if "rules" in parts else None
+        tagged = _combined_turns(project, codebook, combination, rule_tagger, model, job, include_facilitators,
+                                 read_batch)
         version = " ".join([f"qualcode {__version__} {name}", *(
             [f"model {model.info['content_sha256'][:16]}"] if model is not None else []),
+            *([f"rules {rule_tagger.version}"] if rule_tagger is not None else []),
             *([f"llm {job.model} prompt {job.prompt_hash}"] if job is not None else [])])
     _store(project, codebook, run, tagged, version, rules_only=parts == ("rules",))
     return run
@@ -158,11 +161,10 @@ def _turn_batches(project: Project, include_facilitators: bool, read_batch: int)
         yield [((doc_id, seg_id), text, start) for seg_id, doc_id, text, start in turns]
 
 
-def _combined_turns(project: Project, codebook: Codebook, combination: Combination, model, job: LLMRun | None,
-                    include_facilitators: bool, read_batch: int):
+def _combined_turns(project: Project, codebook: Codebook, combination: Combination, rule_tagger, model,
+                    job: LLMRun | None, include_facilitators: bool, read_batch: int):
     """``(turns, covered segment ids, rows)`` per batch: the taggers' codings combined by policy."""
     parents = {code.id: code.parent for code in codebook.codes}
-    rule_tagger = RuleTagger(codebook) if "rules" in combination.taggers else None
     llm_results = {} if job is None else {r.turn.key[1]: r for r in job.results}
     for batch in _turn_batches(project, include_facilitators, read_batch):
         rows = []
