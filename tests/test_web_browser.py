@@ -133,6 +133,27 @@ def test_undo_with_u_takes_the_last_decision_back(tmp_path, page):
         assert frames.coverage_frame(project).query("coder == 'bob'").empty
 
 
+def test_r_marks_a_turn_reviewed_and_c_codes_the_whole_turn(tmp_path, page):
+    path = build_project(tmp_path / "study.qcproj")
+    with serving(create_app(Settings(path, coder="bob"))) as base:
+        page.goto(f"{base}/documents/2")  # scholars_south.txt: suggestions on turns 1 and 2 only
+        page.wait_for_selector("#turns[data-ready='1']")
+        for _ in range(4):                 # turn 1's two suggestions, turn 2's, then turn 3 itself
+            page.keyboard.press("j")
+        assert page.evaluate("document.activeElement.dataset.turn") == "scholars_south.txt:3"
+        page.keyboard.press("r")
+        page.wait_for_selector('article[data-turn="scholars_south.txt:3"].reviewed')
+        page.keyboard.press("c")
+        page.wait_for_selector("#picker:not([hidden]) #picker-input:focus")
+        page.keyboard.type("fear")
+        page.keyboard.press("Enter")
+        page.wait_for_selector('article[data-turn="scholars_south.txt:3"] button[data-code="power.fear"][data-kind="own"]')
+    with open_project(path) as project:
+        own = frames.codings_frame(project).query("coder == 'bob'")
+        assert own[["turn", "code", "text"]].values.tolist() == [[3, "power.fear", "Nothing else to add. Thanks."]]
+        assert reviews.reviews_frame(project)["action"].tolist() == ["reviewed", "add"]
+
+
 HOSTILE_LABEL = '<script>window.__xss = "label"</script>'
 HOSTILE_TEXT = '"><img src=x onerror="window.__xss = \'text\'">'
 

@@ -43,6 +43,8 @@
 
   function codePoints(text) { return Array.from(text).length; }
 
+  function turnOf(el) { return el && el.closest ? el.closest("article.turn") : null; }
+
   /* ------------------------------------------------------------ learning buttons */
   function wireLearning(root) {
     var train = root.querySelector("#train");
@@ -85,6 +87,160 @@
     agreementTimer = window.setTimeout(loadAgreement, 700);
   }
 
+  /* ------------------------------------------------------------ coding selected words
+     Selecting words in a turn (or c) opens a type-ahead list of the codebook's codes;
+     onChoose(the span, the code) is called with the choice. */
+  function codePicker(box, onChoose) {
+    var panel = document.getElementById("picker");
+    var input = document.getElementById("picker-input");
+    var list = document.getElementById("picker-list");
+    var codes = JSON.parse((document.getElementById("codes-data") || {}).textContent || "[]");
+    var target = null;
+    var options = [];
+    var active = 0;
+
+    /* A point of the page as a character offset in the document's text: the turn's own
+       offset plus the characters (code points, as the server counts) before the point. */
+    function pointOf(node, offset, text) {
+      var before = document.createRange();
+      before.setStart(text, 0);
+      before.setEnd(node, offset);
+      return Number(text.dataset.start) + codePoints(before.toString());
+    }
+
+    function textEnd(text) {
+      return Number(text.dataset.start) + codePoints(text.textContent);
+    }
+
+    function selectionTarget() {
+      var selection = window.getSelection();
+      if (!selection || selection.rangeCount === 0 || selection.isCollapsed) { return null; }
+      var range = selection.getRangeAt(0);
+      var startNode = range.startContainer.nodeType === Node.TEXT_NODE ? range.startContainer.parentElement : range.startContainer;
+      var endNode = range.endContainer.nodeType === Node.TEXT_NODE ? range.endContainer.parentElement : range.endContainer;
+      var text = startNode.closest ? startNode.closest("p.text") : null;
+      if (!text || !box.contains(text)) { return null; }
+      var endText = endNode.closest ? endNode.closest("p.text") : null;
+      if (endText && endText !== text) { return {problem: "Select words within one turn: code one turn at a time."}; }
+      var turn = turnOf(text);
+      if (turn.classList.contains("fac")) { return {problem: "Facilitator turns are not coded."}; }
+      var start = pointOf(range.startContainer, range.startOffset, text);
+      var end = endText ? pointOf(range.endContainer, range.endOffset, text) : textEnd(text);
+      if (end <= start) { return null; }
+      return {start: start, end: end, turn: turn, rect: range.getBoundingClientRect(), range: range.cloneRange()};
+    }
+
+    function wholeTurn(turn) {
+      var text = turn.querySelector("p.text");
+      var range = document.createRange();
+      range.selectNodeContents(text);
+      return {start: Number(text.dataset.start), end: textEnd(text), turn: turn,
+              rect: text.getBoundingClientRect(), range: range};
+    }
+
+    function ranked(query) {
+      var q = query.trim().toLowerCase();
+      if (!q) { return codes.slice(); }
+      var scored = [];
+      codes.forEach(function (code, order) {
+        var id = code.id.toLowerCase(), name = code.name.toLowerCase(), score = -1;
+        if (id === q) { score = 0; }
+        else if (id.split(".").some(function (part) { return part.indexOf(q) === 0; })) { score = 1; }
+        else if (name.split(/[^a-z0-9]+/).some(function (word) { return word.indexOf(q) === 0; })) { score = 2; }
+        else if (id.indexOf(q) >= 0 || name.indexOf(q) >= 0) { score = 3; }
+        if (score >= 0) { scored.push([score, order, code]); }
+      });
+      scored.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
+      return scored.map(function (s) { return s[2]; });
+    }
+
+    function drawOptions() {
+      options = ranked(input.value);
+      active = Math.min(active, Math.max(options.length - 1, 0));
+      list.replaceChildren();
+      options.forEach(function (code, i) {
+        var item = document.createElement("li");
+        item.id = "pick-" + i;
+        item.setAttribute("role", "option");
+        item.setAttribute("aria-selected", i === active ? "true" : "false");
+        item.className = "depth-" + Number(code.depth);
+        var name = document.createElement("span");
+        name.textContent = code.name;
+        var id = document.createElement("code");
+        id.textContent = code.id;
+        item.append(name, id);
+        item.addEventListener("mousedown", function (e) { e.preventDefault(); choose(code); });
+        list.append(item);
+      });
+      if (options.length) {
+        input.setAttribute("aria-activedescendant", "pick-" + active);
+        var shown = document.getElementById("pick-" + active);
+        if (shown) { shown.scrollIntoView({block: "nearest"}); }
+      } else {
+        input.removeAttribute("aria-activedescendant");
+        var none = document.createElement("li");
+        none.className = "none";
+        none.textContent = "no code matches";
+        list.append(none);
+      }
+    }
+
+    /* the words being coded stay marked while the picker has the focus */
+    function markPending(range) {
+      if (!window.CSS || !CSS.highlights || typeof Highlight === "undefined") { return; }
+      if (range) { CSS.highlights.set("qc-pending", new Highlight(range)); } else { CSS.highlights.delete("qc-pending"); }
+    }
+
+    function openPicker(found) {
+      target = found;
+      markPending(found.range);
+      input.value = "";
+      active = 0;
+      drawOptions();
+      panel.hidden = false;
+      var top = found.rect.bottom + window.scrollY + 6;
+      var left = Math.min(found.rect.left + window.scrollX, window.scrollX + document.documentElement.clientWidth - panel.offsetWidth - 12);
+      panel.style.top = top + "px";
+      panel.style.left = Math.max(left, 8) + "px";
+      input.focus();
+    }
+
+    function closePicker(refocus) {
+      panel.hidden = true;
+      markPending(null);
+      var turn = target && target.turn;
+      target = null;
+      if (refocus && turn) { (turn.querySelector("button.chip") || turn).focus({preventScroll: true}); }
+    }
+
+    function choose(code) {
+      if (!target || !code) { return; }
+      var found = target;
+      closePicker(false);
+      window.getSelection().removeAllRanges();
+      onChoose(found, code);
+    }
+
+    input.addEventListener("input", function () { active = 0; drawOptions(); });
+    input.addEventListener("keydown", function (e) {
+      if (e.key === "ArrowDown") { e.preventDefault(); active = Math.min(active + 1, options.length - 1); drawOptions(); }
+      else if (e.key === "ArrowUp") { e.preventDefault(); active = Math.max(active - 1, 0); drawOptions(); }
+      else if (e.key === "Enter") { e.preventDefault(); choose(options[active]); }
+      else if (e.key === "Escape") { e.preventDefault(); closePicker(true); }
+    });
+    input.addEventListener("blur", function () { window.setTimeout(function () { if (!panel.contains(document.activeElement)) { closePicker(false); } }, 150); });
+
+    function forSelection() {
+      var found = selectionTarget();
+      if (found && found.problem) { say(found.problem, true); return true; }
+      if (found) { openPicker(found); return true; }
+      return false;
+    }
+
+    box.addEventListener("mouseup", function () { window.setTimeout(forSelection, 0); });
+    return {forSelection: forSelection, forTurn: function (turn) { openPicker(wholeTurn(turn)); }};
+  }
+
   /* ------------------------------------------------------------ the transcript */
   function review(box) {
     var documentId = Number(box.dataset.document);
@@ -108,8 +264,6 @@
       el.focus({preventScroll: true});
       el.scrollIntoView({block: "center"});
     }
-
-    function turnOf(el) { return el && el.closest ? el.closest("article.turn") : null; }
 
     function lightUp(el) {
       box.querySelectorAll(".lit, .hit").forEach(function (p) { p.classList.remove("lit", "hit"); });
@@ -218,156 +372,11 @@
       say("No undecided suggestion below this point.");
     }
 
-    /* --------------------------------------------- coding selected words */
-    var picker = document.getElementById("picker");
-    var input = document.getElementById("picker-input");
-    var list = document.getElementById("picker-list");
-    var codes = JSON.parse((document.getElementById("codes-data") || {}).textContent || "[]");
-    var target = null;
-    var options = [];
-    var active = 0;
-
-    /* A point of the page as a character offset in the document's text: the turn's own
-       offset plus the characters (code points, as the server counts) before the point. */
-    function pointOf(node, offset, text) {
-      var before = document.createRange();
-      before.setStart(text, 0);
-      before.setEnd(node, offset);
-      return Number(text.dataset.start) + codePoints(before.toString());
-    }
-
-    function textEnd(text) {
-      return Number(text.dataset.start) + codePoints(text.textContent);
-    }
-
-    function selectionTarget() {
-      var selection = window.getSelection();
-      if (!selection || selection.rangeCount === 0 || selection.isCollapsed) { return null; }
-      var range = selection.getRangeAt(0);
-      var startNode = range.startContainer.nodeType === Node.TEXT_NODE ? range.startContainer.parentElement : range.startContainer;
-      var endNode = range.endContainer.nodeType === Node.TEXT_NODE ? range.endContainer.parentElement : range.endContainer;
-      var text = startNode.closest ? startNode.closest("p.text") : null;
-      if (!text || !box.contains(text)) { return null; }
-      var endText = endNode.closest ? endNode.closest("p.text") : null;
-      if (endText && endText !== text) { return {problem: "Select words within one turn: code one turn at a time."}; }
-      var turn = turnOf(text);
-      if (turn.classList.contains("fac")) { return {problem: "Facilitator turns are not coded."}; }
-      var start = pointOf(range.startContainer, range.startOffset, text);
-      var end = endText ? pointOf(range.endContainer, range.endOffset, text) : textEnd(text);
-      if (end <= start) { return null; }
-      return {start: start, end: end, turn: turn, rect: range.getBoundingClientRect(), range: range.cloneRange()};
-    }
-
-    function wholeTurn(turn) {
-      var text = turn.querySelector("p.text");
-      var range = document.createRange();
-      range.selectNodeContents(text);
-      return {start: Number(text.dataset.start), end: textEnd(text), turn: turn,
-              rect: text.getBoundingClientRect(), range: range};
-    }
-
-    function ranked(query) {
-      var q = query.trim().toLowerCase();
-      if (!q) { return codes.slice(); }
-      var scored = [];
-      codes.forEach(function (code, order) {
-        var id = code.id.toLowerCase(), name = code.name.toLowerCase(), score = -1;
-        if (id === q) { score = 0; }
-        else if (id.split(".").some(function (part) { return part.indexOf(q) === 0; })) { score = 1; }
-        else if (name.split(/[^a-z0-9]+/).some(function (word) { return word.indexOf(q) === 0; })) { score = 2; }
-        else if (id.indexOf(q) >= 0 || name.indexOf(q) >= 0) { score = 3; }
-        if (score >= 0) { scored.push([score, order, code]); }
-      });
-      scored.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
-      return scored.map(function (s) { return s[2]; });
-    }
-
-    function drawOptions() {
-      options = ranked(input.value);
-      active = Math.min(active, Math.max(options.length - 1, 0));
-      list.replaceChildren();
-      options.forEach(function (code, i) {
-        var item = document.createElement("li");
-        item.id = "pick-" + i;
-        item.setAttribute("role", "option");
-        item.setAttribute("aria-selected", i === active ? "true" : "false");
-        item.className = "depth-" + Number(code.depth);
-        var name = document.createElement("span");
-        name.textContent = code.name;
-        var id = document.createElement("code");
-        id.textContent = code.id;
-        item.append(name, id);
-        item.addEventListener("mousedown", function (e) { e.preventDefault(); choose(code); });
-        list.append(item);
-      });
-      if (options.length) {
-        input.setAttribute("aria-activedescendant", "pick-" + active);
-        var shown = document.getElementById("pick-" + active);
-        if (shown) { shown.scrollIntoView({block: "nearest"}); }
-      } else {
-        input.removeAttribute("aria-activedescendant");
-        var none = document.createElement("li");
-        none.className = "none";
-        none.textContent = "no code matches";
-        list.append(none);
-      }
-    }
-
-    /* the words being coded stay marked while the picker has the focus */
-    function markPending(range) {
-      if (!window.CSS || !CSS.highlights || typeof Highlight === "undefined") { return; }
-      if (range) { CSS.highlights.set("qc-pending", new Highlight(range)); } else { CSS.highlights.delete("qc-pending"); }
-    }
-
-    function openPicker(found) {
-      target = found;
-      markPending(found.range);
-      input.value = "";
-      active = 0;
-      drawOptions();
-      picker.hidden = false;
-      var top = found.rect.bottom + window.scrollY + 6;
-      var left = Math.min(found.rect.left + window.scrollX, window.scrollX + document.documentElement.clientWidth - picker.offsetWidth - 12);
-      picker.style.top = top + "px";
-      picker.style.left = Math.max(left, 8) + "px";
-      input.focus();
-    }
-
-    function closePicker(refocus) {
-      picker.hidden = true;
-      markPending(null);
-      var turn = target && target.turn;
-      target = null;
-      if (refocus && turn) { (turn.querySelector("button.chip") || turn).focus({preventScroll: true}); }
-    }
-
-    function choose(code) {
-      if (!target || !code) { return; }
-      var found = target;
-      closePicker(false);
-      window.getSelection().removeAllRanges();
+    var picker = codePicker(box, function (found, code) {
       send("/api/code", {document: documentId, start: found.start, end: found.end, code: code.id}, function (data) {
         focusTurn(data.segment);
       });
-    }
-
-    input.addEventListener("input", function () { active = 0; drawOptions(); });
-    input.addEventListener("keydown", function (e) {
-      if (e.key === "ArrowDown") { e.preventDefault(); active = Math.min(active + 1, options.length - 1); drawOptions(); }
-      else if (e.key === "ArrowUp") { e.preventDefault(); active = Math.max(active - 1, 0); drawOptions(); }
-      else if (e.key === "Enter") { e.preventDefault(); choose(options[active]); }
-      else if (e.key === "Escape") { e.preventDefault(); closePicker(true); }
     });
-    input.addEventListener("blur", function () { window.setTimeout(function () { if (!picker.contains(document.activeElement)) { closePicker(false); } }, 150); });
-
-    function pickForSelection() {
-      var found = selectionTarget();
-      if (found && found.problem) { say(found.problem, true); return true; }
-      if (found) { openPicker(found); return true; }
-      return false;
-    }
-
-    box.addEventListener("mouseup", function () { window.setTimeout(pickForSelection, 0); });
 
     document.addEventListener("keydown", function (e) {
       if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) { return; }
@@ -382,9 +391,9 @@
       else if (key === "r") { e.preventDefault(); markReviewed(); }
       else if (key === "c") {
         e.preventDefault();
-        if (!pickForSelection()) {
+        if (!picker.forSelection()) {
           var turn = turnOf(stops[current]);
-          if (turn) { openPicker(wholeTurn(turn)); } else { say("Move to a turn first (j / k), or select words.", true); }
+          if (turn) { picker.forTurn(turn); } else { say("Move to a turn first (j / k), or select words.", true); }
         }
       } else if (key === "?") {
         var keys = document.getElementById("keys");
