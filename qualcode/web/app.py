@@ -31,10 +31,10 @@ from starlette.staticfiles import StaticFiles
 
 from qualcode.core.errors import ProjectError, QualcodeError
 from qualcode.store.project import Project, open_project
+from qualcode.web import formats
 from qualcode.web.security import Guard
 from qualcode.workflows.review import Reviewer, reviewer
 
-HERE = Path(__file__).parent
 CODER_COOKIE = "qc_coder"
 
 
@@ -66,7 +66,6 @@ def templates() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.PackageLoader("qualcode.web", "templates"),
                              autoescape=True, trim_blocks=True, lstrip_blocks=True,
                              undefined=jinja2.StrictUndefined)
-    from qualcode.web import formats
     env.filters.update(formats.FILTERS)
     return env
 
