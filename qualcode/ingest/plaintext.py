@@ -282,8 +282,3 @@ def parse_units(units: list[tuple[int, str]], path, *, style: str | None = None,
     turns, roles = attribute_turns(turns, legend, options, report)
     return ParsedText(turns, metadata, style, roles, report)
 
-
-def parse_text(text: str, path, style: str | None = None, options: ReadOptions | None = None) -> ParsedText:
-    """Parse a decoded plain-text transcript (newlines already ``\\n``)."""
-    units = list(enumerate(text.split("\n"), start=1))
-    return parse_units(units, path, style=style, options=options)
