@@ -83,14 +83,20 @@ def test_plot_and_report(study, tmp_path):
     (("export", "counts", "{p}", "--by", "colour", "-o", "{t}/c.csv", "--coder", "rules"),
      "Error: cannot group by 'colour'; use role, document, participant or a document attribute "
      "(group, role, site)"),
-    (("plot", "{p}", "-o", "{t}/x.jpg", "--coder", "rules"),
-     "Error: {t}/x.jpg: cannot write .jpg: use one of .png, .svg"),
 ])
 def test_bad_selections_are_one_error_line(study, tmp_path, args, message):
     result = run(*[a.format(p=study, t=tmp_path) for a in args])
     assert result.exit_code == 1
     assert result.output == message.format(t=tmp_path) + "\n"
-    assert not [p for p in tmp_path.iterdir() if p.suffix in (".csv", ".jpg")]
+    assert not [p for p in tmp_path.iterdir() if p.suffix == ".csv"]
+
+
+def test_an_image_suffix_the_plot_cannot_write_is_a_usage_error_before_the_project_is_read(tmp_path):
+    result = run("plot", tmp_path / "missing.qcproj", "-o", tmp_path / "x.jpg", "--coder", "rules")
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == ("Error: Invalid value for '-o' / '--output': "
+                                              "cannot write .jpg: use one of .png, .svg")
+    assert not (tmp_path / "x.jpg").exists()
 
 
 def test_project_without_codings(tmp_path):

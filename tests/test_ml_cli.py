@@ -189,8 +189,9 @@ def test_evaluate_rules_only_and_bad_output(study, tmp_path):
     rare = next(line for line in result.output.splitlines() if " rare " in line)
     assert rare.split() == ["rules", "rare", "3", "0", "0", "0", "3", "n/a", "0.000", "0.000", "0.000"]
     bad = run("evaluate", project, "--coder", "gold", "-o", tmp_path / "scores.json")
-    assert bad.exit_code == 1
-    assert bad.output == f"Error: {tmp_path / 'scores.json'}: cannot write .json: use one of .csv, .xlsx\n"
+    assert bad.exit_code == 2
+    assert bad.output.splitlines()[-1] == ("Error: Invalid value for '-o' / '--output': cannot write .json: "
+                                           "use one of .csv, .xlsx")
 
 
 def test_suggest_writes_a_coding_sheet_of_uncovered_turns(study, tmp_path):

@@ -143,3 +143,45 @@ def test_unidentified_voices_get_their_own_role_not_the_groups(project, write):
         ["Moderator", "F01", "facilitator"], ["P1", "S01", "scholar"],
         ["Unknown Speaker", "U01", "unidentified"], ["Multiple speakers", "U02", "unidentified"],
         ["Speaker 2", "S02", "scholar"]]
+
+
+def test_progress_is_told_each_file_before_it_is_read(project, write):
+    a, b = write("a.txt", SCHOLARS), write("b.txt", MENTORS)
+    calls = []
+    ingest(project, [a, b, a], progress=lambda number, total, path: calls.append((number, total, path)))
+    assert calls == [(1, 2, a), (2, 2, b)]  # a file named twice is read once
+
+
+def test_the_manifest_is_read_once(project, write, monkeypatch):
+    import qualcode.workflows.ingest as job
+
+    write("g1.txt", SCHOLARS)
+    manifest = write("manifest.csv", "file,role\ng1.txt,scholar\n")
+    reads = []
+    read = job.read_manifest
+    monkeypatch.setattr(job, "read_manifest", lambda path: reads.append(path) or read(path))
+    steps = []
+    ingest(project, manifest=manifest, progress=lambda *step: steps.append(step[:2]))
+    assert reads == [manifest] and steps == [(1, 1)]
+
+
+def test_ingest_with_redaction_replaces_names_in_the_new_documents_only(project, write):
+    text = "P1: Dr. Lee told me so.\nDr. Lee: I did, said Lee.\n"
+    ingest(project, [write("old.txt", text)], attributes={"role": "scholar"})
+    result = ingest(project, [write("new.txt", text + "P1: Right.\n")], attributes={"role": "scholar"},
+                    redact=True)
+    texts = project.segments_frame().groupby("document")["text"].apply(list).to_dict()
+    assert texts == {"old.txt": ["Dr. Lee told me so.", "I did, said Lee."],
+                     "new.txt": ["[S02] told me so.", "I did, said [S02].", "Right."]}
+    plan = result.redaction
+    # two names in turns, one in the "Dr. Lee:" speaker line
+    assert (plan.documents, plan.turns, len(plan.changes), plan.dry_run) == (1, 2, 3, False)
+
+
+def test_names_without_redaction_are_refused_before_anything_is_read(project, write):
+    from qualcode.core.errors import ParameterError
+    from qualcode.store.names import NameEntry
+
+    with pytest.raises(ParameterError, match="used only when redacting"):
+        ingest(project, [write("a.txt", SCHOLARS)], names=[NameEntry("Pat", "[a colleague]", 1)])
+    assert project.counts()["documents"] == 0

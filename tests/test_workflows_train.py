@@ -12,7 +12,7 @@ from qualcode.core.errors import ParameterError, SelectionError
 from qualcode.store.project import open_project
 from qualcode.tagging.ml.estimator import MIN_POSITIVES
 from qualcode.tagging.ml.modelfile import load_model
-from qualcode.workflows.train import LEAST_MIN_POSITIVES, train_model
+from qualcode.workflows.train import LEAST_MIN_POSITIVES, MAX_SEED, train_model
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +46,13 @@ def test_min_positives_below_two_or_not_a_count_is_refused_before_anything_is_wr
     assert not output.exists()
 
 
+@pytest.mark.parametrize("bad", [-1, 2**32, 1.0, None])
+def test_a_seed_numpy_cannot_take_is_refused(project, tmp_path, bad):
+    with open_project(project) as proj, pytest.raises(ParameterError) as caught:
+        train_model(proj, "gold", output=tmp_path / "m.qcmodel", seed=bad)
+    assert str(caught.value) == f"seed must be a whole number from 0 to 4294967295, not {bad!r}"
+
+
 def test_unknown_coder_writes_nothing(project, tmp_path):
     output = tmp_path / "m.qcmodel"
     with open_project(project) as proj, pytest.raises(SelectionError, match="coder 'bob' has no codings"):
@@ -53,10 +60,11 @@ def test_unknown_coder_writes_nothing(project, tmp_path):
     assert not output.exists()
 
 
-def test_the_command_line_states_the_library_defaults():
-    option = {p.name: p for p in cli.commands["train"].params}["min_positives"]
-    assert option.type.min == LEAST_MIN_POSITIVES == 2
-    assert f"at least {LEAST_MIN_POSITIVES} (default: {MIN_POSITIVES})" in option.help
+def test_the_command_line_states_the_library_defaults_and_limits():
+    options = {p.name: p for p in cli.commands["train"].params}
+    assert options["min_positives"].type.min == LEAST_MIN_POSITIVES == 2
+    assert f"at least {LEAST_MIN_POSITIVES} (default: {MIN_POSITIVES})" in options["min_positives"].help
+    assert (options["seed"].type.min, options["seed"].type.max) == (0, MAX_SEED)
 
 
 def test_min_positives_1_on_the_command_line_is_a_usage_error(project, tmp_path):

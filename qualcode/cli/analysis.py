@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import click
 
-from qualcode.cli.base import (cli, codings_options, export, open_project_file, output_path,
-                               pairs_option, project_argument, real_names_option, selection_kwargs,
-                               selection_options)
+from qualcode.cli.base import (cli, codings_options, export, open_project_file, pairs_option,
+                               project_argument, real_names_option, selection_kwargs, selection_options,
+                               table_output)
+from qualcode.cli.params import OutputFile
+from qualcode.core.files import ALIGNMENT_SUFFIXES, EXCERPT_SUFFIXES, FIGURE_SUFFIXES, REPORT_SUFFIXES
 
 
 @export.command("excerpts")
 @project_argument
-@click.option("-o", "--output", required=True, type=output_path,
+@click.option("-o", "--output", required=True, type=OutputFile(EXCERPT_SUFFIXES),
               help="Output file: .csv, .xlsx (a sheet per theme) or .docx (quotes by theme and code).")
 @click.option("--code", "codes", multiple=True, help="Only this code and its subcodes (repeatable).")
 @click.option("--theme", "themes", multiple=True, help="Only this theme, by id or name (repeatable).")
@@ -31,10 +33,8 @@ def export_excerpts(project, output, codes, themes, roles, documents, codebook_n
     Example: qualcode export excerpts study.qcproj -o quotes.docx --theme power_differential
     """
     from qualcode.analysis.excerpts import iter_excerpts
-    from qualcode.export.excerpts import EXCERPT_SUFFIXES, write_excerpts
-    from qualcode.core.files import table_format
+    from qualcode.export.excerpts import write_excerpts
 
-    table_format(output, EXCERPT_SUFFIXES)
     with open_project_file(project) as proj:
         excerpts = iter_excerpts(proj, code=codes, theme=themes, role=roles, document=documents,
                                  sort=sort, real_names=real_names,
@@ -47,7 +47,7 @@ def export_excerpts(project, output, codes, themes, roles, documents, codebook_n
 @project_argument
 @click.option("--by", default="role", show_default=True,
               help="role, document, participant or any attribute of documents or turns (site, group, question...).")
-@click.option("-o", "--output", required=True, type=output_path, help="Output file (.csv or .xlsx).")
+@click.option("-o", "--output", required=True, type=table_output, help="Output file (.csv or .xlsx).")
 @selection_options
 @click.option("--no-rollup", is_flag=True, help="Parent codes count only their own codings.")
 @click.option("--total", is_flag=True, help="Add a group 'all' over every counted turn.")
@@ -59,10 +59,8 @@ def export_counts(project, by, output, codebook_name, coder, statuses, include_f
     Example: qualcode export counts study.qcproj --by site -o counts.xlsx
     """
     from qualcode.analysis import counts_by
-    from qualcode.core.files import table_format
     from qualcode.export.tables import write_counts
 
-    table_format(output)
     with open_project_file(project) as proj:
         frame = counts_by(proj, by, rollup=not no_rollup, total=total,
                           **selection_kwargs(codebook_name, coder, statuses, include_facilitators))
@@ -81,7 +79,7 @@ def export_counts(project, by, output, codebook_name, coder, statuses, include_f
               help="Compare shares of participant turns, or of distinct participants.")
 @click.option("--correction", type=click.Choice(["holm", "bh", "none"]), default="holm",
               show_default=True, help="Multiple-comparison correction (bh: Benjamini-Hochberg).")
-@click.option("-o", "--output", type=output_path, help="Also write the full table (.csv or .xlsx).")
+@click.option("-o", "--output", type=table_output, help="Also write the full table (.csv or .xlsx).")
 @selection_options
 def compare(project, by, group_a, group_b, unit, correction, output, codebook_name, coder, statuses,
             include_facilitators):
@@ -91,11 +89,8 @@ def compare(project, by, group_a, group_b, unit, correction, output, codebook_na
     Example: qualcode compare study.qcproj --by role --a scholar --b mentor -o compare.xlsx
     """
     from qualcode.analysis import compare_display, compare_groups
-    from qualcode.core.files import table_format
     from qualcode.export.tables import CORRECTION_NAMES, write_comparison
 
-    if output is not None:
-        table_format(output)
     with open_project_file(project) as proj:
         table = compare_groups(proj, by, group_a, group_b, unit=unit, correction=correction,
                                **selection_kwargs(codebook_name, coder, statuses, include_facilitators))
@@ -118,7 +113,7 @@ def compare(project, by, group_a, group_b, unit, correction, output, codebook_na
 @cli.command()
 @project_argument
 @pairs_option(required=True)
-@click.option("-o", "--output", required=True, type=output_path,
+@click.option("-o", "--output", required=True, type=OutputFile(ALIGNMENT_SUFFIXES),
               help="Output file: .csv (one row per pair and code), .xlsx (also per pair, mismatches "
                    "with quotes, across pairs) or .docx.")
 @codings_options
@@ -135,10 +130,8 @@ def alignment(project, pairs_file, output, codebook_name, coder, statuses, real_
     Example: qualcode alignment pairs.qcproj --pairs pairs.csv -o alignment.xlsx
     """
     from qualcode.analysis.alignment import pairs_alignment
-    from qualcode.core.files import table_format
-    from qualcode.export.alignment import ALIGNMENT_SUFFIXES, alignment_summary, write_alignment
+    from qualcode.export.alignment import alignment_summary, write_alignment
 
-    table_format(output, ALIGNMENT_SUFFIXES)
     with open_project_file(project) as proj:
         result = pairs_alignment(proj, pairs_file, codebook=codebook_name, coder=coder,
                                  status=statuses or None, real_names=real_names)
@@ -155,7 +148,8 @@ def alignment(project, pairs_file, output, codebook_name, coder, statuses, real_
 @click.option("--kind", type=click.Choice(["heatmap", "bars", "alignment"]), default="heatmap",
               show_default=True, help="heatmap: codes x groups; bars: two groups' shares side by side; "
                                       "alignment: codes x scholar-mentor pairs (needs --pairs).")
-@click.option("-o", "--output", required=True, type=output_path, help="Output image (.png or .svg).")
+@click.option("-o", "--output", required=True, type=OutputFile(FIGURE_SUFFIXES),
+              help="Output image (.png or .svg).")
 @click.option("--by", default="role", show_default=True,
               help="role, document, participant or any attribute of documents or turns (site, question...).")
 @click.option("--a", "group_a", help="bars: first group (default with --by role: scholar).")
@@ -171,14 +165,11 @@ def plot(project, kind, output, by, group_a, group_b, pairs_file, codebook_name,
     """
     from qualcode.analysis import compare_groups, counts_by
     from qualcode.analysis.alignment import pairs_alignment
-    from qualcode.core.files import table_format
-    from qualcode.export.plots import (FIGURE_SUFFIXES, alignment_figure, bars_figure, heatmap_figure,
-                                       save_figure)
+    from qualcode.export.plots import alignment_figure, bars_figure, heatmap_figure, save_figure
 
     if (kind == "alignment") != (pairs_file is not None):
         raise click.UsageError("--kind alignment needs --pairs FILE" if kind == "alignment"
                                else f"--pairs goes with --kind alignment, not --kind {kind}")
-    table_format(output, FIGURE_SUFFIXES)
     selection = selection_kwargs(codebook_name, coder, statuses, include_facilitators)
     with open_project_file(project) as proj:
         if kind == "heatmap":
@@ -194,7 +185,7 @@ def plot(project, kind, output, by, group_a, group_b, pairs_file, codebook_name,
 
 @cli.command()
 @project_argument
-@click.option("-o", "--output", required=True, type=output_path, help="Output file (.docx).")
+@click.option("-o", "--output", required=True, type=OutputFile(REPORT_SUFFIXES), help="Output file (.docx).")
 @click.option("--by", default="role", show_default=True,
               help="Grouping of the counts: role, document, participant or an attribute of documents or turns.")
 @click.option("--a", "group_a", help="First group compared (default with --by role: scholar).")
@@ -213,10 +204,8 @@ def report(project, output, by, group_a, group_b, codebook_name, coder, statuses
 
     Example: qualcode report study.qcproj -o report.docx --pairs pairs.csv
     """
-    from qualcode.core.files import table_format
     from qualcode.export.report import write_report
 
-    table_format(output, (".docx",))
     notes: list[str] = []
     with open_project_file(project) as proj:
         write_report(proj, output, by=by, a=group_a, b=group_b, codebook=codebook_name, coder=coder,

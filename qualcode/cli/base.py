@@ -1,51 +1,23 @@
-"""Shared pieces of the ``qualcode`` command: the group, its error mapping, parameter types.
+"""Shared pieces of the ``qualcode`` command: the group, its shared options and arguments.
 
-Library errors (:class:`~qualcode.core.errors.QualcodeError`) become one
-``Error: ...`` line and exit status 1, in one place (:class:`QualcodeGroup`);
-click's usage errors exit with status 2.  Commands live in the sibling modules,
-one per area, and only chain library functions.
+Every failure becomes one ``Error: ...`` line in one place, the group (see
+:mod:`qualcode.cli.errors`); parameter types check arguments where they enter (see
+:mod:`qualcode.cli.params`).  Commands live in the sibling modules, one per area: each
+parses its options, calls one library function and prints.
 """
 
 from __future__ import annotations
 
+import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 import click
 
 from qualcode import __version__
-from qualcode.core.errors import ProblemsError, QualcodeError
-
-class QualcodeGroup(click.Group):
-    """Maps library errors to click errors once, for every command below it (an error
-    listing several problems prints one ``Error:`` line per problem)."""
-
-    def invoke(self, ctx: click.Context):
-        try:
-            return super().invoke(ctx)
-        except ProblemsError as exc:
-            raise click.ClickException("\nError: ".join(exc.problems)) from None
-        except QualcodeError as exc:
-            raise click.ClickException(str(exc)) from None
-
-
-class KeyValue(click.ParamType):
-    """``KEY=VALUE`` for document attributes."""
-
-    name = "KEY=VALUE"
-
-    def convert(self, value, param, ctx):
-        if isinstance(value, tuple):
-            return value
-        key, sep, val = str(value).partition("=")
-        key, val = key.strip(), val.strip()
-        if not sep or not key or not val:
-            self.fail(f"{value!r} is not KEY=VALUE (e.g. role=scholar)", param, ctx)
-        from qualcode.ingest.manifest import ATTRIBUTE_NAME
-        if not ATTRIBUTE_NAME.match(key):
-            self.fail(f"attribute name {key!r} must start with a letter and use letters, digits, "
-                      "'_', '-' or '.'", param, ctx)
-        return (key.casefold(), val.casefold() if key.casefold() == "role" else val)
-
+from qualcode.cli.errors import DEBUG_ENV, QualcodeGroup
+from qualcode.cli.params import OutputFile
+from qualcode.core.files import TABLE_SUFFIXES
 
 project_argument = click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
 existing_file = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -54,6 +26,24 @@ existing_file = click.Path(exists=True, dir_okay=False, path_type=Path)
 def open_project_file(project: Path, create: bool = False):
     from qualcode.store.project import open_project
     return open_project(project, create=create)
+
+
+def progress_bar(stack: ExitStack, label: str):
+    """A ``progress(number, total, item)`` callback that draws a bar on stderr, opened (in
+    ``stack``) at its first call, when the total is known; only on a terminal and for more
+    than one item (redirected, click would print its label alone on every run)."""
+    bar = None
+
+    def update(number: int, total: int, _item) -> None:
+        nonlocal bar
+        if bar is None:
+            if not sys.stderr.isatty() or total < 2:
+                return
+            bar = stack.enter_context(click.progressbar(length=total, label=label, file=sys.stderr,
+                                                        show_pos=True))
+        bar.update(number - bar.pos)
+
+    return update
 
 
 def echo_frame(frame, empty: str = "(none)") -> None:
@@ -65,15 +55,19 @@ def echo_frame(frame, empty: str = "(none)") -> None:
 
 @click.group(cls=QualcodeGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="qualcode")
-def cli():
+@click.option("--debug", is_flag=True, envvar=DEBUG_ENV, show_envvar=True,
+              help="Show the full traceback of an unexpected error (a bug) instead of one line.")
+def cli(debug):
     """Code focus-group transcripts: ingest, code with a codebook, export.
 
     PROJECT is always the project file (SQLite), created on first ingest.
+    A failure prints one 'Error: ...' line and exits with status 1 (2 for a
+    mistake in the command line itself).
 
     Example: qualcode ingest study.qcproj transcripts/*.docx --attr role=scholar
     """
 
-@cli.group(cls=QualcodeGroup)
+@cli.group()
 def export():
     """Write tables from a project to CSV, Excel or Word.
 
@@ -82,7 +76,10 @@ def export():
 
 
 # ----------------------------------------------------------------- analysis and exports
-output_path = click.Path(dir_okay=False, path_type=Path)
+#: Output files by what the command writes (a usage error names the option when the suffix is
+#: not one of these, or the folder does not exist).
+table_output = OutputFile(TABLE_SUFFIXES)
+any_output = OutputFile()
 #: Every command that writes speakers shows them by participant id and role unless asked.
 real_names_option = click.option(
     "--real-names", is_flag=True,
@@ -137,7 +134,7 @@ def load_codebook_file(path: Path):
     return load_codebook(path)
 
 
-@cli.group(cls=QualcodeGroup)
+@cli.group()
 def codebook():
     """Check and show codebooks.
 

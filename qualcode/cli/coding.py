@@ -23,7 +23,7 @@ def codebook_validate(file):
     if problems:
         for problem in problems:
             click.echo(f"Error: {problem}", err=True)
-        raise SystemExit(1)
+        click.get_current_context().exit(1)
     loaded = load_codebook_file(file)
     rules = sum(len(code.rules.all) + len(code.rules.exclude) for code in loaded.codes)
     click.echo(f"{file}: valid ({loaded.name} {loaded.version}: {len(loaded.codes)} codes, "

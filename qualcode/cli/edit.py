@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from qualcode.cli.base import KeyValue, cli, echo_frame, open_project_file, project_argument
+from qualcode.cli.base import cli, echo_frame, open_project_file, project_argument
+from qualcode.cli.params import KeyValue
 
 
 @cli.group()

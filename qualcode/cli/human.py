@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from qualcode.cli.base import (cli, export, open_project_file, output_path, project_argument,
-                               real_names_option)
+from qualcode.cli.base import (cli, export, open_project_file, project_argument, real_names_option,
+                               table_output)
 
 codebook_choice = click.option(
     "--codebook", help="Codebook: a YAML file (added to the project if new) or the name of one "
@@ -14,7 +14,7 @@ codebook_choice = click.option(
 
 @export.command("coding-sheet")
 @project_argument
-@click.option("-o", "--output", required=True, type=output_path,
+@click.option("-o", "--output", required=True, type=table_output,
               help="Output file: .xlsx (drop-down of codes, codes sheet) or .csv.")
 @click.option("--document", "documents", multiple=True, help="Only this document (repeatable).")
 @codebook_choice
@@ -41,9 +41,7 @@ def export_coding_sheet(project, output, documents, codebook, suggestions, inclu
     Example: qualcode export coding-sheet study.qcproj -o sheet.xlsx --suggestions rules
     """
     from qualcode.exchange.sheets import coding_sheet_frame, write_coding_sheet
-    from qualcode.core.files import table_format
 
-    table_format(output)
     with open_project_file(project) as proj:
         sheet, codes = coding_sheet_frame(proj, documents=documents, codebook=codebook,
                                           suggestions=suggestions,
@@ -151,7 +149,7 @@ def format_reference(table) -> str:
               help="Coding status that counts; repeat for several (default: every status, so a "
                    "tagger is judged on all it suggested, also what a reviewer rejected).")
 @click.option("--include-facilitators", is_flag=True, help="Count facilitator turns too.")
-@click.option("-o", "--output", type=output_path,
+@click.option("-o", "--output", type=table_output,
               help="Write the disagreements (one row per turn and code) to .csv or .xlsx.")
 @real_names_option
 def agreement(project, coders, codebook_name, level, rollup, unit, documents, reference, statuses,
@@ -167,10 +165,8 @@ def agreement(project, coders, codebook_name, level, rollup, unit, documents, re
     """
     from qualcode.analysis.agreement import (agreement_table, disagreements, prepare_agreement,
                                              reference_table)
-    from qualcode.export.files import table_format, write_table
+    from qualcode.export.files import write_table
 
-    if output is not None:
-        table_format(output)
     with open_project_file(project) as proj:
         data = prepare_agreement(proj, coders.split(","), codebook=codebook_name, documents=documents,
                                  status=statuses or None, include_facilitators=include_facilitators)

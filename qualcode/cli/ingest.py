@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
-import sys
-from pathlib import Path
+from contextlib import ExitStack
 
 import click
 
-from qualcode.cli.base import (KeyValue, cli, echo_frame, existing_file, export, open_project_file,
-                               project_argument, real_names_option)
+from qualcode.cli.base import (cli, echo_frame, existing_file, export, open_project_file, progress_bar,
+                               project_argument, real_names_option, table_output)
+from qualcode.cli.params import KeyValue
 
 @cli.command()
 @project_argument
@@ -63,31 +62,20 @@ def ingest(project, files, attrs, manifest, speakers, fmt, speaker_column, text_
     Example: qualcode ingest study.qcproj corrected/group1.docx --replace
     """
     from qualcode.cli.privacy import echo_redaction
-    from qualcode.workflows.ingest import ingest as ingest_files, plan_files, reading_options
+    from qualcode.workflows.ingest import ingest as ingest_files, reading_options
     from qualcode.store.names import read_names
-    from qualcode.workflows.redact import redact_project
 
-    options = {k: v for k, v in (("speaker_column", speaker_column), ("text_column", text_column)) if v}
-    planned = plan_files(files, manifest, dict(attrs))
     if names_file and not redact_names:
         raise click.UsageError("--names needs --redact")
     if force and not replace:
         raise click.UsageError("--force needs --replace")
+    options = {k: v for k, v in (("speaker_column", speaker_column), ("text_column", text_column)) if v}
     names = read_names(names_file) if names_file else []
     reading = reading_options(label_files, guide, unlabelled_speaker, unlabelled_role)
-    plan = None
-    with open_project_file(project, create=True) as proj, proj.transaction():
-        # a bar only on a terminal: redirected, click would print its label alone on every run
-        bar = click.progressbar(length=len(planned), label="Ingesting", file=sys.stderr, show_pos=True) \
-            if sys.stderr.isatty() and len(planned) > 1 else None
-        with bar if bar is not None else contextlib.nullcontext():
-            result = ingest_files(proj, files, attributes=dict(attrs), manifest=manifest,
-                                  speakers=speakers, fmt=fmt, reader_options=options, reading=reading,
-                                  replace=replace, force=force,
-                                  progress=(lambda _path: bar.update(1)) if bar is not None else None)
-        if redact_names:
-            plan = redact_project(proj, names, documents=[item["name"] for item in result.added]
-                                  + [item.document for item in result.replaced])
+    with open_project_file(project, create=True) as proj, ExitStack() as bar:
+        result = ingest_files(proj, files, attributes=dict(attrs), manifest=manifest, speakers=speakers,
+                              fmt=fmt, reader_options=options, reading=reading, replace=replace, force=force,
+                              redact=redact_names, names=names, progress=progress_bar(bar, "Ingesting"))
     for path in result.repeated:
         click.echo(f"skipped {path}: named more than once; read once")
     for item in result.added:
@@ -103,8 +91,8 @@ def ingest(project, files, attrs, manifest, speakers, fmt, speaker_column, text_
         click.echo(f"Warning: {warning}", err=True)
     click.echo(f"{len(result.added)} added, " + (f"{len(result.replaced)} replaced, " if replace else "")
                + f"{len(result.skipped) + len(result.repeated)} skipped")
-    if plan is not None:
-        echo_redaction(plan)
+    if result.redaction is not None:
+        echo_redaction(result.redaction)
 
 
 def _lines(numbers: list[int], most: int = 8) -> str:
@@ -175,8 +163,7 @@ def info(project):
 
 @export.command("segments")
 @project_argument
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Output file (.csv or .xlsx).")
+@click.option("-o", "--output", required=True, type=table_output, help="Output file (.csv or .xlsx).")
 @click.option("--no-facilitators", is_flag=True, help="Leave out facilitator turns.")
 @real_names_option
 def export_segments(project, output, no_facilitators, real_names):

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import click
 
-from qualcode.cli.base import cli, open_project_file, output_path, project_argument, real_names_option
+from qualcode.cli.base import (any_output, cli, open_project_file, project_argument, real_names_option,
+                               table_output)
+from qualcode.cli.params import SEED
 from qualcode.cli.llm import Progress, echo_llm_summary, llm_options, llm_options_from
 
 
@@ -28,9 +30,9 @@ def _echo_notes(data) -> None:
 @project_argument
 @click.option("--coder", required=True, help="The human coder whose codings the model learns.")
 @_codebook_name_option
-@click.option("-o", "--output", "output", required=True, type=output_path,
+@click.option("-o", "--output", "output", required=True, type=any_output,
               help="Model file to write, e.g. model.qcmodel.")
-@click.option("--seed", default=0, show_default=True, help="Random seed (folds, solver).")
+@click.option("--seed", type=SEED, default=0, show_default=True, help="Random seed (folds, solver).")
 @click.option("--min-positives", type=click.IntRange(min=2),
               help="Fewest coded turns a code needs to be learned, at least 2 (default: 5).")
 def train(project, coder, codebook_name, output, seed, min_positives):
@@ -90,15 +92,16 @@ def _tagger_list(ctx, param, values):
 @project_argument
 @click.option("--coder", required=True, help="The human coder the taggers are scored against.")
 @_codebook_name_option
-@click.option("--folds", default=5, show_default=True, help="Cross-validation folds.")
+@click.option("--folds", type=click.IntRange(min=2), default=5, show_default=True,
+              help="Cross-validation folds (at least 2).")
 @click.option("--tagger", multiple=True, callback=_tagger_list,
               help="Which tagger(s) to score: ml, rules, llm, all (rules and ml combined) or a list "
                    "combined, e.g. rules,ml,llm; repeat for several (default: ml, rules and all).")
-@click.option("--seed", default=0, show_default=True, help="Random seed (folds, subsets, solver).")
+@click.option("--seed", type=SEED, default=0, show_default=True, help="Random seed (folds, subsets, solver).")
 @click.option("--no-curve", is_flag=True, help="Skip the learning curve (faster).")
-@click.option("-o", "--output", "output", type=output_path,
+@click.option("-o", "--output", "output", type=table_output,
               help="Write the per-code scores to CSV or XLSX.")
-@click.option("--curve-output", type=output_path, help="Write the learning curve to CSV or XLSX.")
+@click.option("--curve-output", type=table_output, help="Write the learning curve to CSV or XLSX.")
 @llm_options
 def evaluate(project, coder, codebook_name, folds, tagger, seed, no_curve, output, curve_output, **llm):
     """Cross-validated precision, recall, F1 and kappa per code against a human coder.
@@ -116,12 +119,9 @@ def evaluate(project, coder, codebook_name, folds, tagger, seed, no_curve, outpu
     Example: qualcode evaluate study.qcproj --coder gold --tagger llm --tagger rules,llm
     --llm-url http://127.0.0.1:11434/v1 --llm-model qwen2.5:7b-instruct
     """
-    from qualcode.export.files import table_format, write_table
+    from qualcode.export.files import write_table
     from qualcode.workflows.evaluate import DEFAULT_TAGGERS, evaluate_coder
 
-    for path in (output, curve_output):
-        if path is not None:
-            table_format(path)
     progress = Progress("asking the LLM")
     try:
         with open_project_file(project) as proj:
@@ -168,8 +168,9 @@ def _metrics_text(frame, columns) -> str:
 @project_argument
 @click.option("--model", "model_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Model file from qualcode train.")
-@click.option("-n", "count", default=20, show_default=True, help="How many turns to suggest.")
-@click.option("-o", "--output", "output", required=True, type=output_path,
+@click.option("-n", "count", type=click.IntRange(min=1), default=20, show_default=True,
+              help="How many turns to suggest.")
+@click.option("-o", "--output", "output", required=True, type=table_output,
               help="Coding sheet to write (.csv or .xlsx).")
 @click.option("--include-facilitators", is_flag=True, help="Consider facilitator turns too.")
 @real_names_option
@@ -182,11 +183,10 @@ def suggest(project, model_path, count, output, include_facilitators, real_names
 
     Example: qualcode suggest study.qcproj --model gold.qcmodel -n 20 -o next_turns.xlsx
     """
-    from qualcode.export.files import table_format, write_table
+    from qualcode.export.files import write_table
     from qualcode.tagging.ml.modelfile import load_model
     from qualcode.tagging.ml.suggest import suggest_turns
 
-    table_format(output)
     model = load_model(model_path)
     with open_project_file(project) as proj:
         sheet = suggest_turns(proj, model, count, include_facilitators=include_facilitators,

@@ -7,11 +7,13 @@ from pathlib import Path
 
 import click
 
-from qualcode.cli.base import (QualcodeGroup, cli, codebook, existing_file, export, open_project_file,
-                               output_path, project_argument, real_names_option)
+from qualcode.cli.base import (any_output, cli, codebook, existing_file, export, open_project_file,
+                               project_argument, real_names_option)
+from qualcode.cli.params import OutputFile
+from qualcode.core.files import QDPX_SUFFIXES
 
 
-@cli.group("import", cls=QualcodeGroup)
+@cli.group("import")
 def import_():
     """Bring work from other QDA programs into a project (REFI-QDA .qdpx, Taguette).
 
@@ -21,7 +23,7 @@ def import_():
 
 @export.command("qdpx")
 @project_argument
-@click.option("-o", "--output", required=True, type=output_path, help="The .qdpx file to write.")
+@click.option("-o", "--output", required=True, type=OutputFile(QDPX_SUFFIXES), help="The .qdpx file to write.")
 @click.option("--codebook", "codebook_name", help="Only this codebook's codes and codings (default: all).")
 @click.option("--include-rejected", is_flag=True, help="Also export codings marked rejected.")
 @click.option("--schema", type=existing_file,
@@ -59,7 +61,7 @@ def _write_codebook(source: Path, codebook_name: str | None, output: Path) -> st
 
 @export.command("qdc")
 @click.argument("source", type=existing_file)
-@click.option("-o", "--output", required=True, type=output_path, help="The .qdc file to write.")
+@click.option("-o", "--output", required=True, type=OutputFile((".qdc",)), help="The .qdc file to write.")
 @click.option("--codebook", "codebook_name", help="Which codebook of a project (default: the latest added).")
 def export_qdc_cmd(source, output, codebook_name):
     """Write a REFI-QDA codebook (.qdc) from a project or a YAML codebook.
@@ -73,7 +75,7 @@ def export_qdc_cmd(source, output, codebook_name):
 
 @export.command("codebook-csv")
 @click.argument("source", type=existing_file)
-@click.option("-o", "--output", required=True, type=output_path, help="The .csv file to write.")
+@click.option("-o", "--output", required=True, type=OutputFile((".csv",)), help="The .csv file to write.")
 @click.option("--codebook", "codebook_name", help="Which codebook of a project (default: the latest added).")
 def export_codebook_csv_cmd(source, output, codebook_name):
     """Write a codebook as CSV (tag, description), the file Taguette's codebook import reads.
@@ -85,7 +87,7 @@ def export_codebook_csv_cmd(source, output, codebook_name):
 
 @codebook.command("convert")
 @click.argument("source", type=existing_file)
-@click.argument("output", type=output_path)
+@click.argument("output", type=any_output)
 @click.option("--name", help="Codebook name when converting .qdc to YAML (default: the file name).")
 def codebook_convert(source, output, name):
     """Convert a codebook: YAML to .qdc or .csv, or .qdc to YAML.
@@ -107,7 +109,7 @@ def _qdc_to_yaml(source: Path, output: Path, name: str | None) -> str:
 
 @codebook.command("import")
 @click.argument("source", type=existing_file)
-@click.option("-o", "--output", required=True, type=output_path, help="The YAML codebook to write.")
+@click.option("-o", "--output", required=True, type=any_output, help="The YAML codebook to write.")
 @click.option("--name", help="Codebook name (default: the file name).")
 def codebook_import(source, output, name):
     """Turn a REFI-QDA codebook (.qdc, e.g. from NVivo or Taguette) into a YAML codebook.
@@ -138,15 +140,9 @@ def import_qdpx_cmd(project, file, coder_map, role_variable, codebook_name, unit
     from qualcode.exchange.refi import import_qdpx, parse_coder_map
 
     mapping = parse_coder_map(coder_map)
-    created = not project.exists()
-    try:
-        with open_project_file(project, create=True) as proj:
-            r = import_qdpx(proj, file, coder_map=mapping, role_variable=role_variable,
-                            codebook_name=codebook_name, units=units)
-    except Exception:
-        if created:  # a failed import into a new project leaves no empty project behind
-            project.unlink(missing_ok=True)
-        raise
+    with open_project_file(project, create=True) as proj:  # a failed import leaves no new project
+        r = import_qdpx(proj, file, coder_map=mapping, role_variable=role_variable,
+                        codebook_name=codebook_name, units=units)
     click.echo(f"imported {file}" + (f" (written by {r.origin})" if r.origin else "") + ":")
     click.echo(f"  documents: {len(r.documents_added)} added ({r.turns} turns), "
                f"{len(r.documents_reused)} already in the project")

@@ -16,6 +16,13 @@ from typing import Iterator
 from qualcode.core.errors import InputError
 
 TABLE_SUFFIXES = (".csv", ".xlsx")
+#: What each kind of output can be written as; the writers check it, and the command line
+#: checks it before any work is done.
+EXCERPT_SUFFIXES = (*TABLE_SUFFIXES, ".docx")
+ALIGNMENT_SUFFIXES = (*TABLE_SUFFIXES, ".docx")
+FIGURE_SUFFIXES = (".png", ".svg")
+REPORT_SUFFIXES = (".docx",)
+QDPX_SUFFIXES = (".qdpx",)
 
 
 @contextmanager

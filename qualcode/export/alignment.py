@@ -20,11 +20,10 @@ import pandas as pd
 from docx.shared import Pt
 
 from qualcode.analysis.alignment import SIDES, Alignment
-from qualcode.core.files import atomic_output, table_format
+from qualcode.core.files import ALIGNMENT_SUFFIXES, atomic_output, table_format
 from qualcode.export.word import GREY, add_figure, add_note, add_table, new_document, usable_width
 from qualcode.export.xlsx import Sheet, write_workbook
 
-ALIGNMENT_SUFFIXES = (".csv", ".xlsx", ".docx")
 NOT_RAISED = "(not raised)"
 DOCX_QUOTES = 3   # quotes per side and code in Word (every quote is in the Excel file)
 

@@ -10,11 +10,10 @@ import pandas as pd
 from docx.shared import Pt
 
 from qualcode.analysis.excerpts import ExcerptRows, excerpts_frame, position_label
-from qualcode.core.files import atomic_output, table_format
+from qualcode.core.files import EXCERPT_SUFFIXES, atomic_output, table_format
 from qualcode.export.word import GREY, add_note, add_table, new_document, usable_width
 from qualcode.export.xlsx import Sheet, SheetWriter, save_book, sheet_names, write_only_book, write_workbook
 
-EXCERPT_SUFFIXES = (".csv", ".xlsx", ".docx")
 ALL_SHEET = "all"
 
 

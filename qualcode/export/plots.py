@@ -21,9 +21,8 @@ from matplotlib.ticker import PercentFormatter
 from qualcode.analysis.compare import wilson_interval
 from qualcode.analysis.counts import counts_wide
 from qualcode.core.errors import SelectionError
-from qualcode.core.files import atomic_output, table_format
+from qualcode.core.files import FIGURE_SUFFIXES, atomic_output, table_format
 
-FIGURE_SUFFIXES = (".png", ".svg")
 KINDS = ("heatmap", "bars", "alignment")
 COLOURS = ("#2b6cb0", "#dd8b2b")
 #: Okabe-Ito colours (distinguishable with every common colour-vision deficiency), plus a

@@ -35,6 +35,8 @@ from qualcode.store.queries import find_document
 
 #: Turns read (whole documents), tagged and written per batch.
 READ_BATCH = 500
+#: The largest row id SQLite stores (a larger turn id names no turn).
+MAX_ID = 2**63 - 1
 
 
 @dataclass
@@ -53,9 +55,9 @@ class CodingRun:
 
 def code_project(project: Project, codebook: Codebook, tagger: str = "rules", *,
                  include_facilitators: bool = False, dry_run: bool = False,
-                 batch_size: int = 256, workers: int | None = None,
-                 read_batch: int = READ_BATCH, model=None, llm: LLMOptions | None = None,
-                 coder: str | None = None, notify: Callable[[str], None] | None = None,
+                 workers: int | None = None, read_batch: int = READ_BATCH, model=None,
+                 llm: LLMOptions | None = None, coder: str | None = None,
+                 notify: Callable[[str], None] | None = None,
                  progress: Callable[[int, int], None] | None = None) -> CodingRun:
     """Code every participant turn (and facilitator turns if asked) with ``tagger``.
 
@@ -70,8 +72,7 @@ def code_project(project: Project, codebook: Codebook, tagger: str = "rules", *,
 
     Turns stream through in batches of about ``read_batch`` (whole documents), tagged on
     ``workers`` processes (rules alone: every core for large projects, one for small ones),
-    and their codings are written batch by batch inside one transaction.  ``batch_size``
-    is kept for compatibility and no longer used (turns are not batched through ``nlp.pipe``).
+    and their codings are written batch by batch inside one transaction.
     """
     parts, name = tagger_parts(tagger), tagger_name(tagger)
     if project.counts()["turns"] == 0:
@@ -195,7 +196,7 @@ def find_segment(project: Project, ref: str) -> dict:
     """A turn by its id (``42``) or by ``DOCUMENT:TURN`` (``scholars_northfield.docx:12``; the
     document with or without its suffix, see :func:`~qualcode.store.queries.find_document`)."""
     if ref.isdigit():
-        match = find_turn(project, segment_id=int(ref))
+        match = find_turn(project, segment_id=int(ref)) if int(ref) <= MAX_ID else None
     else:
         document, _, turn = ref.rpartition(":")
         if not document or not turn.isdigit():

@@ -1,9 +1,9 @@
-"""Ingest: transcripts into the project, all or nothing.
+"""Ingest: transcripts into the project, all or nothing (names replaced by pseudonyms if asked).
 
     >>> from qualcode.store.project import open_project
     >>> from qualcode.workflows.ingest import ingest
     >>> with open_project("study.qcproj", create=True) as project:
-    ...     result = ingest(project, ["group1.docx"], attributes={"role": "scholar"})
+    ...     result = ingest(project, ["group1.docx"], attributes={"role": "scholar"}, redact=True)
 """
 
 from __future__ import annotations
@@ -12,14 +12,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from qualcode.core.errors import InputError
+from qualcode.core.errors import InputError, ParameterError
 from qualcode.ingest import ReadOptions, load_label_words, read_guide_file, read_transcript
 from qualcode.ingest.manifest import read_manifest, read_speakers
 from qualcode.store.participants import SpeakerResolver
 from qualcode.core.models import Document
+from qualcode.store.names import NameEntry
 from qualcode.store.project import Project
 from qualcode.workflows.documents import StoredTurns, store_turns
 from qualcode.workflows.edit import attribute_warnings
+from qualcode.workflows.redact import RedactionPlan, redact_project
 from qualcode.workflows.replace import Replacement, replace_document
 
 
@@ -30,6 +32,7 @@ class IngestResult:
     repeated: list[str] = field(default_factory=list)    # files named more than once in this call
     warnings: list[str] = field(default_factory=list)
     replaced: list[Replacement] = field(default_factory=list)  # with replace=True
+    redaction: RedactionPlan | None = None  # with redact=True: what the redaction changed
 
 
 def plan_files(paths: Iterable[str | Path], manifest: str | Path | None,
@@ -83,7 +86,8 @@ def ingest(project: Project, paths: Iterable[str | Path] = (), *, attributes: di
            manifest: str | Path | None = None, speakers: str | Path | None = None,
            fmt: str | None = None, reader_options: dict | None = None,
            reading: ReadOptions | None = None, replace: bool = False, force: bool = False,
-           progress: Callable[[Path], None] | None = None) -> IngestResult:
+           redact: bool = False, names: Iterable[NameEntry] = (),
+           progress: Callable[[int, int, Path], None] | None = None) -> IngestResult:
     """Read transcripts into the project, all or nothing.
 
     A file whose normalized content is already in the project is skipped and
@@ -94,18 +98,24 @@ def ingest(project: Project, paths: Iterable[str | Path] = (), *, attributes: di
     the project has (``mentors`` beside ``mentor``) is stored, with a warning.  With
     ``replace``, each file replaces the document of the same name
     (:func:`~qualcode.workflows.replace.replace_document`; ``force`` lets it drop human
-    codings on turns that changed).
+    codings on turns that changed).  With ``redact``, participants' names in the new and
+    replaced documents (and ``names``, from :func:`~qualcode.store.names.read_names`) become
+    their pseudonyms, as :func:`~qualcode.workflows.redact.redact_project` does, in the same
+    transaction.  ``progress(number, total, path)`` is called before each file is read
+    (numbers from 1).
     """
-    paths = list(paths)
+    paths, names = list(paths), list(names)
+    if names and not redact:
+        raise ParameterError("names to replace are used only when redacting (redact=True)")
     planned = plan_files(paths, manifest, attributes)
     assignments = read_speakers(speakers) if speakers is not None else []
     resolver = SpeakerResolver(project, assignments, source=str(speakers) if speakers else None)
     result = IngestResult(repeated=repeated_files(paths))
     labels_by_document: dict[str, set[str]] = {}
     with project.transaction():
-        for path, attrs in planned:
+        for number, (path, attrs) in enumerate(planned, start=1):
             if progress is not None:
-                progress(path)
+                progress(number, len(planned), path)
             read = read_transcript(path, fmt, options=reading, **(reader_options or {}))
             existing = project.document_by_hash(read.document.sha256)
             if existing is not None:
@@ -124,6 +134,9 @@ def ingest(project: Project, paths: Iterable[str | Path] = (), *, attributes: di
             if stored.share_warning is not None:
                 read.report.warnings.append(stored.share_warning)
             result.warnings += read.report.warnings
+        if redact:
+            documents = [item["name"] for item in result.added] + [item.document for item in result.replaced]
+            result.redaction = redact_project(project, names, documents=documents)
     for unused in resolver.unused_assignments(set(labels_by_document), labels_by_document):
         where = unused.document or "any ingested document"
         result.warnings.append(f"{speakers}, line {unused.line}: speaker {unused.label!r} "

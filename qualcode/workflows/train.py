@@ -41,6 +41,8 @@ from qualcode.workflows.evaluate import fold_splits, model_oof_predictions, rule
 LEAST_MIN_POSITIVES = 2
 #: Folds of the cross-validation that chooses how rules and model combine.
 COMBINATION_FOLDS = 5
+#: The largest seed NumPy's generators take.
+MAX_SEED = 2**32 - 1
 
 
 @dataclass
@@ -72,12 +74,13 @@ def train_model(project: Project, coder: str, codebook: str | None = None, *, ou
     codes with fewer are kept in the model as not learned.  ``seed`` fixes folds and solver.
     ``combination=False`` skips choosing how rules and model combine (``folds`` more fits).
     Raises :class:`~qualcode.core.errors.QualcodeError` for an unknown coder or codebook, no
-    covered turns, or a ``min_positives`` below 2; nothing is written then.
+    covered turns, a ``min_positives`` below 2 or a seed out of range; nothing is written then.
     """
-    if isinstance(min_positives, bool) or not isinstance(min_positives, int) \
-            or min_positives < LEAST_MIN_POSITIVES:
+    if not _whole(min_positives) or min_positives < LEAST_MIN_POSITIVES:
         raise ParameterError(f"min_positives must be a whole number of at least {LEAST_MIN_POSITIVES}, "
                              f"not {min_positives!r}")
+    if not _whole(seed) or not 0 <= seed <= MAX_SEED:
+        raise ParameterError(f"seed must be a whole number from 0 to {MAX_SEED}, not {seed!r}")
     data = training_data(project, coder, codebook, include_facilitators=include_facilitators)
     params = {"random_state": seed, "min_positives": min_positives}
     tagger = MLTagger(**params).fit(data.texts, data.Y)
@@ -149,3 +152,7 @@ def combination_for_run(project: Project, codebook, taggers: tuple[str, ...], mo
     return Combination(taggers, {c: ch.policy for c, ch in choices.items()},
                        f"policies chosen now on {coder!r}'s {len(data.texts)} turns",
                        {c: ch.as_dict() for c, ch in choices.items()})
+
+
+def _whole(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)

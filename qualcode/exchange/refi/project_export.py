@@ -39,7 +39,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from qualcode.core.files import atomic_output, table_format
+from qualcode.core.files import QDPX_SUFFIXES, atomic_output, table_format
 from qualcode.core.models import content_hash
 from qualcode.core.pseudonyms import pseudonymize_label_lines, speaker_pseudonym
 from qualcode.core.spans import OffsetMap
@@ -53,7 +53,6 @@ from qualcode.store.project import Project
 MACHINE_USER_ID = "qualcode:machine"
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 DEFAULT_STATUSES = ("suggested", "accepted")
-QDPX_SUFFIXES = (".qdpx",)
 
 
 @dataclass
