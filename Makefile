@@ -55,7 +55,7 @@ evaluate: $(STAMP)
 	$(BIN)/python benchmarks/evaluate_sample.py
 
 bench: $(STAMP)
-	$(BIN)/qualcode bench --sizes 1e5,1e6
+	$(BIN)/python benchmarks/run.py --sizes 1e5,1e6
 
 screenshots: $(STAMP)
 	$(BIN)/python tests/screenshots.py docs/screenshots

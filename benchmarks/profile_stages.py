@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from qualcode.benchmark.corpus import generate_turns
+from qcbench.corpus import generate_turns
 from qualcode.codebook import load_codebook
 from qualcode.store.project import count_words
 from qualcode.tagging import RuleTagger, get_nlp

@@ -21,7 +21,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from qualcode.benchmark.corpus import generate_turns
+from qcbench.corpus import generate_turns
 from qualcode.codebook import load_codebook
 from qualcode.tagging import RuleTagger, get_nlp
 

@@ -7,9 +7,9 @@ import zipfile
 
 from click.testing import CliRunner
 
-from qualcode.benchmark.corpus import generate_turns, write_corpus
-from qualcode.benchmark.steps import STEPS
-from qualcode.cli import cli
+from qcbench.command import bench
+from qcbench.corpus import generate_turns, write_corpus
+from qcbench.steps import STEPS
 from qualcode.ingest import read_document
 from qualcode.store.project import open_project
 from qualcode.tagging.ml.modelfile import load_model
@@ -39,12 +39,12 @@ def test_corpus_is_reproducible_and_reads_as_transcripts(tmp_path):
 
 def test_bench_command_writes_a_results_table(tmp_path):
     out = tmp_path / "RESULTS.md"
-    result = CliRunner().invoke(cli, ["bench", "--sizes", "3000", "--workers", "1", "-o", str(out),
-                                      "--workdir", str(tmp_path / "work"), "--ml-training-words", "6000"])
+    result = CliRunner().invoke(bench, ["--sizes", "3000", "--workers", "1", "-o", str(out),
+                                        "--workdir", str(tmp_path / "work"), "--ml-training-words", "6000"])
     assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8")
     assert text in result.output
-    assert "qualcode bench --sizes 3e3 --workers 1 --ml-training-words 6000 -o " in text
+    assert "python benchmarks/run.py --sizes 3e3 --workers 1 --ml-training-words 6000 -o " in text
     for key in ("CPU", "cores", "RAM", "Python", "spaCy"):
         assert re.search(rf"^- {key}: \S", text, re.M), key
     tables, targets = text.split("## Targets")
@@ -83,7 +83,7 @@ def test_bench_command_writes_a_results_table(tmp_path):
 
 
 def test_bench_rejects_bad_sizes():
-    result = CliRunner().invoke(cli, ["bench", "--sizes", "ten"])
+    result = CliRunner().invoke(bench, ["--sizes", "ten"])
     assert result.exit_code == 2 and "not a comma-separated list of word counts" in result.output
-    result = CliRunner().invoke(cli, ["bench", "--sizes", "10"])
+    result = CliRunner().invoke(bench, ["--sizes", "10"])
     assert result.exit_code == 2 and "at least 1000" in result.output

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from qualcode.benchmark.corpus import generate_turns, write_corpus
+from qcbench.corpus import generate_turns, write_corpus
 from qualcode.codebook import load_codebook
 from qualcode.workflows.code import code_project
 from qualcode.workflows.ingest import ingest

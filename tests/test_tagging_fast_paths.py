@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 
-from qualcode.benchmark.corpus import generate_turns
+from qcbench.corpus import generate_turns
 from qualcode.codebook import load_codebook
 from qualcode.ingest import read_document
 from qualcode.tagging import RuleTagger, get_nlp

@@ -6,7 +6,7 @@ commands of one area.  Importing this package registers them all.
 
 from qualcode.cli.base import cli
 # Importing the area modules registers their commands on the group.
-from qualcode.cli import analysis, bench, coding, edit, human, ingest, llm, ml, privacy, refi, serve  # noqa: F401
+from qualcode.cli import analysis, coding, edit, human, ingest, llm, ml, privacy, refi, serve  # noqa: F401
 
 
 def main() -> None:

@@ -172,3 +172,8 @@ def write_corpus(directory: str | Path, total_words: int, *, seed: int = 1,
         writer.writeheader()
         writer.writerows(rows)
     return CorpusFiles(directory, manifest, files, written)
+
+
+def corpus_files(directory: str | Path) -> list[Path]:
+    """The transcripts :func:`write_corpus` wrote into ``directory``, in order."""
+    return sorted(Path(directory).glob("group_*.txt"))

@@ -1,7 +1,7 @@
 """Run the benchmark: generate corpora, time every step in a fresh process, write RESULTS.md.
 
-Each step of :data:`qualcode.benchmark.steps.STEPS` runs in its own Python
-process (``python -m qualcode.benchmark.steps``), so its peak memory
+Each step of :data:`qcbench.steps.STEPS` runs in its own Python
+process (``python -m qcbench.steps``), so its peak memory
 (``ru_maxrss``) is its own and one step's caches do not speed up the next.
 Throughput is words per second, words counted as the project counts them
 (``qualcode info``); the ratio compares each step with spaCy's bare tokenizer
@@ -9,7 +9,7 @@ over the same turns, the floor any spaCy-based tagger pays.
 
 The ML step predicts with a model trained once per run, before any size is
 timed, on a separate small synthetic corpus that the rule tagger labelled as a
-stand-in for a human coder (:mod:`qualcode.benchmark.training`).
+stand-in for a human coder (:mod:`qcbench.training`).
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from qualcode.benchmark.corpus import write_corpus
-from qualcode.benchmark.steps import STEPS
-from qualcode.benchmark.training import TRAINING_WORDS
+from qcbench.corpus import write_corpus
+from qcbench.steps import STEPS
+from qcbench.training import TRAINING_WORDS, write_training_corpus
 from qualcode.core.errors import QualcodeError
 
 #: Steps that together make "ingest + code + export" (rule coding; ML coding is listed on its own).
@@ -42,12 +42,12 @@ DEFAULT_SIZES = (100_000, 1_000_000)
 HUGE = 10_000_000
 
 
+#: The folder that holds the ``qcbench`` package: the step processes import it from there.
+BENCHMARKS_DIR = Path(__file__).resolve().parents[1]
+
+
 class BenchmarkError(QualcodeError):
     """A benchmark step failed (its error output is in the message)."""
-
-
-def corpus_files(directory: Path) -> list[Path]:
-    return sorted(Path(directory).glob("group_*.txt"))
 
 
 @dataclass
@@ -198,10 +198,12 @@ def machine_info() -> dict[str, str]:
 def run_step_process(step: str, corpus: Path, project: Path, out: Path, workers: int | None,
                      model: Path | None = None) -> tuple[dict, float]:
     """Run one step in a fresh interpreter; its JSON result and the process's wall time."""
-    cmd = [sys.executable, "-m", "qualcode.benchmark.steps", step, str(corpus), str(project), str(out),
+    cmd = [sys.executable, "-m", "qcbench.steps", step, str(corpus), str(project), str(out),
            "auto" if workers is None else str(workers)] + ([] if model is None else [str(model)])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(BENCHMARKS_DIR), *filter(None, [os.environ.get("PYTHONPATH")])])}
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
         tail = proc.stderr.strip().splitlines()[-1:] or ["no error output"]
@@ -263,11 +265,10 @@ def run_benchmark(sizes: Iterable[int] = DEFAULT_SIZES, workdir: str | Path | No
     return results
 
 
-def train_model(directory: Path, seed: int, words: int = TRAINING_WORDS, progress: Callable[[str], None] | None = None) -> tuple[Path, dict]:
-    """Train the ML step's model in a fresh process (see :mod:`qualcode.benchmark.training`);
+def train_model(directory: Path, seed: int, words: int = TRAINING_WORDS,
+                progress: Callable[[str], None] | None = None) -> tuple[Path, dict]:
+    """Train the ML step's model in a fresh process (see :mod:`qcbench.training`);
     the model file and what the training reported."""
-    from qualcode.benchmark.training import write_training_corpus
-
     if directory.exists():
         shutil.rmtree(directory)
     if progress:

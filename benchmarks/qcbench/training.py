@@ -3,11 +3,13 @@
 There is no human coder in a synthetic corpus, so the rule tagger stands in for one:
 a separate small corpus (its own seed, so no training turn is a turn the ML step later
 codes) is ingested, coded with the mentoring codebook's rules, and an
-:class:`~qualcode.tagging.ml.estimator.MLTagger` with its default settings learns those codings
-through :func:`~qualcode.workflows.train.train_model`, as ``qualcode train`` does.  The model is saved as a ``.qcmodel`` file like any other.
+:class:`~qualcode.tagging.ml.estimator.MLTagger` with its default settings learns those
+codings through :func:`~qualcode.workflows.train.train_model`, as ``qualcode train`` does.
+The model is saved as a ``.qcmodel`` file like any other.
 
-    >>> from qualcode.benchmark.training import train_stand_in_model
-    >>> info = train_stand_in_model("bench-work/ml_training", "bench-work/ml_training/model.qcmodel")
+    >>> from qcbench.training import train_stand_in_model
+    >>> info = train_stand_in_model("work/corpus", "work/training.qcproj", "work/model.qcmodel",
+    ...                             "codebooks/mentoring_expectations.yaml")
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ STAND_IN_CODER = "rules"
 
 def write_training_corpus(directory: str | Path, seed: int = 1, words: int = TRAINING_WORDS):
     """The synthetic corpus the stand-in model is trained on (see :func:`train_stand_in_model`)."""
-    from qualcode.benchmark.corpus import write_corpus
+    from qcbench.corpus import write_corpus
 
     return write_corpus(directory, words, seed=seed + TRAINING_SEED_OFFSET,
                         words_per_transcript=min(10_000, words // 2))

@@ -1,4 +1,4 @@
-"""The benchmark command: qualcode bench."""
+"""The benchmark's command line: ``python benchmarks/run.py`` (what ``make bench`` runs)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ from pathlib import Path
 
 import click
 
-from qualcode.cli.base import cli
+#: How the results file says to regenerate it.
+PROGRAM = "python benchmarks/run.py"
+DEFAULT_OUTPUT = Path("benchmarks/RESULTS.md")
 
 
 def _sizes(ctx, param, value):
@@ -19,12 +21,12 @@ def _sizes(ctx, param, value):
     return sizes
 
 
-@cli.command()
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--sizes", default="1e5,1e6", show_default=True, callback=_sizes,
               help="Corpus sizes in words, comma-separated.")
 @click.option("--huge", is_flag=True, help="Also run 10^7 words (takes several minutes).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path("benchmarks/RESULTS.md"), show_default=True, help="Markdown results file.")
+              default=DEFAULT_OUTPUT, show_default=True, help="Markdown results file.")
 @click.option("--workdir", type=click.Path(file_okay=False, path_type=Path),
               help="Keep corpora and projects here (default: a temporary folder, removed).")
 @click.option("--workers", type=click.IntRange(1, 64),
@@ -39,16 +41,16 @@ def bench(sizes, huge, output, workdir, workers, seed, ml_training_words):
     memory go to a Markdown table (benchmarks/RESULTS.md by default).  The ML step's
     model is trained first, untimed, on rule codings standing in for a human coder's.
 
-    Example: qualcode bench --sizes 1e5,1e6 -o benchmarks/RESULTS.md
+    Example: python benchmarks/run.py --sizes 1e5,1e6 -o benchmarks/RESULTS.md
     """
-    from qualcode.benchmark.run import HUGE, run_benchmark, write_results
+    from qcbench.run import HUGE, run_benchmark, write_results
 
     if huge and HUGE not in sizes:
         sizes = [*sizes, HUGE]
-    command = "qualcode bench --sizes " + ",".join(f"{s:.0e}".replace("+0", "") for s in sizes) + \
+    command = f"{PROGRAM} --sizes " + ",".join(f"{s:.0e}".replace("+0", "") for s in sizes) + \
         (f" --workers {workers}" if workers else "") + (f" --seed {seed}" if seed != 1 else "") + \
         (f" --ml-training-words {ml_training_words}" if ml_training_words != 40_000 else "") + \
-        (f" -o {output}" if output != Path("benchmarks/RESULTS.md") else "")
+        (f" -o {output}" if output != DEFAULT_OUTPUT else "")
     results = run_benchmark(sizes, workdir, seed=seed, workers=workers, command=command,
                             ml_training_words=ml_training_words,
                             progress=lambda message: click.echo(message, err=True))
