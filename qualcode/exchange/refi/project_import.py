@@ -397,84 +397,111 @@ def _store_codebooks(project: Project, path: Path, refi: RefiProject, codebook_n
 
 def _write(project: Project, path: Path, refi: RefiProject, prepared: list[_Prepared],
            coder_map: dict[str, str], role_variable: str, codebook_name: str | None) -> QdpxImport:
+    """Write the checked file into the project, in one transaction: codebooks, documents (new
+    ones with their turns), then every coder's codings with their coverage."""
     result = QdpxImport(path, refi.origin, skipped=dict(refi.skipped))
-    role_key = _attribute_name(role_variable)
     with project.transaction():
         guid_to_code, existed = _store_codebooks(project, path, refi, codebook_name, result)
         resolver = SpeakerResolver(project, [], source=str(path))
-        # every case's pseudonym is reserved before any document is read, so a speaker without a
-        # case in an earlier document is never numbered with an id a later document's case holds
-        for case in refi.cases:
-            found = project.participant_by_pid(case.name)
-            if _PSEUDONYM.match(case.name) and (found is None or found[1] == f"id:{case.name}"):
-                resolver.reserved.add(case.name)
-        rows_by_coder: dict[tuple[str, int], list[dict]] = defaultdict(list)
-        seen: set[tuple] = set()
-        docs_by_coder: dict[tuple[str, int], set[str]] = defaultdict(set)
+        _reserve_case_pseudonyms(project, refi, resolver)
+        codings = _Codings(refi, coder_map, guid_to_code)
         for item in prepared:
-            sha = content_hash(item.text)
-            result.units[item.name] = item.units
-            existing = project.document_by_hash(sha)
-            same_name = project.document_id(item.name)
-            if existing is None and same_name is not None:
-                back = _way_back(project, same_name, item.name, item.text)
-                if back is not None:
-                    # the document went out with "\n" line ends and came back with "\r\n" (NVivo),
-                    # or went out with pseudonyms on its label lines: the same text, so its
-                    # positions are moved onto the stored text
-                    existing = item.name
-                    item.spans = {g: back.span(lf_position(item.text, a), lf_position(item.text, b))
-                                  for g, (a, b) in item.spans.items()}
-            if existing is not None:
-                doc_name = existing
-                doc_id = project.document_id(existing)
-                result.documents_reused.append(existing)
-            else:
-                if same_name is not None:
-                    raise InputError(f"a different document named {item.name!r} is already in the project "
-                                     "(its text differs); import the file into another project", path)
-                doc_name = item.name
-                doc_id = project.add_document(item.name, item.text, "refi", sha, f"{path.name}:{item.name}",
-                                              {}, item.attributes)
-                result.turns += _add_turns(project, resolver, refi, item, doc_id,
-                                           role_variable, item.attributes.get(role_key))
-                result.documents_added.append(item.name)
-            if not guid_to_code:
-                continue
-            segs = document_spans(project, doc_name)
-            for selection in item.source.selections:
-                if not selection.codings or selection.guid not in item.spans:
-                    continue
-                start, end = item.spans[selection.guid]
-                segment_id = segment_for(segs, start, end)
-                for coding in selection.codings:
-                    user = refi.users.get(coding.user) if coding.user else None
-                    user_name = user.name if user else (coding.user or "unknown")
-                    coder = coder_map.get(user_name, user_name)
-                    machine = user is not None and user.id == MACHINE_USER_ID
-                    codebook_id, code = guid_to_code[coding.code]
-                    key = (coder, doc_id, start, end, codebook_id, code)
-                    if key in seen:
-                        continue
-                    seen.add(key)
-                    rows_by_coder[(coder, codebook_id)].append({
-                        "document_id": doc_id, "segment_id": segment_id, "codebook_id": codebook_id,
-                        "code": code, "start": start, "end": end, "coder": coder,
-                        "coder_kind": "machine" if machine else "human",
-                        "status": "suggested" if machine else "accepted"})
-                    docs_by_coder[(coder, codebook_id)].add(doc_name)
-        covered = set(zip(coverage_frame(project)["coder"], coverage_frame(project)["codebook_id"]))
-        for (coder, codebook_id), rows in rows_by_coder.items():
-            if rows[0]["coder_kind"] == "machine" and (coder, codebook_id) in covered:
-                # the tagger's own codings are already here, with their evidence: keep those
-                key = f"codings of tagger {coder!r} already in the project"
-                result.skipped[key] = result.skipped.get(key, 0) + len(rows)
-                continue
-            if codebook_id in existed:
-                result.replaced += project.delete_coder_codings(coder, [codebook_id])
-                project.delete_coverage(coder, [codebook_id])
-            project.add_codings(rows)
-            result.codings[coder] = result.codings.get(coder, 0) + len(rows)
-            for doc_name in sorted(docs_by_coder[(coder, codebook_id)]):
-                project.add_coverage(coder, codebook_id, [s for s, _, _ in document_spans(project, doc_name)])
+            doc_name, doc_id = _write_document(project, path, refi, item, resolver, role_variable, result)
+            if guid_to_code:
+                codings.add(item, doc_name, doc_id, document_spans(project, doc_name))
+        _write_codings(project, codings, existed, result)
     return result
+
+
+def _reserve_case_pseudonyms(project: Project, refi: RefiProject, resolver: SpeakerResolver) -> None:
+    """Every case's pseudonym is reserved before any document is read, so a speaker without a
+    case in an earlier document is never numbered with an id a later document's case holds."""
+    for case in refi.cases:
+        found = project.participant_by_pid(case.name)
+        if _PSEUDONYM.match(case.name) and (found is None or found[1] == f"id:{case.name}"):
+            resolver.reserved.add(case.name)
+
+
+def _write_document(project: Project, path: Path, refi: RefiProject, item: _Prepared,
+                    resolver: SpeakerResolver, role_variable: str, result: QdpxImport) -> tuple[str, int]:
+    """The document of ``item``: the project's own when it has the same text (its selections'
+    positions moved onto the stored text if needed), else added with its turns."""
+    sha = content_hash(item.text)
+    result.units[item.name] = item.units
+    existing = project.document_by_hash(sha)
+    same_name = project.document_id(item.name)
+    if existing is None and same_name is not None:
+        back = _way_back(project, same_name, item.name, item.text)
+        if back is not None:
+            # the document went out with "\n" line ends and came back with "\r\n" (NVivo),
+            # or went out with pseudonyms on its label lines: the same text, so its
+            # positions are moved onto the stored text
+            existing = item.name
+            item.spans = {g: back.span(lf_position(item.text, a), lf_position(item.text, b))
+                          for g, (a, b) in item.spans.items()}
+    if existing is not None:
+        result.documents_reused.append(existing)
+        return existing, project.document_id(existing)
+    if same_name is not None:
+        raise InputError(f"a different document named {item.name!r} is already in the project "
+                         "(its text differs); import the file into another project", path)
+    doc_id = project.add_document(item.name, item.text, "refi", sha, f"{path.name}:{item.name}",
+                                  {}, item.attributes)
+    result.turns += _add_turns(project, resolver, refi, item, doc_id, role_variable,
+                               item.attributes.get(_attribute_name(role_variable)))
+    result.documents_added.append(item.name)
+    return item.name, doc_id
+
+
+class _Codings:
+    """The file's codings as coding rows, by (coder, codebook id), each once."""
+
+    def __init__(self, refi: RefiProject, coder_map: dict[str, str], guid_to_code: dict[str, tuple[int, str]]):
+        self.refi, self.coder_map, self.guid_to_code = refi, coder_map, guid_to_code
+        self.rows: dict[tuple[str, int], list[dict]] = defaultdict(list)
+        self.documents: dict[tuple[str, int], set[str]] = defaultdict(set)
+        self.seen: set[tuple] = set()
+
+    def add(self, item: _Prepared, doc_name: str, doc_id: int, segs) -> None:
+        """The codings of one document's selections (``segs``: its turns' spans)."""
+        for selection in item.source.selections:
+            if not selection.codings or selection.guid not in item.spans:
+                continue
+            start, end = item.spans[selection.guid]
+            segment_id = segment_for(segs, start, end)
+            for coding in selection.codings:
+                user = self.refi.users.get(coding.user) if coding.user else None
+                user_name = user.name if user else (coding.user or "unknown")
+                coder = self.coder_map.get(user_name, user_name)
+                machine = user is not None and user.id == MACHINE_USER_ID
+                codebook_id, code = self.guid_to_code[coding.code]
+                key = (coder, doc_id, start, end, codebook_id, code)
+                if key in self.seen:
+                    continue
+                self.seen.add(key)
+                self.rows[(coder, codebook_id)].append({
+                    "document_id": doc_id, "segment_id": segment_id, "codebook_id": codebook_id,
+                    "code": code, "start": start, "end": end, "coder": coder,
+                    "coder_kind": "machine" if machine else "human",
+                    "status": "suggested" if machine else "accepted"})
+                self.documents[(coder, codebook_id)].add(doc_name)
+
+
+def _write_codings(project: Project, codings: _Codings, existed: set[int], result: QdpxImport) -> None:
+    """Store each coder's codings, replacing their earlier ones in a codebook that came back,
+    and cover every turn of the documents they coded."""
+    coverage = coverage_frame(project)
+    covered = set(zip(coverage["coder"], coverage["codebook_id"]))
+    for (coder, codebook_id), rows in codings.rows.items():
+        if rows[0]["coder_kind"] == "machine" and (coder, codebook_id) in covered:
+            # the tagger's own codings are already here, with their evidence: keep those
+            key = f"codings of tagger {coder!r} already in the project"
+            result.skipped[key] = result.skipped.get(key, 0) + len(rows)
+            continue
+        if codebook_id in existed:
+            result.replaced += project.delete_coder_codings(coder, [codebook_id])
+            project.delete_coverage(coder, [codebook_id])
+        project.add_codings(rows)
+        result.codings[coder] = result.codings.get(coder, 0) + len(rows)
+        for doc_name in sorted(codings.documents[(coder, codebook_id)]):
+            project.add_coverage(coder, codebook_id, [s for s, _, _ in document_spans(project, doc_name)])
