@@ -119,6 +119,11 @@ MISUSES = [
      "Invalid value for '-o' / '--output': cannot write .pdf: use one of .docx"),
     (("agreement", "{f}/p.qcproj", "--coders", "rules", "-o", "{f}/d.txt"), 2,
      "Invalid value for '-o' / '--output': cannot write .txt: use one of .csv, .xlsx"),
+    (("alignment", "{f}/p.qcproj", "--pairs", "{f}/notes.csv", "-o", "{f}/a.pdf"), 2,
+     "Invalid value for '-o' / '--output': cannot write .pdf: use one of .csv, .xlsx, .docx"),
+    (("alignment", "{f}/p.qcproj", "--pairs", "{f}/notes.csv", "-o", "{f}/a.csv"), 1,
+     "{f}/notes.csv, row 1: no column 'pair', 'scholar', 'mentor' (a pairs file has the columns pair, "
+     "scholar, mentor; found a, b)"),
     (("agreement", "{f}/p.qcproj", "--coders", "rules"), 1,
      "agreement needs at least two coders, e.g. --coders gold,rules"),
     # selections that match nothing
