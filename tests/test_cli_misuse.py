@@ -143,7 +143,7 @@ MISUSES = [
     (("info", LONG), 1, f"{SHORT}: File name too long"),
     (("ingest", "{f}/new.qcproj", "{f}/group1.txt", "--format", LONG), 1,
      f"{{f}}/group1.txt: unknown format '{SHORT}'; choose one of: text, rev, otter, zoom-text, vtt, srt, "
-     "docx, csv, tsv, xlsx"),
+     "docx, odt, pdf, rtf, markdown, csv, tsv, xlsx"),
     ((LONG,), 2, f"No such command '{SHORT}'."),
     (("--" + LONG,), 2, f"No such option '{('--' + LONG)[:QUOTED_CHARS - 3]}...'."),
 ]

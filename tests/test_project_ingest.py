@@ -5,7 +5,7 @@ import pytest
 from qualcode.core.errors import InputError
 from qualcode.analysis.corpus import segments_table, summarize
 from qualcode.workflows.ingest import ingest
-from qualcode.store.frames import documents_frame, speakers_frame
+from qualcode.store.frames import documents_frame, segments_frame, speakers_frame
 from qualcode.store.project import open_project
 
 SCHOLARS = """Moderator: Welcome, everyone. Let's start with introductions.
@@ -170,7 +170,7 @@ def test_ingest_with_redaction_replaces_names_in_the_new_documents_only(project,
     ingest(project, [write("old.txt", text)], attributes={"role": "scholar"})
     result = ingest(project, [write("new.txt", text + "P1: Right.\n")], attributes={"role": "scholar"},
                     redact=True)
-    texts = project.segments_frame().groupby("document")["text"].apply(list).to_dict()
+    texts = segments_frame(project).groupby("document")["text"].apply(list).to_dict()
     assert texts == {"old.txt": ["Dr. Lee told me so.", "I did, said Lee."],
                      "new.txt": ["[S02] told me so.", "I did, said [S02].", "Right."]}
     plan = result.redaction
