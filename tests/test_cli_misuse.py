@@ -88,6 +88,15 @@ MISUSES = [
      "Invalid value for '--codebook': File '{f}/afolder' is a directory."),
     (("code", "{f}/p.qcproj", "--codebook", CODEBOOK, "--tagger", "ml"), 2,
      "--tagger ml needs --model FILE (from qualcode train)"),
+    (("code", "{f}/p.qcproj", "--codebook", CODEBOOK, "--tagger", "nonsense"), 2,
+     "Invalid value for '--tagger': unknown tagger 'nonsense'; choose from ml, rules, llm, all or a list "
+     "such as rules,ml,llm"),
+    (("code", "{f}/p.qcproj", "--codebook", CODEBOOK, "--tagger", "llm", "--llm-url", "http://example.com/v1",
+      "--llm-model", "m"), 1,
+     "--llm-url host example.com is not this machine: transcripts are confidential, so qualcode sends turns "
+     "only to a server on 127.0.0.1, ::1 or localhost; add --allow-remote to send them to this host"),
+    (("serve", "{f}/missing.qcproj", "--no-browser", "--port", "0"), 1,
+     "{f}/missing.qcproj: project not found (run `qualcode ingest` to create it)"),
     (("codebook", "show", "{f}/empty.txt"), 1, "{f}/empty.txt: codebook is empty"),
     (("import-codings", "{f}/p.qcproj", "{f}/notes.csv", "--coder", "ana"), 1,
      "{f}/notes.csv: cannot tell the layout: expected columns document,turn,codes (coding sheet), or one "
@@ -185,12 +194,12 @@ def test_codebook_validate_lists_every_problem_and_exits_1(folder, tmp_path):
 @pytest.fixture
 def broken_info(monkeypatch):
     """`qualcode info` with a bug in it."""
-    import qualcode.workflows.ingest
+    import qualcode.analysis.corpus
 
     def summarize(project):
         raise KeyError("no such column")
 
-    monkeypatch.setattr(qualcode.workflows.ingest, "summarize", summarize)
+    monkeypatch.setattr(qualcode.analysis.corpus, "summarize", summarize)
 
 
 def test_a_bug_is_one_line_saying_so_and_how_to_see_the_traceback(folder, broken_info):
