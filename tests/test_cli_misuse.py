@@ -52,6 +52,8 @@ MISUSES = [
      "Invalid value for '--seed': -1 is not in the range 0<=x<=4294967295."),
     (("train", "{f}/p.qcproj", "--coder", "nobody", "-o", "{f}/m.qcmodel"), 1,
      "{f}/p.qcproj: coder 'nobody' has no codings or covered turns in the project; coders: rules"),
+    (("train", "{f}/p.qcproj", "--coder", "rules", "-o", "{f}/m.bin"), 2,
+     "Invalid value for '-o' / '--output': cannot write .bin: use one of .qcmodel"),
     (("train", "{f}/p.qcproj", "--coder", "rules", "-o", "{f}/nofolder/m.qcmodel"), 2,
      "Invalid value for '-o' / '--output': folder '{f}/nofolder' does not exist"),
     (("evaluate", "{f}/p.qcproj", "--coder", "rules", "--folds", "1"), 2,

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
-from qualcode.cli.base import (any_output, cli, open_project_file, project_argument, real_names_option,
-                               table_output)
-from qualcode.cli.params import SEED
+from qualcode.cli.base import cli, open_project_file, project_argument, real_names_option, table_output
 from qualcode.cli.llm import Progress, echo_llm_summary, llm_options, llm_options_from
+from qualcode.cli.params import SEED, OutputFile
+from qualcode.core.files import MODEL_SUFFIXES
 
 
 def _codebook_name_option(command):
@@ -30,8 +30,8 @@ def _echo_notes(data) -> None:
 @project_argument
 @click.option("--coder", required=True, help="The human coder whose codings the model learns.")
 @_codebook_name_option
-@click.option("-o", "--output", "output", required=True, type=any_output,
-              help="Model file to write, e.g. model.qcmodel.")
+@click.option("-o", "--output", "output", required=True, type=OutputFile(MODEL_SUFFIXES),
+              help="Model file to write (.qcmodel), e.g. gold.qcmodel.")
 @click.option("--seed", type=SEED, default=0, show_default=True, help="Random seed (folds, solver).")
 @click.option("--min-positives", type=click.IntRange(min=2),
               help="Fewest coded turns a code needs to be learned, at least 2 (default: 5).")

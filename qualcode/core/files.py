@@ -23,6 +23,7 @@ ALIGNMENT_SUFFIXES = (*TABLE_SUFFIXES, ".docx")
 FIGURE_SUFFIXES = (".png", ".svg")
 REPORT_SUFFIXES = (".docx",)
 QDPX_SUFFIXES = (".qdpx",)
+MODEL_SUFFIXES = (".qcmodel",)
 
 
 @contextmanager

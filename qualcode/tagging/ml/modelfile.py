@@ -33,12 +33,11 @@ import numpy as np
 
 from qualcode import __version__
 from qualcode.core.errors import ModelError
-from qualcode.core.files import atomic_output
+from qualcode.core.files import MODEL_SUFFIXES, atomic_output
 from qualcode.tagging.ml.estimator import MLTagger
 
 FORMAT = "qualcode-model"
 #: The suffix of a model file (``save_model`` writes no other).
-MODEL_SUFFIX = ".qcmodel"
 FORMAT_VERSION = 1
 MANIFEST, PAYLOAD = "manifest.json", "model.skops"
 #: Types outside skops' default trusted set that a qualcode model may contain.
@@ -124,7 +123,7 @@ def save_model(tagger: MLTagger, path: str | Path, manifest: dict) -> ModelFile:
     payload = sio.dumps(tagger)
     manifest = dict(manifest)
     manifest["content_sha256"] = _content_hash(manifest, payload)
-    with atomic_output(path, (MODEL_SUFFIX,)) as tmp:
+    with atomic_output(path, MODEL_SUFFIXES) as tmp:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             archive.writestr(MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
             archive.writestr(PAYLOAD, payload)
