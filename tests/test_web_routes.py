@@ -271,22 +271,24 @@ def test_serve_refuses_a_missing_project_with_one_error_line(tmp_path):
 
 def test_serve_listens_on_loopback_without_a_token_and_elsewhere_only_with_one(study, monkeypatch):
     import uvicorn
+    from browser import free_port
     from qualcode.web import server
 
     runs = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: runs.append((app, kw)))
     lines: list[str] = []
-    server.serve(study, port=8799, coder="bob", open_browser=False, announce=lines.append)
-    assert runs[0][1]["host"] == "127.0.0.1" and runs[0][1]["port"] == 8799
-    assert lines == ["qualcode workbench for study.qcproj: open http://127.0.0.1:8799/",
+    port = free_port()
+    server.serve(study, port=port, coder="bob", open_browser=False, announce=lines.append)
+    assert runs[0][1]["host"] == "127.0.0.1" and runs[0][1]["port"] == port
+    assert lines == [f"qualcode workbench for study.qcproj: open http://127.0.0.1:{port}/",
                      "only this computer can reach it; Ctrl-C stops"]
     lines.clear()
-    server.serve(study, host="0.0.0.0", port=8799, open_browser=False, announce=lines.append)
+    server.serve(study, host="0.0.0.0", port=port, open_browser=False, announce=lines.append)
     token = runs[1][0].state.bench.settings.token
     assert len(token) >= 40 and runs[1][1]["host"] == "0.0.0.0"
-    assert lines[0] == f"qualcode workbench for study.qcproj: open http://127.0.0.1:8799/?token={token}"
+    assert lines[0] == f"qualcode workbench for study.qcproj: open http://127.0.0.1:{port}/?token={token}"
     assert "every request needs the access token" in lines[1]
-    assert server.plan("0.0.0.0", 8799).token != token  # a new token each start
+    assert server.plan("0.0.0.0", port).token != token  # a new token each start
 
 
 def test_every_template_and_static_file_ships_in_the_wheel():
@@ -305,3 +307,16 @@ def test_every_template_and_static_file_ships_in_the_wheel():
     files = [p.relative_to(here).as_posix() for folder in ("static", "templates")
              for p in (here / folder).iterdir()]
     assert files and all(any(fnmatch(f, pattern) for pattern in patterns) for f in files), files
+
+
+def test_serve_names_a_port_in_use(study):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(cli, ["serve", str(study), "--port", str(port), "--no-browser"])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: cannot listen on 127.0.0.1:{port} (")
+    assert result.output.endswith("choose another --port (0 takes a free one)\n")

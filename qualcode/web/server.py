@@ -34,13 +34,16 @@ class Plan:
 
 def plan(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> Plan:
     """The address to listen on and to open; a token when ``host`` is not loopback.  Port 0
-    takes a free port."""
+    takes a free port; a port in use is a :class:`~qualcode.core.errors.ParameterError`."""
     if not 0 <= port <= 65535:
         raise ParameterError(f"port must be between 0 and 65535, not {port}")
-    if port == 0:
-        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
-            probe.bind((host, 0))
-            port = probe.getsockname()[1]
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise ParameterError(f"cannot listen on {host}:{port} ({exc.strerror or exc}): "
+                                 "choose another --port (0 takes a free one)") from None
+        port = probe.getsockname()[1]
     token = None if is_loopback(host) else new_token()
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     shown = f"[{shown}]" if ":" in shown else shown
