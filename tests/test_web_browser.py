@@ -154,6 +154,34 @@ def test_r_marks_a_turn_reviewed_and_c_codes_the_whole_turn(tmp_path, page):
         assert reviews.reviews_frame(project)["action"].tolist() == ["reviewed", "add"]
 
 
+def test_a_decision_while_another_process_writes_shows_why_and_changes_nothing(tmp_path, page, monkeypatch):
+    import sqlite3
+
+    import qualcode.store.project as store
+    monkeypatch.setattr(store, "LOCK_TIMEOUT_SECONDS", 0.3)
+    path = build_project(tmp_path / "study.qcproj")
+    with open_project(path) as project:
+        clarity = suggestion(project, 1, "value.clarity")
+    with serving(create_app(Settings(path, coder="bob"))) as base:
+        page.goto(f"{base}/documents/1")
+        page.wait_for_selector("#turns[data-ready='1']")
+        page.keyboard.press("n")
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # another qualcode command writing
+        try:
+            page.keyboard.press("a")
+            page.wait_for_selector("#status.error")
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        assert "project is in use by another qualcode command" in page.text_content("#status")
+        assert page.get_attribute(f'button[data-coding="{clarity}"]', "data-status") == "suggested"
+        page.keyboard.press("a")  # once the other command is done, the same key works
+        page.wait_for_selector(f'button[data-coding="{clarity}"][data-status="accepted"]')
+    with open_project(path) as project:
+        assert reviews.reviews_frame(project)["action"].tolist() == ["accept"]
+
+
 HOSTILE_LABEL = '<script>window.__xss = "label"</script>'
 HOSTILE_TEXT = '"><img src=x onerror="window.__xss = \'text\'">'
 
