@@ -4,8 +4,8 @@
 
 Tags synthetic turns (the benchmark's generator) with each default codebook and
 prints the CPU time (best of three) of: the bare tokenizer, tokenizer + lemmas,
-phrase matching, token-pattern matching, and the whole
-tagger (sentences and rule checks on turns with matches included).  CPU time,
+phrase matching, token-pattern matching, matching with the rule checks (sentences
+on turns with matches included), and the whole tagger.  CPU time,
 not wall time, so a busy machine disturbs it less.  For a function-level view run
 ``python -m cProfile -s tottime benchmarks/profile_stages.py``.
 """
@@ -52,17 +52,19 @@ def main(words: int = 200_000) -> None:
     row("bare tokenizer", floor)
     for name in ("mentoring_expectations", "expectation_domains"):
         tagger = RuleTagger(load_codebook(CODEBOOKS / f"{name}.yaml"))
-        analysed = [tagger._analyse(t) for t in texts]
-        print(f"\n{name}: {len(tagger._phrase_specs)} phrase rules, {len(tagger._patterns)} token patterns")
-        row("  tokenizer + lemmas", best_of(lambda: [tagger._analyse(t) for t in texts]))
-        row("  phrase matching alone (lemma-id trie)", best_of(lambda: [tagger._trie(ids.lemmas) for _, ids in analysed]))
-        row("  token patterns alone (anchored)",
-            best_of(lambda: [tagger._pattern_matches(d, ids) for d, ids in analysed]))
+        docs = [tagger.nlp.make_doc(t) for t in texts]
+        columns = [tagger._lemmatizer.annotate(doc) for doc in docs]
+        matcher = tagger._matcher
+        print(f"\n{name}: {len(matcher)} rules, {len(matcher._patterns)} of them token patterns")
+        row("  tokenizer + lemmas", best_of(lambda: [tagger._lemmatizer.annotate(tagger.nlp.make_doc(t))
+                                                     for t in texts]))
+        row("  phrase matching alone (PhraseMatcher)", best_of(lambda: [matcher._phrases(d) for d in docs]))
+        row("  token patterns alone (around their anchors)",
+            best_of(lambda: [matcher._pattern_matches(d, c) for d, c in zip(docs, columns) if len(d)]))
         row("  matching + rule checks (sentences, vetoes, hits)",
-            best_of(lambda: [list(tagger._codings(d, ids, 0, 0)) for d, ids in analysed]))
-        row("  whole tagger (tag_segments)",
-            best_of(lambda: list(tagger.tag_segments((i, t, 0) for i, t in enumerate(texts)))))
-
+            best_of(lambda: [tagger.hits(d, t) for d, t in zip(docs, texts)]))
+        row("  whole tagger (coding_rows)",
+            best_of(lambda: list(tagger.coding_rows((i, t, 0) for i, t in enumerate(texts)))))
 
 if __name__ == "__main__":
     main(int(float(sys.argv[1])) if len(sys.argv) > 1 else 200_000)

@@ -8,12 +8,12 @@ stage and once without (``none``: imports, corpus and tagger only), and subtract
         .venv/bin/python benchmarks/tagger_stage.py STAGE [CODEBOOK]
 
 Each run takes about a minute.  Stages are cumulative: ``tokenizer`` (the bare tokenizer,
-the floor), ``analyse`` (tokenizer, LOWER ids and lemmas), ``trie`` (+ phrase matching),
-``patterns`` (+ token patterns), ``codings`` (the whole tagger, ``tag_segments``) and
-``rows`` (what the coding workers run: ``coding_rows``, evidence JSON included).  The
-corpus is about 40,000 words (seed 0); a first pass over another corpus (seed 1) warms
-the tagger's per-word caches, as a long run would.  CODEBOOK defaults to
-mentoring_expectations.
+the floor), ``lemmas`` (tokenizer, LOWER ids and the rules' lemmas set on the doc),
+``matches`` (+ phrases and token patterns, spaCy's matchers), ``hits`` (+ sentences and
+rule checks on docs with matches) and ``rows`` (what the coding workers run:
+``coding_rows``, codings grouped, evidence JSON included).  The corpus is about 40,000
+words (seed 0); a first pass over another corpus (seed 1) warms the tagger's per-word
+caches, as a long run would.  CODEBOOK defaults to mentoring_expectations.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from qcbench.corpus import generate_turns
 from qualcode.codebook import load_codebook
 from qualcode.tagging import RuleTagger, get_nlp
 
-STAGES = ("none", "tokenizer", "analyse", "trie", "patterns", "codings", "rows")
+STAGES = ("none", "tokenizer", "lemmas", "matches", "hits", "rows")
 
 
 def main(stage: str, book: str = "mentoring_expectations") -> None:
@@ -40,20 +40,18 @@ def main(stage: str, book: str = "mentoring_expectations") -> None:
     if stage == "tokenizer":
         for text in texts:
             tokenizer(text)
-    elif stage in ("analyse", "trie", "patterns"):
+    elif stage in ("lemmas", "matches"):
         for text in texts:
-            doc, ids = tagger._analyse(text)
-            if stage != "analyse":
-                tagger._trie(ids.lemmas)
-            if stage == "patterns":
-                tagger._pattern_matches(doc, ids)
-    elif stage == "codings":
-        for _ in tagger.tag_segments(items):
-            pass
+            doc = tagger.nlp.make_doc(text)
+            lowers, lemmas = tagger._lemmatizer.annotate(doc)
+            if stage == "matches" and len(doc):
+                tagger._matcher(doc, lowers, lemmas)
+    elif stage == "hits":
+        for text in texts:
+            tagger.hits(tagger.nlp.make_doc(text), text)
     elif stage == "rows":
         for _ in tagger.coding_rows(items):
             pass
-
 
 if __name__ == "__main__":
     main(*sys.argv[1:3])

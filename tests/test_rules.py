@@ -187,7 +187,7 @@ def test_offsets_slice_the_document_text():
 
 def test_tag_segments_and_tag_documents_stream(tagger):
     items = [("a", "We set expectations.", 100), ("b", "Nothing here.", 200), ("c", "A contract.", 300)]
-    got = [(c.segment_key, c.code_id, c.start, c.end) for c in tagger.tag_segments(iter(items), batch_size=2)]
+    got = [(c.segment_key, c.code_id, c.start, c.end) for c in tagger.tag_segments(iter(items))]
     assert got == [("a", "value", 100, 120), ("c", "tools", 300, 311)]
     docs = [build_document("d1", [Turn("A", "A contract."), Turn("B", "We set expectations.")], "txt"),
             build_document("d2", [Turn("A", "We set expectations.")], "txt")]

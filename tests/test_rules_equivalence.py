@@ -1,4 +1,4 @@
-"""The optimized rule tagger gives exactly the codings, hits and vetoes of the original one.
+"""The rule tagger gives exactly the codings, hits and vetoes of the original one.
 
 The expected files were written by the tagger before the speed work
 (``tests/fixtures/rule_codings/make_expected.py``, see its docstring), on the

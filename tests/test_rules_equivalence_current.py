@@ -1,5 +1,6 @@
 """With the current shipped codebooks, the tagger gives exactly the codings, hits and vetoes it gave
-before per-pattern windowed matching (``tests/fixtures/rule_codings/current/make_expected.py``)."""
+before per-pattern windowed matching (``tests/fixtures/rule_codings/current/make_expected.py``;
+ties between rules matching the same tokens in the codebook's order of rules, see there)."""
 
 from __future__ import annotations
 
