@@ -75,6 +75,10 @@ class _Tokens:
             self.stop += [b] * (b - a)
         self._spans: dict[tuple[int, int], tuple[int, int]] = {}
 
+    def scope(self, by_turn: bool, s: int, e: int) -> tuple[int, int]:
+        """Character span of the turn, or of the sentences holding tokens s..e-1."""
+        return self.span(0, len(self.idx)) if by_turn else self.span(self.first[s], self.stop[e - 1])
+
     def words(self, s: int, e: int) -> str:
         """The text of tokens s..e-1."""
         return self.text[self.idx[s]:self.idx[e - 1] + self.length[e - 1]]
@@ -131,14 +135,14 @@ class RuleChecks:
                  base: int) -> list[tuple[Hit, tuple[int, int]]]:
         """Each non-exclude match as a hit (applied or vetoed) with the character span of its scope."""
         tokens = _Tokens(doc, text, lemmas, self.sentence_starts(doc, text))
-        info, first, stop, n = self._info, tokens.first, tokens.stop, len(lemmas)
+        info = self._info
         vetoes = self._vetoes(tokens, matches) if not self._excludes.isdisjoint([m[0] for m in matches]) else {}
         out = []
         for key, s, e in matches:
             code_id, rule_id, is_exclude, by_turn, negation, near, window, near_reason = info[key]
             if is_exclude:
                 continue
-            where = tokens.span(0, n) if by_turn else tokens.span(first[s], stop[e - 1])
+            where = tokens.scope(by_turn, s, e)
             status, reason = APPLIED, ""
             if vetoes and (code_id, where) in vetoes:
                 status, reason = EXCLUDED, vetoes[(code_id, where)]
@@ -157,9 +161,8 @@ class RuleChecks:
         for key, s, e in matches:
             info = self._info[key]
             if info.is_exclude:
-                where = tokens.span(0, len(tokens.idx)) if info.by_turn else tokens.span(tokens.first[s],
-                                                                                        tokens.stop[e - 1])
-                vetoes.setdefault((info.code_id, where), f'exclude phrase "{tokens.words(s, e)}"')
+                reason = f'exclude phrase "{tokens.words(s, e)}"'
+                vetoes.setdefault((info.code_id, tokens.scope(info.by_turn, s, e)), reason)
         return vetoes
 
     def _negation_cue(self, tokens: _Tokens, s: int) -> str | None:

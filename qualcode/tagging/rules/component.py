@@ -1,11 +1,11 @@
 """The rule tagger as a spaCy pipeline component, for researchers' own pipelines.
 
-    >>> import spacy
-    >>> nlp = spacy.blank("en")
-    >>> nlp.add_pipe("qualcode_rules", config={"codebook": "codebooks/mentoring_expectations.yaml"})
-    >>> doc = nlp("We never set expectations. Then we signed a compact with our mentor.")
-    >>> [(span.label_, span.text) for span in doc.spans["qualcode"]]
-    >>> [hit.rule_id for hit in doc.spans["qualcode"][0]._.qualcode_evidence]
+    import spacy
+    nlp = spacy.blank("en")
+    nlp.add_pipe("qualcode_rules", config={"codebook": "codebooks/mentoring_expectations.yaml"})
+    doc = nlp("We never set expectations. Then we signed a compact with our mentor.")
+    [(span.label_, span.text) for span in doc.spans["qualcode"]]
+    [hit.rule_id for hit in doc.spans["qualcode"][0]._.qualcode_evidence]
 
 Each coding is a span of ``doc.spans["qualcode"]`` (its label the code id, its
 extent the sentence or turn the code applies to) and ``span._.qualcode_evidence``

@@ -7,10 +7,10 @@ spaCy's ``Matcher`` with ``greedy="LONGEST"``, one ``Matcher`` per pattern, beca
 its cost grows with the number of patterns and with the tokens it reads (``IN`` tests
 are Python calls per token).  So each pattern runs only on docs holding a word for
 every token it requires, and only over the tokens around its *anchor* words (the
-tokens passing one of its required tests): a match holds an anchor and is at most as
-long as the pattern, so it lies in the window around that anchor, and since windows
-that overlap are merged, no match is lost, none is added and the LONGEST filter keeps
-the same ones as over the whole doc.
+tokens passing one of its required tests) that hold such a word too: a match holds an
+anchor and is at most as long as the pattern, so it lies in the window around that
+anchor, and since windows that overlap are merged, no match is lost, none is added and
+the LONGEST filter keeps the same ones as over the whole doc.
 
 Matches come sorted by start, end, then the order the rules are written in the
 codebook (the order they were added here), whatever order the matchers list them in.
@@ -37,7 +37,8 @@ class _Pattern(NamedTuple):
     length: int | None  # most tokens a match spans (None: unbounded)
 
     def matches(self, doc: Doc, columns: tuple[list[int], list[int]]) -> list[Match]:
-        """The pattern's matches in ``doc``, over the windows around its anchor tokens."""
+        """The pattern's matches in ``doc``, over the windows around its anchor tokens that
+        hold a word for each of its required tokens."""
         if self.anchor is None or self.length is None:
             return self.matcher(doc)
         column, values = self.anchor
@@ -49,7 +50,9 @@ class _Pattern(NamedTuple):
                 windows[-1][1] = hi
             else:
                 windows.append([lo, hi])
-        return [(key, lo + s, lo + e) for lo, hi in windows for key, s, e in self.matcher(doc[lo:hi])]
+        return [(key, lo + s, lo + e) for lo, hi in windows
+                if all(not values.isdisjoint(columns[column][lo:hi]) for column, values in self.tests)
+                for key, s, e in self.matcher(doc[lo:hi])]
 
 
 class RuleMatcher:

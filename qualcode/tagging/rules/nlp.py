@@ -75,8 +75,9 @@ def _make_lemmatizer(nlp: Language, name: str) -> LowercaseLookupLemmatizer:
     return LowercaseLookupLemmatizer()
 
 
+@lru_cache(maxsize=8)
 def lemmatizer_of(nlp: Language) -> LowercaseLookupLemmatizer:
-    """The pipeline's ``qualcode_lemmatizer``, or a new one for a pipeline without it."""
+    """The pipeline's ``qualcode_lemmatizer``, or one kept for a pipeline without it."""
     if "qualcode_lemmatizer" in nlp.pipe_names:
         return nlp.get_pipe("qualcode_lemmatizer")
     return LowercaseLookupLemmatizer()
@@ -133,13 +134,8 @@ def _lemmas(nlp: Language, text: str) -> tuple[tuple[str, bool], ...]:
         return ()
     lowers, spaces = doc.to_array([LOWER, IS_SPACE]).T.tolist()
     strings = nlp.vocab.strings
-    lemmas = _shared_lemmatizer(nlp).lemmas_of(lowers, strings)
+    lemmas = lemmatizer_of(nlp).lemmas_of(lowers, strings)
     return tuple(zip(map(strings.__getitem__, lemmas), map(bool, spaces)))
-
-
-@lru_cache(maxsize=4)
-def _shared_lemmatizer(nlp: Language) -> LowercaseLookupLemmatizer:
-    return lemmatizer_of(nlp)
 
 
 def lemma_set(words: Iterable[str], nlp: Language | None = None) -> frozenset[str]:
