@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import Iterable, NamedTuple
 
+from spacy.attrs import LEMMA, ORTH
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
@@ -81,9 +82,9 @@ class RuleMatcher:
     def add_phrases(self, rule_id: str, phrases: Iterable[Iterable[str]]) -> None:
         """Lemma sequences (space tokens included) that this rule matches."""
         self.key(rule_id)
-        docs = []
-        for lemmas in map(list, phrases):
-            docs.append(Doc(self.vocab, words=lemmas, lemmas=lemmas))
+        docs = [Doc(self.vocab, words=list(lemmas)) for lemmas in phrases]
+        for doc in docs:  # each word is its own lemma
+            doc.from_array([LEMMA], doc.to_array([ORTH]))
         self._phrases.add(rule_id, docs)
 
     def add_pattern(self, rule_id: str, pattern: list[dict]) -> None:
