@@ -6,7 +6,6 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-import numpy
 import pytest
 from spacy.attrs import LEMMA
 from spacy.matcher import Matcher
@@ -253,3 +252,20 @@ def test_another_pipeline_gives_the_tokenizer_only():
     expected = list(RuleTagger(book).coding_rows(items))
     assert len(expected) > 300
     assert list(RuleTagger(book, nlp=nlp).coding_rows(items)) == expected
+
+
+def test_patterns_testing_sentence_starts_see_the_sentences(tmp_path):
+    tagger = RuleTagger(load_codebook(_write(tmp_path, """\
+name: Starts
+version: "1"
+codes:
+  - id: opener
+    name: Opener
+    definition: A sentence that opens with a mentor.
+    rules:
+      patterns:
+        - id: mentor-first
+          pattern: [{IS_SENT_START: true, LEMMA: mentor}]
+""")))
+    text = "Our mentor was fine. Mentors listen.\nmentor again, and mentors"
+    assert [(h.matched, h.start) for h in tagger.explain(text)] == [("Mentors", 21), ("mentor", 37)]

@@ -17,7 +17,8 @@ These are exactly the codings and hits :class:`~qualcode.tagging.rules.tagger.Ru
 finds for the doc's text, computed from the doc's tokens: the component matches the
 rules' own lemmas (lowercase lookups) and leaves the doc's lemmas as they were; it uses
 the doc's sentence starts when a component before it set them (a parser, a
-sentencizer), otherwise it finds them as qualcode does, without setting them.
+sentencizer), otherwise it finds them as qualcode does, without setting them (unless a
+pattern of the codebook tests ``IS_SENT_START``: then they are set before matching).
 
 ``codebook`` in the config is the path of a codebook file; a codebook already loaded
 (:class:`~qualcode.codebook.Codebook`, which a spaCy config cannot hold) is given to
@@ -36,7 +37,7 @@ from spacy.tokens import Doc, Span
 
 from qualcode.codebook import Codebook, load_codebook
 from qualcode.tagging.rules.checks import APPLIED, Hit
-from qualcode.tagging.rules.tagger import Groups, RuleTagger
+from qualcode.tagging.rules.tagger import RuleTagger
 
 SPANS_KEY = "qualcode"
 EVIDENCE = "qualcode_evidence"  # the span extension, and the doc.user_data key it reads
@@ -85,12 +86,8 @@ class RuleComponent:
         _set_spans(doc, f"{self.spans_key}_vetoed", vetoed.items())
         return doc
 
-    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterable[Doc]:
-        for doc in docs:
-            yield self(doc)
 
-
-def _set_spans(doc: Doc, key: str, groups: Groups | Iterable[tuple[tuple[str, int, int], list[Hit]]]) -> None:
+def _set_spans(doc: Doc, key: str, groups: Iterable[tuple[tuple[str, int, int], list[Hit]]]) -> None:
     spans = []
     for (code_id, start, end), hits in groups:
         spans.append(doc.char_span(start, end, label=code_id, span_id=key))

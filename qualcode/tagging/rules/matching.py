@@ -51,9 +51,12 @@ class _Pattern(NamedTuple):
                 windows[-1][1] = hi
             else:
                 windows.append([lo, hi])
-        return [(key, lo + s, lo + e) for lo, hi in windows
-                if all(not values.isdisjoint(columns[column][lo:hi]) for column, values in self.tests)
+        return [(key, lo + s, lo + e) for lo, hi in windows if self._may_match(columns, lo, hi)
                 for key, s, e in self.matcher(doc[lo:hi])]
+
+    def _may_match(self, columns: tuple[list[int], list[int]], lo: int, hi: int) -> bool:
+        """Whether tokens lo..hi-1 hold a word for each token the pattern requires."""
+        return all(not values.isdisjoint(columns[column][lo:hi]) for column, values in self.tests)
 
 
 class RuleMatcher:
