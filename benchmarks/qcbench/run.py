@@ -34,8 +34,9 @@ from qualcode.core.errors import QualcodeError
 #: Steps that together make "ingest + code + export" (rule coding; ML coding is listed on its own).
 END_TO_END = ("ingest", "code_mentoring", "code_domains", "counts", "compare", "excerpts", "qdpx")
 CODEBOOK_STEPS = ("code_mentoring", "code_domains")
-#: The speed targets of the issue that asked for the benchmark.
-RULE_CODING_TARGET = 0.5
+#: The speed floors (issue 12 retired the 0.5 target of issue 6): rule coding at least 0.2 of the
+#: bare tokenizer's throughput, and ingest + code + every export of 10^6 words under 30 s.
+RULE_CODING_TARGET = 0.2
 END_TO_END_TARGET_SECONDS = 30
 ML_STEP = "code_ml"
 DEFAULT_SIZES = (100_000, 1_000_000)
