@@ -167,8 +167,11 @@ def test_real_names_and_another_coder(project_path):
 
 
 def test_the_selection_is_that_of_export_excerpts(project_path):
-    with pytest.raises(SelectionError, match="codings by 2 coders: alice .2., rules .10.; choose one"):
-        align(project_path)
+    chosen = align(project_path)   # two coders: the person where they read, the tagger elsewhere
+    assert chosen.selection.startswith("7 codings from codebook Test book 1.0; coder alice where alice "
+                                       "read the turn, else rules (the default with several coders")
+    asked = align(project_path, coder="alice+rules")
+    assert asked.codes.equals(chosen.codes) and "(the default" not in asked.selection
     only_accepted = align(project_path, "pair,scholar,mentor\nP2,S02,M02\n", coder="rules", status="accepted")
     assert only_accepted.codes["status"].tolist() == [N, N, N, N, N, M]
 

@@ -188,7 +188,8 @@ def test_plot_and_report_with_pairs(study, tmp_path):
     pairs = study.parent / "pairs.csv"
     png = tmp_path / "alignment.png"
     result = run("plot", study, "--kind", "alignment", "--pairs", pairs, "--coder", "rules", "-o", png)
-    assert result.output == f"wrote alignment to {png}\n"
+    assert result.output == (f"wrote alignment to {png} (10 codings from codebook Test book 1.0; coder rules; "
+                             "status suggested or accepted)\n")
     assert png.read_bytes()[:4] == b"\x89PNG"
     report = tmp_path / "report.docx"
     result = run("report", study, "--pairs", pairs, "--coder", "rules", "--exemplars", "1", "-o", report)

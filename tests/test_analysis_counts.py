@@ -92,10 +92,12 @@ def test_total_group_and_wide_view(project):
     assert wide.set_index("code").loc["power"].tolist() == ["Power differential", "power", 0, 3, 0, 3]
 
 
-def test_coder_must_be_chosen_when_several_coded(project):
-    with pytest.raises(SelectionError, match=r"codings by 2 coders: alice \(1\), rules \(12\); "
-                                             r"choose one with --coder"):
-        counts_by(project, "role")
+def test_several_coders_count_the_person_where_they_read_and_the_tagger_elsewhere(project):
+    both = counts_by(project, "role")
+    assert both.attrs["selection"] == (
+        "13 codings from codebook Test book 1.0; coder alice where alice read the turn, else rules (the "
+        "default with several coders: --coder chooses); status suggested or accepted")
+    assert table(both, "turns")[("tools", "scholar")] == (1,) and table(both, "turns")[("value", "scholar")] == (3,)
     alice = table(counts_by(project, "role", coder="alice"), "turns")
     assert alice[("tools", "scholar")] == (1,)
     assert alice[("value", "scholar")] == (0,)

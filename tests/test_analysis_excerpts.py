@@ -4,6 +4,7 @@ import pytest
 
 from projects import build_project
 from qualcode.analysis import excerpts_table, exemplar_rows, format_time, iter_excerpts
+from qualcode.analysis.quotes import QuoteContext
 from qualcode.core.errors import SelectionError
 from qualcode.store.project import open_project
 
@@ -19,9 +20,15 @@ def test_columns_pseudonyms_and_codebook_order(project):
     assert list(table.columns) == ["document", "speaker", "participant", "role", "group", "site",
                                    "code", "code_name", "theme", "theme_name", "start", "end", "turn",
                                    "time", "text", "coder", "status"]
-    assert len(table) == 11   # 12 rules codings minus the facilitator's (rejected one is left out)
-    assert table["code"].tolist() == ["value"] + ["value.clarity"] * 5 + ["value.trust"] * 2 + [
+    # 12 rules codings minus the facilitator's (the rejected one is left out), and M01's two
+    # value.clarity sentences in one turn are one quote
+    assert len(table) == 10
+    assert table["code"].tolist() == ["value"] + ["value.clarity"] * 4 + ["value.trust"] * 2 + [
         "power", "power.fear", "power.fear"]
+    assert table[table["participant"] == "M01"]["text"].tolist()[-1] == \
+        "Clarity saves time. Clarity saves trouble."
+    coded = excerpts_table(project, coder="rules", context=QuoteContext("coded"))
+    assert len(coded) == 11 and coded["text"].tolist()[4:6] == ["Clarity saves time.", "Clarity saves trouble."]
     first = table.iloc[0]
     assert (first["speaker"], first["participant"], first["role"], first["group"], first["site"],
             first["text"], first["turn"], first["time"]) == (
@@ -36,13 +43,13 @@ def test_columns_pseudonyms_and_codebook_order(project):
 def test_filters(project):
     value = excerpts_table(project, coder="rules", code="value")
     assert set(value["code"]) == {"value", "value.clarity", "value.trust"}   # descendants included
-    assert len(value) == 8
+    assert len(value) == 7
     trust = excerpts_table(project, coder="rules", code="value.trust")
     assert trust["participant"].tolist() == ["S01", "M03"]
     power = excerpts_table(project, coder="rules", theme="Power differential")
     assert set(power["theme"]) == {"power"} and len(power) == 3
     mentors = excerpts_table(project, coder="rules", role="mentor")
-    assert mentors["participant"].tolist() == ["M01", "M01", "M01", "M03"]
+    assert mentors["participant"].tolist() == ["M01", "M01", "M03"]
     south = excerpts_table(project, coder="rules", document="scholars_south.txt")
     assert south["turn"].tolist() == [1, 2, 1]
     both = excerpts_table(project, coder="all", status="accepted")
@@ -57,7 +64,7 @@ def test_sorting(project):
     assert by_doc["document"].tolist()[:4] == ["scholars_north.txt"] * 4
     assert by_doc["start"].tolist()[:4] == sorted(by_doc["start"].tolist()[:4])
     by_role = excerpts_table(project, coder="rules", sort="role")
-    assert by_role["role"].tolist() == ["scholar"] * 7 + ["mentor"] * 4
+    assert by_role["role"].tolist() == ["scholar"] * 7 + ["mentor"] * 3
     by_person = excerpts_table(project, coder="rules", sort="participant")
     assert by_person["participant"].tolist() == sorted(by_person["participant"].tolist())
     with pytest.raises(SelectionError, match="cannot sort by 'speaker'"):
@@ -70,7 +77,8 @@ def test_sorting(project):
     ({"role": "nurse"}, "unknown role 'nurse'; role values in the project: facilitator, mentor, scholar"),
     ({"document": "x.txt"}, "unknown document 'x.txt'"),
     ({"code": "tools"}, "no excerpts match code tools"),
-    ({"role": "facilitator"}, "no excerpts match role facilitator .*facilitator turns left out"),
+    ({"role": "facilitator"}, "no excerpts match role facilitator .*facilitators and unidentified voices "
+                              "left out"),
 ])
 def test_unknown_or_empty_filters(project, kwargs, message):
     with pytest.raises(SelectionError, match=message):
@@ -81,7 +89,7 @@ def test_exemplars_prefer_new_voices_and_alternate_roles(project):
     chosen, total = exemplar_rows(iter_excerpts(project, coder="rules"), per_code=2, min_words=1)
     clarity = chosen[chosen["code"] == "value.clarity"]
     assert clarity["participant"].tolist() == ["S01", "M01"]   # one scholar, one mentor
-    assert len(chosen) == 1 + 2 + 2 + 1 + 2 and total == 11
+    assert len(chosen) == 1 + 2 + 2 + 1 + 2 and total == 10
     three, _ = exemplar_rows(iter_excerpts(project, coder="rules"), per_code=3, min_words=1)
     assert three[three["code"] == "value.clarity"]["participant"].tolist() == ["S01", "S02", "M01"]
 

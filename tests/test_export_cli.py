@@ -23,7 +23,7 @@ def test_export_excerpts(study, tmp_path):
     result = run("export", "excerpts", study, "-o", out, "--coder", "rules", "--theme", "value",
                  "--role", "mentor")
     assert result.exit_code == 0, result.output
-    assert result.output == (f"wrote 4 excerpts to {out} (12 codings from codebook Test book 1.0; "
+    assert result.output == (f"wrote 3 excerpts to {out} (12 codings from codebook Test book 1.0; "
                              "coder rules; status suggested or accepted)\n")
     assert load_workbook(out).sheetnames == ["all", "value"]
     docx = tmp_path / "quotes.docx"
@@ -35,7 +35,8 @@ def test_export_counts(study, tmp_path):
     out = tmp_path / "counts.csv"
     result = run("export", "counts", study, "--by", "site", "-o", out, "--coder", "rules", "--total")
     assert result.exit_code == 0, result.output
-    assert result.output == f"wrote 18 rows (6 codes x 3 site values) to {out}\n"
+    assert result.output == (f"wrote 18 rows (6 codes x 3 site values) to {out} (12 codings from codebook "
+                             "Test book 1.0; coder rules; status suggested or accepted)\n")
     assert out.read_text(encoding="utf-8-sig").splitlines()[0].startswith("by,group,code,name")
 
 
@@ -47,18 +48,20 @@ def test_compare_prints_a_table(study, tmp_path):
     lines = result.output.splitlines()
     assert lines[0] == ("scholar vs mentor (role); unit: participant turns; Fisher's exact test, "
                         "Holm-adjusted")
-    assert lines[1].split()[:4] == ["code", "scholar", "turns", "mentor"]
-    assert lines[2].split() == ["Value", "of", "expectations", "3/7", "(43%)", "3/4", "(75%)", "3/2",
+    assert lines[1:3] == ["12 codings from codebook Test book 1.0; coder rules; status suggested or accepted", ""]
+    assert lines[3].split()[:4] == ["code", "scholar", "turns", "mentor"]
+    assert lines[4].split() == ["Value", "of", "expectations", "3/7", "(43%)", "3/4", "(75%)", "3/2",
                                 "-32", "pp", "[-66,", "+23]", "0.545", "1.000", "few", "data"]
-    assert lines[3].startswith("  Clear guidance")
+    assert lines[5].startswith("  Clear guidance")
     assert lines[-1] == f"wrote 6 rows to {out}"
     assert load_workbook(out).sheetnames == ["comparison", "about"]
 
 
 def test_plot_and_report(study, tmp_path):
     png = tmp_path / "h.png"
-    assert run("plot", study, "--kind", "heatmap", "-o", png, "--coder", "rules").output == \
-        f"wrote heatmap to {png}\n"
+    assert run("plot", study, "--kind", "heatmap", "-o", png, "--coder", "rules").output == (
+        f"wrote heatmap to {png} (12 codings from codebook Test book 1.0; coder rules; status suggested or "
+        "accepted)\n")
     assert png.read_bytes()[:4] == b"\x89PNG"
     svg = tmp_path / "b.svg"
     assert run("plot", study, "--kind", "bars", "-o", svg, "--coder", "rules").exit_code == 0
@@ -71,9 +74,8 @@ def test_plot_and_report(study, tmp_path):
 
 
 @pytest.mark.parametrize("args,message", [
-    (("export", "excerpts", "{p}", "-o", "{t}/q.csv"),
-     "Error: codings by 2 coders: alice (1), rules (12); choose one with --coder NAME "
-     "(or --coder all to pool them)"),
+    (("export", "excerpts", "{p}", "-o", "{t}/q.csv", "--coder", "alice+alice"),
+     "Error: --coder alice+alice needs two coders of one codebook"),
     (("export", "excerpts", "{p}", "-o", "{t}/q.csv", "--coder", "rules", "--code", "nope"),
      "Error: unknown code 'nope'; codes: value, value.clarity, value.trust, power, power.fear, tools"),
     (("export", "excerpts", "{p}", "-o", "{t}/q.csv", "--coder", "rules", "--role", "nurse"),

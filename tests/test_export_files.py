@@ -29,7 +29,7 @@ def test_excerpts_csv(project, tmp_path):
     path = write_excerpts(excerpts_table(project, coder="rules"), tmp_path / "q.csv")
     with open(path, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    assert len(rows) == 11
+    assert len(rows) == 10   # 11 codings; M01's two clarity sentences in one turn are one quote
     assert (rows[0]["speaker"], rows[0]["code"], rows[0]["text"]) == (
         "S03 (scholar)", "value", "Talking about expectations helps.")
 
@@ -41,13 +41,13 @@ def test_excerpts_xlsx_has_all_sheet_and_one_per_theme(project, tmp_path):
     sheet = book["all"]
     header = [c.value for c in sheet[1]]
     assert header[:4] == ["document", "speaker", "participant", "role"] and "text" in header
-    assert sheet.max_row == 1 + 12
+    assert sheet.max_row == 1 + 11
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:Q13"
+    assert sheet.auto_filter.ref == "A1:Q12"
     text_col = header.index("text") + 1
     assert sheet.cell(2, text_col).alignment.wrap_text
     assert sheet.column_dimensions["O"].width > sheet.column_dimensions["L"].width   # text > end
-    assert [book[name].max_row - 1 for name in ("value", "power", "tools")] == [8, 3, 1]
+    assert [book[name].max_row - 1 for name in ("value", "power", "tools")] == [7, 3, 1]
 
 
 def test_excerpts_docx_groups_by_theme_and_code(project, tmp_path):
@@ -57,7 +57,7 @@ def test_excerpts_docx_groups_by_theme_and_code(project, tmp_path):
     assert headings == [
         ("Heading 1", "Value of expectations"),
         ("Heading 2", "Value of expectations (general)   value \u00b7 1 quote"),
-        ("Heading 2", "Clear guidance   value.clarity \u00b7 5 quotes"),
+        ("Heading 2", "Clear guidance   value.clarity \u00b7 4 quotes"),
         ("Heading 2", "Trust and respect   value.trust \u00b7 2 quotes"),
         ("Heading 1", "Power differential"),
         ("Heading 2", "Power differential (general)   power \u00b7 1 quote"),
@@ -70,7 +70,9 @@ def test_excerpts_docx_groups_by_theme_and_code(project, tmp_path):
     assert [c.text for c in clarity.rows[1].cells] == [
         "\u201cWe set clear expectations early.\u201d", "S01 (scholar)", "Scholars North", "turn 1"]
     assert [c.text for c in clarity.rows[3].cells][1:] == ["M01 (mentor)", "Mentors North", "0:12"]
-    assert len(clarity.rows) == 6
+    assert [c.text for c in clarity.rows[4].cells][:2] == [
+        "\u201cClarity saves time. Clarity saves trouble.\u201d", "M01 (mentor)"]
+    assert len(clarity.rows) == 5
 
 
 def test_unsupported_suffix_writes_nothing(project, tmp_path):

@@ -15,6 +15,7 @@ from conftest import SAMPLE, whole_tables_refused
 from projects import build_project
 from qualcode.analysis import CodeTree, compare_groups, counts_by, excerpts_table, select_codings
 from qualcode.analysis.excerpts import iter_excerpts
+from qualcode.analysis.quotes import QuoteContext
 from qualcode.codebook import load_codebook
 from qualcode.core.errors import SelectionError
 from qualcode.exchange.sheets import import_codings
@@ -72,7 +73,8 @@ def counted_from_quotes(quotes: pd.DataFrame, groups: pd.Series, tree: CodeTree,
 @pytest.mark.parametrize("by", ["role", "site", "group", "document", "participant"])
 def test_counts_are_the_quote_table_counted(project, by):
     """Every figure of counts_by (SQL aggregates) equals the same units counted in the quote
-    table (one sorted stream) and in the turns, for every coder, option and grouping."""
+    table of coded spans (one sorted stream) and in the turns, for every coder, option and
+    grouping."""
     turns = segments_frame(project, include_facilitators=True)
     attributes = {"site": dict(zip(*_documents_with(project, "site"))),
                   "group": dict(zip(*_documents_with(project, "group")))}
@@ -90,8 +92,11 @@ def test_counts_are_the_quote_table_counted(project, by):
             selection = select_codings(project, coder=coder, status=options.get("status"))
             tree = CodeTree.for_selection(project, selection)
             quotes = excerpts_table(project, coder=coder, status=options.get("status"), real_names=True,
-                                    include_facilitators=options.get("include_facilitators", False))
-            counted = turns if options.get("include_facilitators") else turns[turns["role"] != "facilitator"]
+                                    include_facilitators=options.get("include_facilitators", False),
+                                    context=QuoteContext("coded"))
+            counted = turns[turns["role"] != "unidentified"]
+            if not options.get("include_facilitators"):
+                counted = counted[counted["role"] != "facilitator"]
             if by in attributes:
                 quotes = quotes.assign(**{by: quotes["document"].map(attributes[by])})
                 counted = counted.assign(**{by: counted["document"].map(attributes[by])})
@@ -123,7 +128,9 @@ def test_counts_on_the_sample_are_real_numbers(project):
     counts = counts_by(project, "role", coder="gold").set_index(["code", "group"])
     # the hand coding covers two scholar and two mentor groups; every theme is raised by both
     themes = counts.loc[counts["depth"] == 0]
-    assert set(themes.index.get_level_values("group")) == {"scholar", "mentor", "unidentified"}
+    assert set(themes.index.get_level_values("group")) == {"scholar", "mentor"}   # no unidentified voice
+    with_all = counts_by(project, "role", coder="gold", include_unidentified=True)
+    assert set(with_all["group"]) == {"scholar", "mentor", "unidentified"}
     assert (themes.xs("scholar", level="group")["turns"] > 0).all()
     # a parent counts its subcodes' turns: never fewer than any child's
     tools = counts.xs("tools", level="code")["turns"]
@@ -187,12 +194,16 @@ def test_quotes_come_sorted_and_filtered_as_asked(project, sort):
 
 
 def test_streamed_csv_is_byte_for_byte_the_frame_csv(project, tmp_path):
-    for sort in ("code", "participant"):
-        streamed = iter_excerpts(project, coder="all", sort=sort)
+    for sort, context in (("code", "coded"), ("participant", "coded"), ("document", "sentence")):
+        streamed = iter_excerpts(project, coder="all", sort=sort, context=QuoteContext(context))
         write_excerpts(streamed, tmp_path / "streamed.csv")
-        write_excerpts(excerpts_table(project, coder="all", sort=sort), tmp_path / "frame.csv")
+        frame = excerpts_table(project, coder="all", sort=sort, context=QuoteContext(context))
+        write_excerpts(frame, tmp_path / "frame.csv")
         assert filecmp.cmp(tmp_path / "streamed.csv", tmp_path / "frame.csv", shallow=False)
-        assert streamed.read == 405 + 269   # the tagger and the gold coder code participant turns only
+        # the tagger and the gold coder code participant turns only (one is an unidentified voice's,
+        # left out); pooled, a code both gave in one turn is one quote of both
+        assert streamed.read == len(frame) == {"coded": 405 + 269 - 1, "sentence": 423}[context]
+    assert "rules, gold" in set(frame["coder"]) and "gold, rules" in set(frame["coder"])
     rows = (tmp_path / "streamed.csv").read_text(encoding="utf-8-sig").splitlines()
     assert rows[0] == ("document,speaker,participant,role,date,group,site,code,code_name,theme,"
                        "theme_name,start,end,turn,time,text,coder,status")
@@ -213,10 +224,10 @@ def test_each_document_is_read_once_in_document_order(project, monkeypatch):
     reads = []
     original = Project.document_text
     monkeypatch.setattr(Project, "document_text", lambda self, i: reads.append(i) or original(self, i))
-    excerpts = iter_excerpts(project, coder="rules", sort="document")
+    excerpts = iter_excerpts(project, coder="rules", sort="document", context=QuoteContext("coded"))
     assert reads == []                       # nothing is read before the rows are
     rows = list(excerpts.rows)
-    assert len(rows) == excerpts.read == 405
+    assert len(rows) == excerpts.read == 404   # the rules' 405 codings but the unidentified voice's
     assert sorted(reads) == sorted(set(reads)) and len(reads) == 6
 
 
@@ -234,8 +245,8 @@ def test_errors_are_raised_before_any_row(project, monkeypatch):
     reads = []
     monkeypatch.setattr(Project, "document_text", lambda self, i: reads.append(i))
     cases = [
-        ({}, "codings by 2 coders: gold (269), rules (405); choose one with --coder NAME (or --coder "
-             "all to pool them)"),
+        ({"coder": "gold+bob"}, "no codings by coder 'bob' in codebook Mentoring expectations 1.0 with "
+                                "status suggested or accepted; coders: gold, rules"),
         ({"coder": "rules", "code": "no_such_code"}, "unknown code 'no_such_code'; codes: value, "
          "value.clarity, value.mismatch, value.roles, value.relationship, value.review, "
          "value.accountability, independence, independence.ownership, independence.credit, "
@@ -256,7 +267,7 @@ def test_errors_are_raised_before_any_row(project, monkeypatch):
          "no codings for codebook 'Other book'; codebooks with codings: Mentoring expectations 1.0"),
         ({"coder": "gold", "role": "facilitator"},   # facilitators left out: nothing left
          "no excerpts match role facilitator (269 codings from codebook Mentoring expectations 1.0; "
-         "coder gold; status suggested or accepted, facilitator turns left out)"),
+         "coder gold; status suggested or accepted, facilitators and unidentified voices left out)"),
     ]
     for options, message in cases:
         assert outcome(lambda: iter_excerpts(project, **options)) == f"SelectionError: {message}"
@@ -286,7 +297,7 @@ def test_codings_stored_without_their_turn_are_placed_by_offset(tmp_path):
     # the placed coding is the mentors' only power coding (M02's fear coding is rejected)
     assert counts.loc[("power", "mentor"), ["mentions", "turns", "participants"]].tolist() == [1, 1, 1]
     assert counts.loc[("power", "scholar"), ["mentions", "turns", "participants"]].tolist() == [3, 3, 3]
-    placed = streamed[streamed["text"] == "rity sa"]
+    placed = streamed[streamed["text"] == "Clarity saves time."]   # the sentence it is in
     assert (placed["participant"].tolist(), placed["turn"].tolist()) == (["M01"], [3])
     assert len(streamed) == 4   # three stored with their turn, one placed, one left out
 
@@ -300,4 +311,4 @@ def test_report_exemplars_from_the_stream_are_the_reference_choice(project):
             expected = reference_exemplars(excerpts_table(project, coder=coder), per_code=per_code)
             got, total = exemplar_rows(iter_excerpts(project, coder=coder), per_code=per_code)
             pd.testing.assert_frame_equal(got, expected, check_index_type=False)
-            assert total == {"rules": 405, "gold": 269}[coder]
+            assert total == {"rules": 343, "gold": 269}[coder]   # quotes: one per code and turn

@@ -83,7 +83,9 @@ def test_guide_question_is_a_turn_attribute_for_counts_excerpts_and_turn_listing
     assert turns["question"].fillna("").tolist() == ["", "", "Q1", "", "Q1", "Q1", "", "Q2", "", "Q4"]
     export = runner.invoke(cli, ["export", "counts", str(tmp_path / "p.qcproj"), "--by", "question",
                                  "-o", str(tmp_path / "c.csv")])
-    assert export.output == "wrote 69 rows (23 codes x 3 question values) to " + str(tmp_path / "c.csv") + "\n"
+    assert export.output == ("wrote 69 rows (23 codes x 3 question values) to " + str(tmp_path / "c.csv")
+                             + " (2 codings from codebook Mentoring expectations 1.0; coder rules; status "
+                               "suggested or accepted)\n")
 
 
 def test_a_bad_guide_or_label_file_is_one_error_and_nothing_is_written(tmp_path):

@@ -62,9 +62,11 @@ def test_report_reads_no_whole_table_and_says_what_it_chose(tmp_path):
     with open_project(path) as project, whole_tables_refused("codings_frame", "segments_frame"):
         write_report(project, tmp_path / "project.docx", coder="rules", by="site", exemplars=2)
     text = docx_text(tmp_path / "project.docx")
-    # 11 quotes on participant turns: value 1, clarity 5, trust 2, power 1, fear 2 -> 1+2+2+1+2 shown
-    assert "Up to 2 quotes per code, chosen from different participants and roles (8 of 11 coded " \
-           "excerpts). The full table: qualcode export excerpts PROJECT -o quotes.docx." in text
+    # 10 quotes on participant turns (M01's two clarity sentences in one turn are one):
+    # value 1, clarity 4, trust 2, power 1, fear 2 -> 1+2+2+1+2 shown
+    assert "Up to 2 quotes per code, chosen from different participants and roles (8 of 10 quotes; " \
+           "each quote: whole sentences). The full table: qualcode export excerpts PROJECT -o " \
+           "quotes.docx." in text
     assert "\u201cTalking about expectations helps.\u201d" in text
     assert "3 transcripts, 9 participants (4 scholars, 3 mentors, 2 facilitators), 15 turns and " \
            "108 words." in text
@@ -77,7 +79,7 @@ def test_report_data_is_what_the_report_shows(tmp_path):
     with open_project(build_project(tmp_path / "study.qcproj")) as project:
         data = report_data(project, coder="rules", by="site", exemplars=2)
     assert (data.project, data.by, data.participants, data.excerpts, len(data.exemplars)) == (
-        "study.qcproj", "site", 9, 11, 8)
+        "study.qcproj", "site", 9, 10, 8)
     assert data.selection.describe() == ("12 codings from codebook Test book 1.0; coder rules; "
                                          "status suggested or accepted")
     assert list(data.counts["group"].unique()) == ["North", "South", "all"]
@@ -118,7 +120,7 @@ def test_exemplars_from_the_stream_are_the_reference_choice(tmp_path):
                 got, total = exemplar_rows(iter_excerpts(project, coder="all"), per_code=per_code,
                                            min_words=min_words)
                 pd.testing.assert_frame_equal(got, expected, check_index_type=False)
-                assert got.attrs == expected.attrs and total == 12
+                assert got.attrs == expected.attrs and total == 11   # 12 codings, 11 quotes
 
 
 COLUMNS = BASE_COLUMNS + CODE_COLUMNS

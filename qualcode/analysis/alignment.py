@@ -194,7 +194,7 @@ def _raised(project, pairs: list[Pair], selection: Selection, tree: CodeTree, re
             side = pair.side(role)
             for document in side.documents:
                 sides.setdefault((side.participant, document), []).append((pair.name, role))
-    excerpts = iter_excerpts(project, codebook=selection.codebook_id, coder=selection.coders,
+    excerpts = iter_excerpts(project, codebook=selection.codebook_id, coder=selection.coder,
                              status=selection.statuses, sort="document", real_names=real_names)
     turns: dict[tuple[str, str], dict[str, set]] = {}
     quotes: dict[tuple[str, str], list[dict]] = {}

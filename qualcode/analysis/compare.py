@@ -191,12 +191,14 @@ def compare_counts(counts: pd.DataFrame, a: str, b: str, *, unit: str = "turns",
 
 def compare_groups(project: Project, by: str = "role", a: str | None = None, b: str | None = None,
                    *, codebook=None, coder=None, status=None, include_facilitators: bool = False,
-                   rollup: bool = True, unit: str = "turns", correction: str = "holm",
+                   include_unidentified: bool = False, rollup: bool = True, unit: str = "turns",
+                   correction: str = "holm",
                    alpha: float = 0.05) -> pd.DataFrame:
     """Counts for the two groups (:func:`~qualcode.analysis.counts.counts_by`) and
     :func:`compare_counts` on them (defaults: scholar vs mentor)."""
     counts = counts_by(project, by, codebook=codebook, coder=coder, status=status,
-                       include_facilitators=include_facilitators, rollup=rollup)
+                       include_facilitators=include_facilitators, include_unidentified=include_unidentified,
+                       rollup=rollup)
     a, b = default_pair(counts["group"], by, a, b)
     return compare_counts(counts, a, b, unit=unit, correction=correction, alpha=alpha)
 

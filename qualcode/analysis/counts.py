@@ -11,8 +11,9 @@ The units focus-group analysis reports (one row per code and group):
 With ``rollup=True`` (the default) a parent code counts its own codings and
 all its descendants', each unit at most once: a turn coded with two children
 of one parent is one turn for the parent; two children coded on the same
-passage are one mention for it.  Facilitator turns are left out of both the
-counts and the denominators unless ``include_facilitators=True``.
+passage are one mention for it.  Facilitator turns, and the turns of voices that name
+nobody (role ``unidentified``: "ALL", "Unknown speaker"), are left out of both the counts
+and the denominators unless ``include_facilitators=True`` / ``include_unidentified=True``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from __future__ import annotations
 import pandas as pd
 
 from qualcode.analysis.selection import (NO_VALUE, CodeTree, Selection, SelectionError, check_grouping,
-                                         select_codings)
+                                         left_out, select_codings)
 from qualcode.store.project import Project
 from qualcode.store.queries import code_unit_counts, role_rank, turn_group_totals
 
@@ -38,8 +39,8 @@ def order_groups(groups, by: str) -> list[str]:
 
 
 def counts_by(project: Project, by: str = "role", *, codebook: str | int | None = None,
-              coder=None, status=None, include_facilitators: bool = False, rollup: bool = True,
-              total: bool = False) -> pd.DataFrame:
+              coder=None, status=None, include_facilitators: bool = False,
+              include_unidentified: bool = False, rollup: bool = True, total: bool = False) -> pd.DataFrame:
     """One row per (code, group) with every unit; codes in codebook order, zeros included.
 
     SQLite aggregates the codings (:func:`~qualcode.store.queries.code_unit_counts`), so
@@ -53,10 +54,11 @@ def counts_by(project: Project, by: str = "role", *, codebook: str | int | None 
     tree = CodeTree.for_selection(project, selection)
     pairs = (list(tree.rollup_pairs().itertuples(index=False, name=None)) if rollup
              else [(code, code) for code in tree.order])
-    query = dict(include_facilitators=include_facilitators, no_value=NO_VALUE)
+    query = dict(include_facilitators=include_facilitators, include_unidentified=include_unidentified,
+                 no_value=NO_VALUE)
     figures = code_unit_counts(project, selection.filter, pairs, by, **query)
     if figures.empty:
-        raise _no_coded_turns(selection, include_facilitators)
+        raise _no_coded_turns(selection, left_out(include_facilitators, include_unidentified))
     totals = turn_group_totals(project, by, **query)
     groups = order_groups(totals["group"], by)
     if total:
@@ -84,8 +86,8 @@ def _grid(tree: CodeTree, groups: list[str], figures: pd.DataFrame, totals: pd.D
     return out.reset_index(drop=True)
 
 
-def _no_coded_turns(selection: Selection, include_facilitators: bool) -> SelectionError:
-    who = "turns" if include_facilitators else "participant turns (facilitators left out)"
+def _no_coded_turns(selection: Selection, missing: str) -> SelectionError:
+    who = f"participant turns ({missing} left out)" if missing else "turns"
     return SelectionError(f"none of the {selection.codings} selected codings is on {who}")
 
 

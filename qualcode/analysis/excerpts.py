@@ -15,12 +15,13 @@ from typing import Iterable, Iterator
 
 import pandas as pd
 
+from qualcode.analysis.quotes import QUESTION, QuoteContext, question_before, quote
 from qualcode.analysis.selection import (NO_VALUE, CodeTree, SelectionError, _as_tuple, _listing,
-                                         check_group, select_codings)
+                                         check_group, left_out, select_codings)
 from qualcode.core.pseudonyms import speaker_pseudonym
 from qualcode.store.project import Project
 from qualcode.store.queries import (EXCERPT_ORDERS, attribute_names, document_attributes, document_names,
-                                    iter_excerpt_rows, turn_roles)
+                                    facilitator_turns, iter_excerpt_rows, turn_roles)
 
 SORTS = tuple(EXCERPT_ORDERS)
 BASE_COLUMNS = ["document", "speaker", "participant", "role"]
@@ -40,7 +41,7 @@ def format_time(seconds) -> str:
 
 def _shown_attribute(name: str) -> str:
     """An attribute's column name in the quote table (``doc_`` before names the table uses)."""
-    return f"doc_{name}" if name in BASE_COLUMNS + CODE_COLUMNS else name
+    return f"doc_{name}" if name in [*BASE_COLUMNS, *CODE_COLUMNS, QUESTION] else name
 
 
 def _resolve_codes(tree: CodeTree, codes: tuple[str, ...] | None,
@@ -64,26 +65,26 @@ def _resolve_codes(tree: CodeTree, codes: tuple[str, ...] | None,
     return wanted
 
 
-def _nothing_matches(selection: str, code, theme, roles, documents,
-                     include_facilitators: bool) -> SelectionError:
+def _nothing_matches(selection: str, code, theme, roles, documents, missing: str) -> SelectionError:
     filters = [f"{name} {', '.join(values)}" for name, values in
                (("code", _as_tuple(code)), ("theme", _as_tuple(theme)), ("role", roles),
                 ("document", documents)) if values]
     return SelectionError("no excerpts match " + ("; ".join(filters) if filters else "the selection")
-                          + f" ({selection}"
-                          + ("" if include_facilitators else ", facilitator turns left out") + ")")
+                          + f" ({selection}" + (f", {missing} left out" if missing else "") + ")")
 
 
 def excerpts_table(project: Project, *, code: str | Iterable[str] | None = None,
                    theme: str | Iterable[str] | None = None, role: str | Iterable[str] | None = None,
                    document: str | Iterable[str] | None = None, coder=None, status=None,
                    codebook: str | int | None = None, include_facilitators: bool = False,
-                   real_names: bool = False, sort: str = "code") -> pd.DataFrame:
-    """One row per coded excerpt, filtered and sorted: :func:`iter_excerpts` read into a
-    frame (to write a long table without holding it, use :func:`iter_excerpts`)."""
+                   include_unidentified: bool = False, real_names: bool = False, sort: str = "code",
+                   context: QuoteContext | None = None) -> pd.DataFrame:
+    """One row per quote, filtered and sorted: :func:`iter_excerpts` read into a frame (to
+    write a long table without holding it, use :func:`iter_excerpts`)."""
     return excerpts_frame(iter_excerpts(
         project, code=code, theme=theme, role=role, document=document, coder=coder, status=status,
-        codebook=codebook, include_facilitators=include_facilitators, real_names=real_names, sort=sort))
+        codebook=codebook, include_facilitators=include_facilitators,
+        include_unidentified=include_unidentified, real_names=real_names, sort=sort, context=context))
 
 
 @dataclass
@@ -98,15 +99,20 @@ class ExcerptRows:
     rows: Iterator[tuple] = field(default_factory=lambda: iter(()))
     read: int = 0
     real_names: bool = False  # speakers shown by label (else by pseudonym)
+    context: QuoteContext = field(default_factory=QuoteContext)  # how much of a turn a quote shows
 
 
 def iter_excerpts(project: Project, *, code: str | Iterable[str] | None = None,
                   theme: str | Iterable[str] | None = None, role: str | Iterable[str] | None = None,
                   document: str | Iterable[str] | None = None, coder=None, status=None,
                   codebook: str | int | None = None, include_facilitators: bool = False,
-                  real_names: bool = False, sort: str = "code") -> ExcerptRows:
-    """The quote table, streamed from one sorted query: one row per coded excerpt with who
-    said it and where.
+                  include_unidentified: bool = False, real_names: bool = False, sort: str = "code",
+                  context: QuoteContext | None = None) -> ExcerptRows:
+    """The quote table, streamed from one sorted query: one row per quote with who said it
+    and where.  ``context`` (:class:`~qualcode.analysis.quotes.QuoteContext`; default: the
+    hits of one code in one turn as one quote of whole sentences) says how much of the turn
+    a quote shows, and whether the facilitator's question comes with it (column
+    ``facilitator_question``, before ``text``); ``start`` and ``end`` are the quote's span.
 
     ``code`` includes the code's descendants; ``theme`` is a theme id or name.
     ``sort``: ``code`` (codebook order, then document and position), ``document``
@@ -131,37 +137,104 @@ def iter_excerpts(project: Project, *, code: str | Iterable[str] | None = None,
     positions = [(c, position.get(tree.theme(c), 0), position[c]) for c in tree.display_order]
     cursor = iter_excerpt_rows(
         project, selection.filter, positions, sort, codes=None if wanted is None else sorted(wanted),
-        roles=roles, documents=documents, include_facilitators=include_facilitators, no_value=NO_VALUE)
+        roles=roles, documents=documents, include_facilitators=include_facilitators,
+        include_unidentified=include_unidentified, no_value=NO_VALUE)
     first = next(cursor, None)
     if first is None:
-        raise _nothing_matches(selection.describe(), code, theme, roles, documents, include_facilitators)
+        raise _nothing_matches(selection.describe(), code, theme, roles, documents,
+                               left_out(include_facilitators, include_unidentified))
+    context = context or QuoteContext()
     attributes = [a for a in attribute_names(project) if a != "role"]  # the role is its own column
     shown = [_shown_attribute(a) for a in attributes]
-    out = ExcerptRows(BASE_COLUMNS + shown + CODE_COLUMNS, shown, selection.describe(), real_names=real_names)
-    out.rows = _rows(project, _chain(first, cursor), tree, attributes, out)
+    columns = CODE_COLUMNS if not context.with_question else \
+        [*CODE_COLUMNS[:CODE_COLUMNS.index("text")], QUESTION, *CODE_COLUMNS[CODE_COLUMNS.index("text"):]]
+    out = ExcerptRows(BASE_COLUMNS + shown + columns, shown, selection.describe(), real_names=real_names,
+                      context=context)
+    out.rows = _rows(project, _chain(first, cursor), tree, attributes, out,
+                     _order_in_turn(sort, out.columns, position) if context.merges else None)
     return out
 
 
-def _rows(project: Project, cursor: Iterator, tree: CodeTree, attributes: list[str],
-          out: ExcerptRows) -> Iterator[tuple]:
-    """The rows of :func:`iter_excerpts` from its cursor, counted in ``out.read``."""
-    values = document_attributes(project)
-    doc_id, text = None, ""
-    for row in cursor:
-        if row["document_id"] != doc_id:
-            doc_id = row["document_id"]
-            text = project.document_text(doc_id)
-        own = values.get(doc_id, {})
+def _rows(project: Project, cursor: Iterator, tree: CodeTree, attributes: list[str], out: ExcerptRows,
+          order=None) -> Iterator[tuple]:
+    """The rows of :func:`iter_excerpts` from its cursor (one per quote), counted in ``out.read``;
+    ``order``: the sort key of the quotes of one turn, when merging may upset their order."""
+    made = _QuoteRows(project, tree, attributes, out)
+    for turn in _turns(cursor, out.context.merges):
+        rows = [made(hits) for hits in turn]
+        if order is not None and len(rows) > 1:
+            rows.sort(key=order)
+        for row in rows:
+            out.read += 1
+            yield row
+
+
+class _QuoteRows:
+    """Makes a quote table row from the codings of one quote, reading each document's text
+    (and facilitator turns) when the stream comes to it."""
+
+    def __init__(self, project: Project, tree: CodeTree, attributes: list[str], out: ExcerptRows):
+        self.project, self.tree, self.attributes, self.out = project, tree, attributes, out
+        self.values = document_attributes(project)
+        self.doc_id, self.text, self.facilitator = None, "", []
+
+    def _document(self, doc_id: int) -> None:
+        if doc_id != self.doc_id:
+            self.doc_id, self.text = doc_id, self.project.document_text(doc_id)
+            self.facilitator = [(t, self.text[s:e]) for t, s, e in facilitator_turns(self.project, doc_id)] \
+                if self.out.context.with_question else []
+
+    def __call__(self, hits: list) -> tuple:
+        row, context, tree = hits[0], self.out.context, self.tree
+        self._document(row["document_id"])
+        own = self.values.get(self.doc_id, {})
         if row["turn_attributes"] not in (None, "{}"):   # a turn's own value wins over its document's
             own = {**own, **json.loads(row["turn_attributes"])}
         code, theme = row["code"], tree.theme(row["code"])
-        speaker = row["speaker"] if out.real_names else speaker_pseudonym(row["participant"], row["role"])
-        out.read += 1
-        yield (row["document"], speaker, row["participant"], row["role"],
-               *[own.get(a) for a in attributes],
-               code, tree.name.get(code, code), theme, tree.name.get(theme, theme),
-               row["start"], row["end"], row["turn"], format_time(row["time_start"]),
-               text[row["start"]:row["end"]], row["coder"], row["status"])
+        speaker = row["speaker"] if self.out.real_names else speaker_pseudonym(row["participant"], row["role"])
+        start, end, said = quote(self.text, (row["turn_start"], row["turn_end"]),
+                                 [(h["start"], h["end"]) for h in hits], context)
+        asked = (question_before(self.facilitator, row["turn"]),) if context.with_question else ()
+        return (row["document"], speaker, row["participant"], row["role"],
+                *[own.get(a) for a in self.attributes],
+                code, tree.name.get(code, code), theme, tree.name.get(theme, theme),
+                start, end, row["turn"], format_time(row["time_start"]), *asked, said,
+                _joined(h["coder"] for h in hits), _joined(h["status"] for h in hits))
+
+
+def _turns(cursor: Iterator, merge: bool) -> Iterator[list[list]]:
+    """The cursor's codings by quote: with ``merge``, per turn the codings of each code
+    together (a turn's codings come one after another in every sort), codes in the order
+    they first come; else each coding alone."""
+    if not merge:
+        yield from ([[row]] for row in cursor)
+        return
+    turn, codes = None, {}
+    for row in cursor:
+        key = (row["document_id"], row["turn"])
+        if key != turn:
+            if codes:
+                yield list(codes.values())
+            turn, codes = key, {}
+        codes.setdefault(row["code"], []).append(row)
+    if codes:
+        yield list(codes.values())
+
+
+def _order_in_turn(sort: str, columns: list[str], position: dict[str, int]):
+    """The key that keeps a turn's merged quotes in the order ``sort`` asks for (their spans
+    are widened, so the codings' order may no longer be theirs), or None when it cannot change."""
+    s, e, c = (columns.index(name) for name in ("start", "end", "code"))
+    if sort == "document":
+        return lambda row: (row[s], row[e], position.get(row[c], 0))
+    if sort == "participant":
+        return lambda row: (row[s], position.get(row[c], 0))
+    return None
+
+
+def _joined(values: Iterable[str]) -> str:
+    """Distinct values in the order they come, separated by ``, ``."""
+    return ", ".join(dict.fromkeys(values))
 
 
 def _chain(first, rest):
@@ -179,6 +252,7 @@ def excerpts_frame(excerpts: ExcerptRows) -> pd.DataFrame:
     frame.attrs["selection"] = excerpts.selection
     frame.attrs["attributes"] = excerpts.attributes
     frame.attrs["real_names"] = excerpts.real_names
+    frame.attrs["context"] = excerpts.context.describe()
     return frame
 
 
@@ -259,6 +333,7 @@ def exemplar_rows(excerpts: ExcerptRows, per_code: int = 3, min_words: int = 6,
         quotes.add(index, not (min_words <= words <= max_words), row[at["role"]], row[at["participant"]], row)
     chosen = [picked for quotes in codes.values() for picked in quotes.pick()] if per_code > 0 else []
     frame = excerpts_frame(ExcerptRows(excerpts.columns, excerpts.attributes, excerpts.selection,
-                                       iter([row for _, row in chosen])))
+                                       iter([row for _, row in chosen]), real_names=excerpts.real_names,
+                                       context=excerpts.context))
     frame.index = [index for index, _ in chosen]   # the rows' places in the whole table
     return frame, total

@@ -5,15 +5,23 @@ Default selection (documented for users in the README and the CLI help):
 - **codebook**: the most recently added codebook that has codings (``codebook=``
   picks one by name, or by id);
 - **status**: every coding that is not rejected (``suggested`` and ``accepted``);
-- **coder**: the only coder left after those filters.  When several coders
-  (say the ``rules`` tagger and a person) remain, the choice is ambiguous and a
-  :class:`~qualcode.core.errors.SelectionError` asks for ``coder=`` (``"all"`` pools
-  every coder, which counts a passage coded by two coders twice as a mention).
+- **coder**: the only coder left after those filters.  When several remain:
+
+  - people and taggers: the person's coding on the turns they read (coded, reviewed or
+    left uncoded on purpose), the tagger's on every other turn: ``coder gold where gold
+    read the turn, else rules``.  The person is the one who read the most turns with the
+    codebook, the tagger the one that coded last (ties: by name);
+  - only taggers: the one that coded last; only people: the one who read the most turns.
+
+  The choice is named in every output (``Selection.describe``).  ``coder=`` chooses:
+  a name, several names, ``"all"`` (pools every coder, which counts a passage coded by two
+  coders twice as a mention) or ``"PERSON+TAGGER"`` (the person where they read, the
+  tagger elsewhere).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable
 
 import numpy as np
@@ -22,7 +30,8 @@ import pandas as pd
 from qualcode.core.errors import SelectionError
 from qualcode.store.codebooks import StoredCodebook, matching_ids, stored_codebooks
 from qualcode.store.project import Project
-from qualcode.store.queries import CodingFilter, attribute_names, coding_summary, selected_codes
+from qualcode.store.queries import (CodingFilter, attribute_names, coder_facts, coding_summary, count_codings,
+                                    selected_codes)
 
 STATUSES = ("suggested", "accepted", "rejected")
 DEFAULT_STATUSES = ("suggested", "accepted")
@@ -40,16 +49,33 @@ class Selection:
     coders: tuple[str, ...]
     statuses: tuple[str, ...]
     codings: int
+    reviewer: str | None = None   # of two coders, the one whose turns come first (see the module)
+    chosen_by_default: bool = False  # several coders, none asked for
 
     def describe(self) -> str:
         book = self.codebook or "no codebook"
-        return (f"{self.codings} codings from codebook {book}; coder {', '.join(self.coders)}; "
+        if self.reviewer is not None:
+            coders = f"{self.reviewer} where {self.reviewer} read the turn, else {self.other}"
+        else:
+            coders = ", ".join(self.coders)
+        default = " (the default with several coders: --coder chooses)" if self.chosen_by_default else ""
+        return (f"{self.codings} codings from codebook {book}; coder {coders}{default}; "
                 f"status {' or '.join(self.statuses)}")
+
+    @property
+    def other(self) -> str | None:
+        """With a reviewer, the coder of the turns they did not read."""
+        return next((c for c in self.coders if c != self.reviewer), None) if self.reviewer else None
+
+    @property
+    def coder(self) -> str | tuple[str, ...]:
+        """The ``coder=`` that selects the same codings again."""
+        return f"{self.reviewer}+{self.other}" if self.reviewer else self.coders
 
     @property
     def filter(self) -> CodingFilter:
         """The selection as the store's queries take it."""
-        return CodingFilter(self.codebook_id, self.coders, self.statuses)
+        return CodingFilter(self.codebook_id, self.coders, self.statuses, self.reviewer)
 
 
 def _as_tuple(value: str | Iterable[str] | None) -> tuple[str, ...] | None:
@@ -97,9 +123,30 @@ def select_codings(project: Project, *, codebook: str | int | None = None,
         raise SelectionError(f"no codings with status {' or '.join(statuses)} in codebook {label}")
     by_coder = chosen.groupby("coder")["codings"].sum()
     by_coder = by_coder[by_coder > 0]
-    coders = _choose_coders(by_coder, _as_tuple(coder), label, statuses)
-    count = int(by_coder[list(dict.fromkeys(coders))].sum())
-    return Selection(codebook_id, label, coders, tuple(statuses), count)
+    asked = _as_tuple(coder)
+    if asked is None and len(by_coder) > 1 and codebook_id is not None:
+        coders, reviewer = _default_coders(project, codebook_id, statuses)
+    else:
+        coders, reviewer = _choose_coders(by_coder, asked, label, statuses)
+    selection = Selection(codebook_id, label, coders, tuple(statuses), 0, reviewer,
+                          asked is None and len(by_coder) > 1)
+    count = count_codings(project, selection.filter) if reviewer else \
+        int(by_coder[list(dict.fromkeys(coders))].sum())
+    return replace(selection, codings=count)
+
+
+def _default_coders(project: Project, codebook_id: int,
+                    statuses: tuple[str, ...]) -> tuple[tuple[str, ...], str | None]:
+    """(coders, reviewer) when several coders coded the codebook and none was asked for
+    (the rule in the module documentation)."""
+    facts = coder_facts(project, codebook_id, statuses)
+    people = sorted(c for c, (kind, _, _) in facts.items() if kind == "human")
+    taggers = sorted(c for c, (kind, _, _) in facts.items() if kind != "human")
+    person = max(people, key=lambda c: facts[c][2]) if people else None       # read the most turns
+    tagger = max(taggers, key=lambda c: facts[c][1] or "") if taggers else None  # coded last
+    if person and tagger:
+        return (person, tagger), person
+    return (person or tagger,), None
 
 
 def _choose_codebook(summary: pd.DataFrame, books: dict[int, StoredCodebook],
@@ -120,21 +167,24 @@ def _choose_codebook(summary: pd.DataFrame, books: dict[int, StoredCodebook],
 
 
 def _choose_coders(by_coder: pd.Series, coders: tuple[str, ...] | None, label: str | None,
-                   statuses: tuple[str, ...]) -> tuple[str, ...]:
-    """The coders asked for (``all``: every one), else the only one there is."""
+                   statuses: tuple[str, ...]) -> tuple[tuple[str, ...], str | None]:
+    """(coders, reviewer): the coders asked for (``all``: every one; ``PERSON+TAGGER``: the
+    person where they read, the tagger elsewhere), else the only one there is."""
     if coders is None:
-        if len(by_coder) > 1:
-            listing = ", ".join(f"{name} ({n})" for name, n in sorted(by_coder.items()))
-            raise SelectionError(f"codings by {len(by_coder)} coders: {listing}; choose one with "
-                                 f"--coder NAME (or --coder {ALL_CODERS} to pool them)")
-        return tuple(by_coder.index)
+        return tuple(by_coder.index), None
     if coders == (ALL_CODERS,):
-        return tuple(sorted(by_coder.index))
+        return tuple(sorted(by_coder.index)), None
+    reviewer = None
+    if len(coders) == 1 and "+" in coders[0] and coders[0] not in by_coder.index:
+        reviewer, _, other = coders[0].partition("+")
+        coders = (reviewer, other)
     missing = [c for c in coders if c not in by_coder.index]
     if missing:
         raise SelectionError(f"no codings by coder {missing[0]!r} in codebook {label} with status "
                              f"{' or '.join(statuses)}; coders: {_listing(sorted(by_coder.index))}")
-    return coders
+    if reviewer is not None and (reviewer == coders[1] or label is None):
+        raise SelectionError(f"--coder {reviewer}+{coders[1]} needs two coders of one codebook")
+    return coders, reviewer
 
 
 # ------------------------------------------------------------------------- code tree
@@ -240,6 +290,14 @@ class CodeTree:
     def check(self, code: str) -> None:
         if code not in self:
             raise SelectionError(f"unknown code {code!r}; codes: {_listing(self.display_order)}")
+
+
+# ------------------------------------------------------------------ whose turns count
+def left_out(include_facilitators: bool, include_unidentified: bool) -> str:
+    """Whose turns an analysis leaves out, for its messages: ``"facilitators and
+    unidentified voices"``, one of them, or ``""``."""
+    return " and ".join(who for who, kept in (("facilitators", include_facilitators),
+                                              ("unidentified voices", include_unidentified)) if not kept)
 
 
 # ------------------------------------------------------------------------ groups

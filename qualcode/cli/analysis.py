@@ -6,8 +6,8 @@ from __future__ import annotations
 import click
 
 from qualcode.cli.base import (cli, codings_options, export, open_project_file, pairs_option,
-                               project_argument, real_names_option, selection_kwargs, selection_options,
-                               table_output)
+                               project_argument, quote_context, quote_options, real_names_option,
+                               selection_kwargs, selection_options, table_output, unidentified_option)
 from qualcode.cli.params import OutputFile
 from qualcode.core.files import ALIGNMENT_SUFFIXES, EXCERPT_SUFFIXES, FIGURE_SUFFIXES, REPORT_SUFFIXES
 
@@ -23,14 +23,20 @@ from qualcode.core.files import ALIGNMENT_SUFFIXES, EXCERPT_SUFFIXES, FIGURE_SUF
 @selection_options
 @click.option("--sort", type=click.Choice(["code", "document", "participant", "role"]), default="code",
               show_default=True, help="Order of the quotes.")
+@quote_options
 @real_names_option
 def export_excerpts(project, output, codes, themes, roles, documents, codebook_name, coder, statuses,
-                    include_facilitators, sort, real_names):
-    """Quote table: every coded excerpt with speaker, role, group, code and position.
+                    include_facilitators, include_unidentified, sort, context, sentences, with_question,
+                    real_names):
+    """Quote table: one quote per code and turn (whole sentences) with speaker, role, group,
+    code and position.
 
-    Speakers are pseudonymized (participant id and role) unless --real-names.
+    --context turn quotes whole turns, --sentences N adds sentences around each hit,
+    --with-question the facilitator's question the turn answers.  Speakers are
+    pseudonymized (participant id and role) unless --real-names.
 
     Example: qualcode export excerpts study.qcproj -o quotes.docx --theme power_differential
+    --sentences 1 --with-question
     """
     from qualcode.analysis.excerpts import iter_excerpts
     from qualcode.export.excerpts import write_excerpts
@@ -38,7 +44,9 @@ def export_excerpts(project, output, codes, themes, roles, documents, codebook_n
     with open_project_file(project) as proj:
         excerpts = iter_excerpts(proj, code=codes, theme=themes, role=roles, document=documents,
                                  sort=sort, real_names=real_names,
-                                 **selection_kwargs(codebook_name, coder, statuses, include_facilitators))
+                                 context=quote_context(context, sentences, with_question),
+                                 **selection_kwargs(codebook_name, coder, statuses, include_facilitators,
+                                                    include_unidentified))
         write_excerpts(excerpts, output, note=f"Selection: {excerpts.selection}.")
     click.echo(f"wrote {excerpts.read} excerpts to {output} ({excerpts.selection})")
 
@@ -52,7 +60,7 @@ def export_excerpts(project, output, codes, themes, roles, documents, codebook_n
 @click.option("--no-rollup", is_flag=True, help="Parent codes count only their own codings.")
 @click.option("--total", is_flag=True, help="Add a group 'all' over every counted turn.")
 def export_counts(project, by, output, codebook_name, coder, statuses, include_facilitators,
-                  no_rollup, total):
+                  include_unidentified, no_rollup, total):
     """Counts per code and group: mentions, turns coded, share of the group's turns,
     distinct participants, documents.
 
@@ -63,10 +71,11 @@ def export_counts(project, by, output, codebook_name, coder, statuses, include_f
 
     with open_project_file(project) as proj:
         frame = counts_by(proj, by, rollup=not no_rollup, total=total,
-                          **selection_kwargs(codebook_name, coder, statuses, include_facilitators))
+                          **selection_kwargs(codebook_name, coder, statuses, include_facilitators,
+                                             include_unidentified))
     write_counts(frame, output)
     click.echo(f"wrote {len(frame)} rows ({frame['code'].nunique()} codes x "
-               f"{frame['group'].nunique()} {by} values) to {output}")
+               f"{frame['group'].nunique()} {by} values) to {output} ({frame.attrs['selection']})")
 
 
 @cli.command()
@@ -82,7 +91,7 @@ def export_counts(project, by, output, codebook_name, coder, statuses, include_f
 @click.option("-o", "--output", type=table_output, help="Also write the full table (.csv or .xlsx).")
 @selection_options
 def compare(project, by, group_a, group_b, unit, correction, output, codebook_name, coder, statuses,
-            include_facilitators):
+            include_facilitators, include_unidentified):
     """Compare two groups code by code: shares, difference with a 95% CI (Newcombe),
     Fisher's exact test with Holm (or BH) adjustment; 'few data' where counts are small.
 
@@ -93,17 +102,18 @@ def compare(project, by, group_a, group_b, unit, correction, output, codebook_na
 
     with open_project_file(project) as proj:
         table = compare_groups(proj, by, group_a, group_b, unit=unit, correction=correction,
-                               **selection_kwargs(codebook_name, coder, statuses, include_facilitators))
+                               **selection_kwargs(codebook_name, coder, statuses, include_facilitators,
+                                                  include_unidentified))
     a, b = table["a"].iloc[0], table["b"].iloc[0]
     click.echo(f"{a} vs {b} ({by}); unit: {'participant turns' if unit == 'turns' else 'participants'}; "
                f"Fisher's exact test, {CORRECTION_NAMES[correction]}-adjusted")
+    click.echo(f"{table.attrs['selection']}\n")
     display = compare_display(table)
     width = int(display["code"].str.len().max())
     click.echo(display.to_string(index=False, justify="left",
                                  formatters={"code": lambda text: f"{text:<{width}}"}))
-    click.echo(f"\n{table.attrs['selection']}")
     if table["few_data"].any():
-        click.echo("few data: fewer than 5 coded units in both groups together, or a group with "
+        click.echo("\nfew data: fewer than 5 coded units in both groups together, or a group with "
                    "fewer than 10: no conclusion either way")
     if output is not None:
         write_comparison(table, output)
@@ -157,7 +167,7 @@ def alignment(project, pairs_file, output, codebook_name, coder, statuses, real_
 @pairs_option()
 @selection_options
 def plot(project, kind, output, by, group_a, group_b, pairs_file, codebook_name, coder, statuses,
-         include_facilitators):
+         include_facilitators, include_unidentified):
     """Draw a heatmap of codes by group, bars of two groups' shares, or the alignment of
     scholar-mentor pairs (each code in each pair coloured by who raised it).
 
@@ -170,17 +180,24 @@ def plot(project, kind, output, by, group_a, group_b, pairs_file, codebook_name,
     if (kind == "alignment") != (pairs_file is not None):
         raise click.UsageError("--kind alignment needs --pairs FILE" if kind == "alignment"
                                else f"--pairs goes with --kind alignment, not --kind {kind}")
-    selection = selection_kwargs(codebook_name, coder, statuses, include_facilitators)
+    selection = selection_kwargs(codebook_name, coder, statuses, include_facilitators, include_unidentified)
     with open_project_file(project) as proj:
         if kind == "heatmap":
-            figure = heatmap_figure(counts_by(proj, by, **selection))
+            counts = counts_by(proj, by, **selection)
+            used = counts.attrs["selection"]
+            figure = heatmap_figure(counts, caption=used)
         elif kind == "bars":
-            figure = bars_figure(compare_groups(proj, by, group_a, group_b, **selection))
+            table = compare_groups(proj, by, group_a, group_b, **selection)
+            used = table.attrs["selection"]
+            figure = bars_figure(table, caption=used)
         else:
             selection.pop("include_facilitators")
-            figure = alignment_figure(pairs_alignment(proj, pairs_file, **selection))
+            selection.pop("include_unidentified")
+            aligned = pairs_alignment(proj, pairs_file, **selection)
+            used = aligned.selection
+            figure = alignment_figure(aligned)
     save_figure(figure, output)
-    click.echo(f"wrote {kind} to {output}")
+    click.echo(f"wrote {kind} to {output} ({used})")
 
 
 @cli.command()
@@ -191,12 +208,14 @@ def plot(project, kind, output, by, group_a, group_b, pairs_file, codebook_name,
 @click.option("--a", "group_a", help="First group compared (default with --by role: scholar).")
 @click.option("--b", "group_b", help="Second group compared (default with --by role: mentor).")
 @codings_options
+@unidentified_option
 @click.option("--exemplars", type=click.IntRange(0, 20), default=3, show_default=True,
               help="Quotes per code in the report.")
+@quote_options
 @pairs_option()
 @real_names_option
-def report(project, output, by, group_a, group_b, codebook_name, coder, statuses, exemplars,
-           pairs_file, real_names):
+def report(project, output, by, group_a, group_b, codebook_name, coder, statuses, include_unidentified,
+           exemplars, context, sentences, with_question, pairs_file, real_names):
     """Word report: corpus, codebook, counts, comparison, figures and exemplar quotes; with
     --pairs, also the alignment within scholar-mentor pairs.
 
@@ -210,7 +229,8 @@ def report(project, output, by, group_a, group_b, codebook_name, coder, statuses
     with open_project_file(project) as proj:
         write_report(proj, output, by=by, a=group_a, b=group_b, codebook=codebook_name, coder=coder,
                      status=statuses or None, exemplars=exemplars, real_names=real_names, notes=notes,
-                     pairs=pairs_file)
+                     pairs=pairs_file, include_unidentified=include_unidentified,
+                     context=quote_context(context, sentences, with_question))
     click.echo(f"wrote report to {output}")
     for note in notes:
         click.echo(f"Note: {note}", err=True)

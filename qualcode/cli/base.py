@@ -92,8 +92,9 @@ def codings_options(command):
     options = [
         click.option("--codebook", "codebook_name",
                      help="Codebook name (default: the most recently added codebook with codings)."),
-        click.option("--coder", help="Whose codings: 'rules', a person's name, or 'all' to pool "
-                                     "them (required when several coders coded the codebook)."),
+        click.option("--coder", help="Whose codings: 'rules', a person's name, 'all' to pool them, or "
+                                     "PERSON+TAGGER (the person where they read, the tagger elsewhere: "
+                                     "the default when a person and a tagger coded the codebook)."),
         click.option("--status", "statuses", multiple=True,
                      type=click.Choice(["suggested", "accepted", "rejected"]),
                      help="Coding status to use; repeat for several (default: suggested and accepted, "
@@ -104,11 +105,49 @@ def codings_options(command):
     return command
 
 
+#: --include-unidentified: voices that name nobody (ALL, Unknown speaker) count too.
+unidentified_option = click.option(
+    "--include-unidentified", is_flag=True,
+    help="Count the turns of voices that name nobody (role unidentified: ALL, Unknown speaker) too "
+         "(left out by default, like facilitators).")
+
+
 def selection_options(command):
-    """--codebook NAME, --coder, --status, --include-facilitators: which codings count."""
+    """--codebook NAME, --coder, --status, --include-facilitators, --include-unidentified:
+    which codings and turns count."""
+    command = unidentified_option(command)
     command = click.option("--include-facilitators", is_flag=True,
                            help="Count facilitator turns too (left out by default).")(command)
     return codings_options(command)
+
+
+def quote_options(command=None, *, default: str = "sentence", what: str = ""):
+    """--context, --sentences, --with-question: how much of a turn a quote shows (``default``:
+    the default context; ``what``: more help on what is quoted)."""
+    if command is None:
+        return lambda command: quote_options(command, default=default, what=what)
+    options = [
+        click.option("--context", type=click.Choice(["sentence", "turn", "coded"]), default=default,
+                     show_default=True,
+                     help=what + "sentence: a code's hits in one turn as one quote of whole sentences; "
+                                 "turn: the whole turn; coded: each coded span as coded."),
+        click.option("--sentences", type=click.IntRange(0, 10), default=0, show_default=True,
+                     help="With --context sentence: sentences added before and after each hit."),
+        click.option("--with-question", is_flag=True,
+                     help="Add the facilitator's question the turn answers (the nearest one before it)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def quote_context(context: str, sentences: int, with_question: bool):
+    """The :class:`~qualcode.analysis.quotes.QuoteContext` of :func:`quote_options`."""
+    from qualcode.analysis.quotes import QuoteContext
+
+    if sentences and context != "sentence":
+        raise click.UsageError(f"--sentences goes with --context sentence, not --context {context}")
+    return QuoteContext(context, sentences, with_question)
 
 
 def pairs_option(required: bool = False):
@@ -119,9 +158,9 @@ def pairs_option(required: bool = False):
              "participant id or the document of a one-to-one interview.")
 
 
-def selection_kwargs(codebook_name, coder, statuses, include_facilitators) -> dict:
+def selection_kwargs(codebook_name, coder, statuses, include_facilitators, include_unidentified) -> dict:
     return {"codebook": codebook_name, "coder": coder, "status": statuses or None,
-            "include_facilitators": include_facilitators}
+            "include_facilitators": include_facilitators, "include_unidentified": include_unidentified}
 
 
 # ----------------------------------------------------------------- codebooks and coding

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from qualcode.cli.base import (cli, export, open_project_file, project_argument, real_names_option,
-                               table_output)
+from qualcode.cli.base import (cli, export, open_project_file, project_argument, quote_context, quote_options,
+                               real_names_option, table_output)
 
 codebook_choice = click.option(
     "--codebook", help="Codebook: a YAML file (added to the project if new) or the name of one "
@@ -22,9 +22,11 @@ codebook_choice = click.option(
               help="Show this tagger's suggested codes (e.g. rules) with a 'decision' column "
                    "to accept or reject them.")
 @click.option("--include-facilitators", is_flag=True, help="Put facilitator turns on the sheet too.")
+@quote_options(default="turn", what="With --suggestions, a suggested_text column quotes each suggestion "
+                                    "(default turn: none). ")
 @real_names_option
 def export_coding_sheet(project, output, documents, codebook, suggestions, include_facilitators,
-                        real_names):
+                        context, sentences, with_question, real_names):
     """Coding sheet: one row per participant turn, with an empty 'codes' column to fill in.
 
     Write code ids in 'codes', separated by ';' (empty: no code applies; every row
@@ -37,8 +39,11 @@ def export_coding_sheet(project, output, documents, codebook, suggestions, inclu
     a 'decision' column: 'accept' or 'reject' decides every suggestion of the turn,
     'CODE:accept' / 'CODE:reject' one of them ('accept; tools:reject' mixes both).
     A row with an undecided suggestion and no codes counts as not reviewed yet.
+    --context sentence adds 'suggested_text', what each suggestion was given to;
+    --with-question the facilitator's question each turn answers.
 
     Example: qualcode export coding-sheet study.qcproj -o sheet.xlsx --suggestions rules
+    --context sentence --with-question
     """
     from qualcode.exchange.sheets import coding_sheet_frame, write_coding_sheet
 
@@ -46,7 +51,8 @@ def export_coding_sheet(project, output, documents, codebook, suggestions, inclu
         sheet, codes = coding_sheet_frame(proj, documents=documents, codebook=codebook,
                                           suggestions=suggestions,
                                           include_facilitators=include_facilitators,
-                                          real_names=real_names)
+                                          real_names=real_names,
+                                          context=quote_context(context, sentences, with_question))
     write_coding_sheet(sheet, codes, output)
     extra = f", {suggestions} suggestions on {int((sheet['suggested'] != '').sum())}" if suggestions else ""
     click.echo(f"wrote {len(sheet)} turns{extra} to {output} (codebook {sheet.attrs['codebook']}, "

@@ -10,11 +10,15 @@ import pandas as pd
 from docx.shared import Pt
 
 from qualcode.analysis.excerpts import ExcerptRows, excerpts_frame, position_label
+from qualcode.analysis.quotes import QUESTION
 from qualcode.core.files import EXCERPT_SUFFIXES, atomic_output, table_format
-from qualcode.export.word import GREY, add_note, add_table, new_document, usable_width
+from qualcode.export.word import GREY, add_note, add_table, fit_widths, natural_widths, new_document, usable_width
 from qualcode.export.xlsx import Sheet, SheetWriter, save_book, sheet_names, write_only_book, write_workbook
 
 ALL_SHEET = "all"
+
+#: Columns whose cells wrap in Excel.
+WRAPPED = ("text", QUESTION)
 
 
 def group_label(row, attributes: list[str]) -> str:
@@ -77,7 +81,7 @@ def write_excerpt_rows_xlsx(excerpts: ExcerptRows, path: str | Path) -> Path:
     one per theme in the order themes first come; every sheet is written row by row."""
     book = write_only_book()
     theme_at = excerpts.columns.index("theme")
-    writers = [SheetWriter(book, ALL_SHEET, excerpts.columns, wrap=("text",), path=path)]
+    writers = [SheetWriter(book, ALL_SHEET, excerpts.columns, wrap=WRAPPED, path=path)]
     names, by_theme = [ALL_SHEET], {}
     for row in excerpts.rows:
         writers[0].append(row)
@@ -86,7 +90,7 @@ def write_excerpt_rows_xlsx(excerpts: ExcerptRows, path: str | Path) -> Path:
         if writer is None:
             names.append(str(theme))
             writer = by_theme[theme] = SheetWriter(book, sheet_names(names)[-1], excerpts.columns,
-                                                   wrap=("text",), path=path)
+                                                   wrap=WRAPPED, path=path)
             writers.append(writer)
         writer.append(row)
     return save_book(book, writers, path)
@@ -94,9 +98,9 @@ def write_excerpt_rows_xlsx(excerpts: ExcerptRows, path: str | Path) -> Path:
 
 def write_excerpts_xlsx(frame: pd.DataFrame, path: str | Path) -> Path:
     """An "all" sheet, then one sheet per theme (named by theme id), in codebook order."""
-    sheets = [Sheet(ALL_SHEET, frame, wrap=("text",))]
+    sheets = [Sheet(ALL_SHEET, frame, wrap=WRAPPED)]
     for theme in dict.fromkeys(frame["theme"]):
-        sheets.append(Sheet(str(theme), frame[frame["theme"] == theme], wrap=("text",)))
+        sheets.append(Sheet(str(theme), frame[frame["theme"] == theme], wrap=WRAPPED))
     return write_workbook(sheets, path)
 
 
@@ -110,7 +114,7 @@ def write_excerpts_docx(frame: pd.DataFrame, path: str | Path, *, title: str = "
         pseudonymous = not frame.attrs["real_names"]
     else:
         pseudonymous = frame["speaker"].str.fullmatch(r".+ \(.+\)").all() if len(frame) else True
-    lines = [f"{len(frame)} excerpts."]
+    lines = [f"{len(frame)} quotes" + (f" ({frame.attrs['context']})." if frame.attrs.get("context") else ".")]
     if note:
         lines.append(note)
     if pseudonymous:
@@ -123,11 +127,17 @@ def write_excerpts_docx(frame: pd.DataFrame, path: str | Path, *, title: str = "
     return Path(path)
 
 
+def _asked(quote) -> str:
+    """The facilitator's question (a quote table's ``facilitator_question``) on a line of its
+    own above the quote, or nothing."""
+    asked = quote.get(QUESTION)
+    return f"Q: {asked}\n" if isinstance(asked, str) and asked else ""
+
+
 def add_quote_sections(doc, frame: pd.DataFrame, attributes: list[str], theme_level: int = 1,
                        code_level: int = 2) -> None:
     """Headings and quote tables for every theme and code present in ``frame``."""
     width = usable_width(doc)
-    widths = [width - 3.4, 1.2, 1.35, 0.85]
     for theme, in_theme in frame.groupby("theme", sort=False):
         doc.add_heading(str(in_theme["theme_name"].iloc[0]), level=theme_level)
         for code, quotes in in_theme.groupby("code", sort=False):
@@ -138,7 +148,10 @@ def add_quote_sections(doc, frame: pd.DataFrame, attributes: list[str], theme_le
             tag.font.size = Pt(9)
             tag.font.color.rgb = GREY
             tag.bold = False
-            rows = [(f"\u201c{q['text'].strip()}\u201d", q["speaker"], group_label(q, attributes),
+            rows = [(_asked(q) + f"\u201c{q['text'].strip()}\u201d", q["speaker"], group_label(q, attributes),
                      position_label(q)) for _, q in quotes.iterrows()]
-            add_table(doc, ["Quote", "Speaker", "Group", "Position"], rows, widths)
+            header = ["Quote", "Speaker", "Group", "Position"]
+            one_line = natural_widths(header, rows)[1]   # speaker, group, position: on one line
+            add_table(doc, header, rows, fit_widths(header, rows, width, fixed={
+                i: min(w, 1.6) for i, w in enumerate(one_line) if i}))
             doc.add_paragraph()

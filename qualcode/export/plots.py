@@ -7,18 +7,21 @@ safe in a CLI, a server or a notebook.
 
 from __future__ import annotations
 
+import math
+import re
 import textwrap
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib import colormaps
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import PercentFormatter
 
-from qualcode.analysis.compare import wilson_interval
+from qualcode.analysis.compare import MIN_TOTAL, wilson_interval
 from qualcode.analysis.counts import counts_wide
 from qualcode.core.errors import SelectionError
 from qualcode.core.files import FIGURE_SUFFIXES, atomic_output, table_format
@@ -42,9 +45,16 @@ def _style_code_labels(ax, depths: list[int]) -> None:
             tick.set_fontweight("bold")
 
 
-def heatmap_figure(counts: pd.DataFrame, value: str = "share", title: str | None = None) -> Figure:
+def heatmap_figure(counts: pd.DataFrame, value: str = "share", title: str | None = None,
+                   caption: str | None = None, min_group: int = MIN_TOTAL) -> Figure:
     """Codes (rows, themes in bold) x groups (columns), coloured by ``value``; cells show
-    the share and turns/group turns."""
+    the share and turns/group turns.
+
+    Shares of groups with fewer than ``min_group`` turns are not coloured (hatched, with their
+    counts): one coded turn out of one is 100%, with a 95% interval from 21% to 100%, and
+    would both claim the darkest colour and squeeze every other cell into the palest ones.
+    The colour scale runs from 0 to the largest share among the other groups (rounded up to
+    5%), and the colour bar shows it.  ``caption``: a line under the figure (the selection)."""
     if counts.empty:
         raise SelectionError("nothing to plot: the counts table is empty")
     shares = counts_wide(counts, value)
@@ -52,21 +62,20 @@ def heatmap_figure(counts: pd.DataFrame, value: str = "share", title: str | None
     totals = counts.drop_duplicates("group").set_index("group")["group_turns"]
     groups = [c for c in shares.columns if c not in ("code", "name", "theme", "depth")]
     data = shares[groups].to_numpy(dtype=float)
+    few = np.array([value == "share" and int(totals[g]) < min_group for g in groups])
+    shown = np.ma.masked_array(data, mask=np.broadcast_to(few, data.shape) | ~np.isfinite(data))
     n_rows, n_cols = data.shape
-    fig = Figure(figsize=(3.6 + 1.25 * n_cols, 1.4 + 0.36 * n_rows), layout="constrained")
+    fig = Figure(figsize=(3.6 + 1.25 * n_cols, 1.6 + 0.36 * n_rows), layout="constrained")
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
-    vmax = np.nanmax(data) if np.isfinite(data).any() and np.nanmax(data) > 0 else 1.0
-    image = ax.imshow(data, cmap="Blues", vmin=0, vmax=vmax, aspect="auto")
+    vmax = _scale_top(shown, value)
+    image = ax.imshow(shown, cmap=_HEAT, vmin=0, vmax=vmax, aspect="auto")
     for i in range(n_rows):
         for j in range(n_cols):
-            v = data[i, j]
-            text = f"{v:.0%}" if value == "share" else f"{v:g}"
-            if value == "share":
-                text += f"\n{int(turns[groups[j]].iloc[i])}/{int(totals[groups[j]])}"
-            ax.text(j, i, text, ha="center", va="center", fontsize=8,
-                    color="white" if v > 0.6 * vmax else "#1a1a1a")
-    ax.set_xticks(range(n_cols), [f"{g}" for g in groups], fontsize=9)
+            _heat_cell(ax, i, j, data[i, j], int(turns[groups[j]].iloc[i]), int(totals[groups[j]]),
+                       value, bool(few[j]), vmax)
+    ax.set_xticks(range(n_cols), [_wrapped(g) + (f"\n({_turns(int(totals[g]))})" if few[j] else "")
+                                  for j, g in enumerate(groups)], fontsize=9)
     ax.xaxis.tick_top()
     ax.set_yticks(range(n_rows), [_label(n) for n in shares["name"]], fontsize=9)
     _style_code_labels(ax, list(shares["depth"]))
@@ -77,15 +86,71 @@ def heatmap_figure(counts: pd.DataFrame, value: str = "share", title: str | None
                        pad=0.02)
     if value == "share":
         bar.ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-        bar.set_label("share of the group's participant turns", fontsize=8)
+        bar.set_label(f"share of the group's participant turns (scale: 0 to {vmax:.0%})", fontsize=8)
     bar.ax.tick_params(labelsize=8)
     by = counts["by"].iloc[0] if "by" in counts.columns else "group"
     ax.set_title(title or f"Codes by {by}", fontsize=11, loc="left")
+    notes = [f"Hatched: groups with fewer than {min_group} participant turns, whose shares say "
+             "little (counts shown, no colour)."] if few.any() else []
+    _caption(fig, notes + ([caption] if caption else []))
     return fig
 
 
-def bars_figure(table: pd.DataFrame, title: str | None = None, confidence: float = 0.95) -> Figure:
-    """Grouped horizontal bars: each code's share in group a and group b, with Wilson 95% CIs."""
+#: The heatmap's colours; cells left uncoloured (few turns) are drawn by hand.
+_HEAT = colormaps["Blues"].with_extremes(bad="#ffffff")
+
+
+def _scale_top(shown: np.ma.MaskedArray, value: str) -> float:
+    """The top of the colour scale: the largest coloured value (a share rounded up to 5%)."""
+    top = float(shown.max()) if shown.count() else 0.0
+    if value != "share":
+        return top if top > 0 else 1.0
+    return max(0.05, min(1.0, math.ceil(round(top * 20, 9)) / 20))
+
+
+def _heat_cell(ax, i: int, j: int, v: float, coded: int, total: int, value: str, few: bool,
+               vmax: float) -> None:
+    """One cell's text (and, for a group of few turns, its hatching)."""
+    if few:
+        ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="#f4f4f4", edgecolor="#bbbbbb",
+                               hatch="///", linewidth=0))
+        ax.text(j, i, f"{coded}/{total}", ha="center", va="center", fontsize=8, color="#555555")
+        return
+    text = f"{v:.0%}" if value == "share" else f"{v:g}"
+    if value == "share":
+        text += f"\n{coded}/{total}"
+    ax.text(j, i, text, ha="center", va="center", fontsize=8,
+            color="white" if v > 0.6 * vmax else "#1a1a1a")
+
+
+def _wrapped(name: str, width: int = 14) -> str:
+    """A column label on lines of about ``width`` characters, broken after ``_ . -`` or a space
+    (a document name would run into its neighbours' otherwise)."""
+    lines = [""]
+    for piece in re.findall(r"[^_.\-\s]*[_.\-\s]?", str(name)):
+        if lines[-1] and len(lines[-1]) + len(piece.rstrip()) > width:
+            lines.append("")
+        lines[-1] += piece
+    return "\n".join(line.strip() for line in lines if line.strip())
+
+
+def _turns(n: int) -> str:
+    return f"{n} turn{'s' if n != 1 else ''}"
+
+
+def _caption(fig: Figure, lines: list[str]) -> None:
+    """Small grey lines under a figure."""
+    if lines:   # a figure-wide label: the constrained layout makes room for it
+        width = max(60, int(fig.get_figwidth() * 14))
+        fig.supxlabel("\n".join(textwrap.fill(line, width) for line in lines), fontsize=7, color="#595959",
+                      x=0.01, ha="left")
+
+
+def bars_figure(table: pd.DataFrame, title: str | None = None, confidence: float = 0.95,
+                caption: str | None = None) -> Figure:
+    """Grouped horizontal bars: each code's share in group a and group b, with Wilson 95% CIs.
+    The share axis runs to the largest upper interval bound (rounded up to 5%), not to 100%,
+    so that shares of a few percent stay readable.  ``caption``: a line under the figure."""
     if table.empty:
         raise SelectionError("nothing to plot: the comparison table is empty")
     a, b, unit = table["a"].iloc[0], table["b"].iloc[0], table["unit"].iloc[0]
@@ -95,12 +160,14 @@ def bars_figure(table: pd.DataFrame, title: str | None = None, confidence: float
     ax = fig.add_subplot()
     y = np.arange(n)
     height = 0.38
+    top = 0.0
     for offset, side, colour in ((-height / 2, "a", COLOURS[0]), (height / 2, "b", COLOURS[1])):
         x = table[f"{side}_units"].to_numpy()
         total = table[f"{side}_total"].to_numpy()
         share = table[f"{side}_share"].to_numpy(dtype=float)
         ci = np.array([wilson_interval(int(k), int(m), confidence) for k, m in zip(x, total)])
         err = np.clip(np.vstack([share - ci[:, 0], ci[:, 1] - share]), 0, None)
+        top = max(top, float(np.nanmax(ci[:, 1])) if len(ci) else 0.0)
         name = table[side].iloc[0]
         ax.barh(y + offset, share, height, color=colour,
                 label=f"{name} (n = {int(total[0])} {unit})",
@@ -110,7 +177,7 @@ def bars_figure(table: pd.DataFrame, title: str | None = None, confidence: float
     _style_code_labels(ax, list(table["depth"]))
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.set_xlim(0, 1)
+    ax.set_xlim(0, max(0.1, min(1.0, math.ceil(round((top + 0.01) * 20, 9)) / 20)))   # 5% steps, room for whiskers
     ax.set_xlabel(f"share of the group's {'participant turns' if unit == 'turns' else 'participants'}"
                   f" (bars: {confidence:.0%} Wilson intervals)", fontsize=9)
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
@@ -119,6 +186,7 @@ def bars_figure(table: pd.DataFrame, title: str | None = None, confidence: float
         ax.spines[side].set_visible(False)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=2, fontsize=9, frameon=False)
     ax.set_title(title or f"{a} vs {b}", fontsize=11, loc="left")
+    _caption(fig, [caption] if caption else [])
     return fig
 
 

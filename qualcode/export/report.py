@@ -12,7 +12,6 @@ for the same tables); this module only renders them, stating the selection it us
 from __future__ import annotations
 
 import tempfile
-import textwrap
 from datetime import date
 from pathlib import Path
 
@@ -23,13 +22,14 @@ from qualcode.export.alignment import add_alignment_sections
 from qualcode.export.excerpts import add_quote_sections
 from qualcode.export.plots import alignment_figure, bars_figure, heatmap_figure, save_figure
 from qualcode.export.tables import methods_text
-from qualcode.export.word import add_figure, add_note, add_table, new_document, usable_width
+from qualcode.export.word import (add_figure, add_note, add_table, breakable, fit_widths, natural_widths,
+                                  new_document, usable_width)
 
 TITLE = "Focus-group coding report"
-
-
-def _short(text: str, width: int = 170) -> str:
-    return textwrap.shorten(" ".join(str(text or "").split()), width, placeholder=" \u2026")
+#: Inches of the code column of the count and comparison tables, and the least each group's
+#: column gets before the groups are split over several tables.
+CODE_COLUMN = 2.2
+GROUP_COLUMN = 1.1
 
 
 def _fmt_int(n) -> str:
@@ -43,8 +43,8 @@ def build_report(data: ReportData, *, title: str = TITLE, figure_dir: Path):
     doc.add_heading(title, level=0)
     intro = doc.add_paragraph()
     intro.add_run(f"Project {data.project or '(unnamed)'}, {date.today().isoformat()}. ").bold = True
-    intro.add_run(f"Codings used: {data.selection.describe()}. Facilitator turns are left out of every "
-                  "count. Speakers are shown by participant id and role.")
+    intro.add_run(f"Codings used: {data.selection.describe()}. The turns of {data.left_out} are left "
+                  "out of every count. Speakers are shown by participant id and role.")
     _corpus_section(doc, data, width)
     _codebook_section(doc, data, width)
     _counts_section(doc, data, width, figure_dir)
@@ -74,12 +74,11 @@ def _corpus_section(doc, data: ReportData, width: float) -> None:
     add_table(doc, header,
               [[r["document"], *[r[a] for a in attrs], _fmt_int(r["participants"]),
                 _fmt_int(r["turns"]), _fmt_int(r["words"])] for _, r in documents.iterrows()],
-              [width - 0.9 * len(attrs) - 2.6, *[0.9] * len(attrs), 1.1, 0.7, 0.8],
-              align_right=range(numeric, numeric + 3))
+              size=8, align_right=range(numeric, numeric + 3))
     doc.add_paragraph()
-    add_table(doc, ["Role", "Participants", "Turns", "Words"],
-              [[r.role, _fmt_int(r.participants), _fmt_int(r.turns), _fmt_int(r.words)]
-               for r in roles.itertuples()], [1.6, 1.1, 0.9, 0.9], align_right=(1, 2, 3))
+    header, rows = ["Role", "Participants", "Turns", "Words"], \
+        [[r.role, _fmt_int(r.participants), _fmt_int(r.turns), _fmt_int(r.words)] for r in roles.itertuples()]
+    add_table(doc, header, rows, fit_widths(header, rows, min(width, 4.5)), align_right=(1, 2, 3))
 
 
 def _codebook_section(doc, data: ReportData, width: float) -> None:
@@ -88,10 +87,12 @@ def _codebook_section(doc, data: ReportData, width: float) -> None:
     themes = int((codes["depth"] == 0).sum())
     doc.add_heading("2. Codebook", level=1)
     doc.add_paragraph(f"{data.selection.codebook or 'No codebook'}: {len(codes)} codes in {themes} themes.")
-    add_table(doc, ["Code", "Id", "Definition"],
-              [[("\u2003" * d) + n, c, _short(tree.definition.get(c, ""))]
-               for c, n, d in zip(codes["code"], codes["name"], codes["depth"])],
-              [2.1, 1.6, width - 3.7], size=8)
+    rows = [[("\u2003" * d) + n + "\n" + ("\u2003" * d) + c, " ".join(tree.definition.get(c, "").split())]
+            for c, n, d in zip(codes["code"], codes["name"], codes["depth"])]
+    header = ["Code (name and id)", "Definition"]
+    narrowest = natural_widths(header, rows, size=8)[0][0]   # as wide as the longest name or id
+    add_table(doc, header, rows, fit_widths(header, rows, width, size=8, fixed={0: max(narrowest, 2.0)}),
+              size=8)
 
 
 def _counts_section(doc, data: ReportData, width: float, figure_dir: Path) -> None:
@@ -102,21 +103,23 @@ def _counts_section(doc, data: ReportData, width: float, figure_dir: Path) -> No
         "the number of distinct participants who raised it. A theme counts its own codings and "
         "those of its subcodes, each turn once.")
     groups = list(dict.fromkeys(counts["group"]))
-    rows = []
-    for _code, part in counts.groupby("code", sort=False):
+    cells = {}
+    for code, part in counts.groupby("code", sort=False):
         first = part.iloc[0]
-        row = [("\u2003" * int(first["depth"])) + str(first["name"])]
+        cells[code] = [("\u2003" * int(first["depth"])) + str(first["name"])]
         for group in groups:
             g = part[part["group"] == group].iloc[0]
-            row.append(f"{g['turns']}/{g['group_turns']} ({g['share']:.0%})\n"
-                       f"{g['participants']} of {g['group_participants']} participants")
-        rows.append(row)
-    group_width = min(1.45, (width - 2.2) / max(len(groups), 1))
-    add_table(doc, ["Code", *groups], rows, [width - group_width * len(groups), *[group_width] * len(groups)],
-              size=8)
+            cells[code].append(f"{g['turns']}/{g['group_turns']} ({g['share']:.0%})\n"
+                               f"{g['participants']} of {g['group_participants']} participants")
+    per_table = max(1, int((width - CODE_COLUMN) // GROUP_COLUMN))   # groups side by side
+    for first in range(0, len(groups), per_table):
+        shown = range(1 + first, 1 + min(first + per_table, len(groups)))
+        header = ["Code", *[breakable(groups[i - 1]) for i in shown]]
+        rows = [[row[0], *[row[i] for i in shown]] for row in cells.values()]
+        add_table(doc, header, rows, fit_widths(header, rows, width, size=8, fixed={0: CODE_COLUMN}), size=8)
+        doc.add_paragraph()
     heatmap = save_figure(heatmap_figure(counts, title=f"Share of participant turns by {data.by}"),
                           figure_dir / "heatmap.png")
-    doc.add_paragraph()
     add_figure(doc, heatmap, width)
 
 
@@ -137,8 +140,9 @@ def _comparison_section(doc, data: ReportData, width: float, figure_dir: Path) -
         display[f"{group} {unit}"] = [
             f"{cell}\n{n}/{m} people" for cell, n, m in
             zip(display[f"{group} {unit}"], table[f"{side}_participants"], table[f"{side}_group_participants"])]
-    header = ["adj. p" if c == "adjusted p" else c for c in display.columns]
-    add_table(doc, header, display.values.tolist(), [width - 5.1, 1.0, 1.0, 1.2, 0.6, 0.6, 0.7], size=8)
+    header = ["adj. p" if c == "adjusted p" else breakable(c) for c in display.columns]
+    rows = display.values.tolist()
+    add_table(doc, header, rows, fit_widths(header, rows, width, size=8, fixed={0: CODE_COLUMN}), size=8)
     add_note(doc, "people: distinct participants who raised the code.", size=8)
     for line in methods_text(table):
         add_note(doc, line, size=8)
@@ -150,7 +154,8 @@ def _exemplars_section(doc, data: ReportData) -> None:
     chosen = data.exemplars
     doc.add_heading("5. Exemplar quotes", level=1)
     doc.add_paragraph(f"Up to {data.per_code} quotes per code, chosen from different participants "
-                      f"and roles ({len(chosen)} of {data.excerpts} coded excerpts). The full table: "
+                      f"and roles ({len(chosen)} of {data.excerpts} quotes; each quote: "
+                      f"{chosen.attrs.get('context', 'whole sentences')}). The full table: "
                       "qualcode export excerpts PROJECT -o quotes.docx.")
     add_quote_sections(doc, chosen, chosen.attrs.get("attributes", []), theme_level=2, code_level=3)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Sequence
 
@@ -60,9 +61,80 @@ def _table_look(table) -> None:
         look.set(qn(key), value)
 
 
-def add_table(doc, header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float],
+#: Inches per character of Calibri, per point of font size (its average advance, a little
+#: generous), and what a cell's margins take.
+CHAR_WIDTH = 0.55 / 72
+CELL_PADDING = 0.17
+#: The narrowest column :func:`fit_widths` makes.
+MIN_COLUMN = 0.45
+
+
+def fit_widths(header: Sequence[str], rows: Sequence[Sequence], total: float, size: float = 9,
+               fixed: dict[int, float] | None = None) -> list[float]:
+    """Column widths (inches) that add up to ``total``: every column at least as wide as its
+    longest word (so no word is broken letter by letter), then the room left shared so that
+    as many cells as possible fit on one line, and what is left after that to the columns
+    of long text.  ``fixed``: widths given for some columns (by index)."""
+    fixed = fixed or {}
+    narrow, wide = natural_widths(header, rows, size)
+    for index, width in fixed.items():
+        narrow[index] = wide[index] = width
+    room = total - sum(narrow)
+    if room <= 0:   # too many long words: the longest give way, the others stay whole
+        return _capped(narrow, total, fixed)
+    need = [w - n for n, w in zip(narrow, wide)]
+    if sum(need) >= room:
+        return [n + d * room / sum(need) for n, d in zip(narrow, need)]
+    left = room - sum(need)
+    stretch = [0 if i in fixed else w for i, w in enumerate(wide)]
+    return [w + left * s / sum(stretch) for w, s in zip(wide, stretch)] if sum(stretch) else wide
+
+
+def _capped(widths: list[float], total: float, fixed: dict[int, float]) -> list[float]:
+    """``widths`` with the widest cut down to one cap (fixed ones kept) so that they add up
+    to ``total``."""
+    free = sorted(w for i, w in enumerate(widths) if i not in fixed)
+    budget = total - sum(fixed.values())
+    cap = budget / len(free) if free else 0.0
+    for k, width in enumerate(free):   # the cap where the narrower columns keep their widths
+        rest = len(free) - k
+        if width * rest + sum(free[:k]) >= budget:
+            cap = (budget - sum(free[:k])) / rest
+            break
+    return [fixed.get(i, min(w, max(cap, MIN_COLUMN))) for i, w in enumerate(widths)]
+
+
+def natural_widths(header: Sequence[str], rows: Sequence[Sequence], size: float = 9) -> tuple[list[float], list[float]]:
+    """(narrowest, widest) useful width of each column, in inches: as wide as its longest word,
+    and as wide as its longest line."""
+    narrow, wide = [], []
+    for cells in (list(zip(header, *rows)) if rows else [(h,) for h in header]):
+        lines = [line for cell in cells for line in str(cell if cell is not None else "").split("\n")]
+        words = [word for line in lines for word in _BREAKS.split(line) if word]
+        narrow.append(max(MIN_COLUMN, _inches(max(map(len, words), default=0), size)))
+        wide.append(max(narrow[-1], _inches(max(map(len, lines), default=0), size)))
+    return narrow, wide
+
+
+_BREAKS = re.compile(r"[\s\u200b]+")
+
+
+def _inches(characters: int, size: float) -> float:
+    return characters * CHAR_WIDTH * size + CELL_PADDING
+
+
+def breakable(name: str) -> str:
+    """A file or group name that may wrap after ``_``, ``.`` and ``-`` (a zero-width space
+    there) rather than letter by letter: for headers too narrow for the whole name."""
+    return "".join(ch + "\u200b" if ch in "_." else ch for ch in str(name))
+
+
+def add_table(doc, header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float] | None = None,
               style: str = TABLE_STYLE, size: float = 9, align_right: Sequence[int] = ()):
-    """A table with a styled, repeating header row; widths in inches."""
+    """A table with a styled, repeating header row; widths in inches (None: :func:`fit_widths`
+    over the page's width)."""
+    if widths is None:
+        widths = fit_widths(header, rows, usable_width(doc), size)
     table = doc.add_table(rows=1, cols=len(header))
     table.style = doc.styles[style]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER

@@ -42,17 +42,57 @@ def _role_rank_sql(expression: str) -> str:
 @dataclass(frozen=True)
 class CodingFilter:
     """Which codings a query reads: one codebook (None: the codings without one), these
-    coders, these statuses."""
+    coders, these statuses.  With a ``reviewer`` (one of two ``coders``, with a codebook):
+    the reviewer's codings on the turns they read (:func:`_read_turns_sql`), the other
+    coder's on every other turn."""
 
     codebook_id: int | None
     coders: tuple[str, ...]
     statuses: tuple[str, ...]
+    reviewer: str | None = None
 
     def where(self) -> tuple[str, list]:
         """WHERE clause (on ``codings c``) and its parameters."""
         if self.codebook_id is None:
             return _coding_where("c.codebook_id IS NULL", [], self.coders, self.statuses)
-        return _coding_where("c.codebook_id = ?", [int(self.codebook_id)], self.coders, self.statuses)
+        if self.reviewer is None:
+            return _coding_where("c.codebook_id = ?", [int(self.codebook_id)], self.coders, self.statuses)
+        other = next(c for c in self.coders if c != self.reviewer)
+        read, read_params = _read_turns_sql(self.reviewer, int(self.codebook_id))
+        return (f"c.codebook_id = ? AND c.status IN (SELECT value FROM json_each(?)) AND"
+                f" ((c.coder = ? AND c.segment_id IN {read}) OR"
+                f" (c.coder = ? AND (c.segment_id IS NULL OR c.segment_id NOT IN {read})))",
+                [int(self.codebook_id), json.dumps(list(self.statuses)), self.reviewer, *read_params,
+                 other, *read_params])
+
+
+def _read_turns_sql(coder: str, codebook_id: int) -> tuple[str, list]:
+    """(subquery, parameters): the turns ``coder`` read with the codebook: their coverage,
+    and every turn they coded."""
+    return ("(SELECT segment_id FROM coverage WHERE coder = ? AND codebook_id = ?"
+            " UNION SELECT segment_id FROM codings WHERE coder = ? AND codebook_id = ?"
+            " AND segment_id IS NOT NULL)", [coder, codebook_id, coder, codebook_id])
+
+
+def coder_facts(project: Project, codebook_id: int, statuses: Iterable[str]) -> dict[str, tuple[str, str, int]]:
+    """Per coder with codings of these statuses under the codebook: (kind, when their latest
+    coding was made, how many turns they read with it: :func:`_read_turns_sql`)."""
+    rows = project.conn.execute(
+        "SELECT coder, MIN(coder_kind), MAX(created_at) FROM codings WHERE codebook_id = ?"
+        " AND status IN (SELECT value FROM json_each(?)) GROUP BY coder",
+        (int(codebook_id), json.dumps(list(statuses)))).fetchall()
+    out = {}
+    for coder, kind, latest in rows:
+        read, params = _read_turns_sql(coder, int(codebook_id))
+        turns = project.conn.execute(f"SELECT COUNT(*) FROM {read}", params).fetchone()[0]
+        out[coder] = (kind, latest, turns)
+    return out
+
+
+def count_codings(project: Project, chosen: CodingFilter) -> int:
+    """How many codings ``chosen`` selects."""
+    where, params = chosen.where()
+    return project.conn.execute(f"SELECT COUNT(*) FROM codings c WHERE {where}", params).fetchone()[0]
 
 
 def _coding_where(book: str, book_params: list, coders: Iterable[str],
@@ -165,7 +205,7 @@ def document_attributes(project: Project) -> dict[int, dict[str, str]]:
 # ------------------------------------------------------------------------- counts
 def code_unit_counts(project: Project, chosen: CodingFilter, rollup: Iterable[tuple[str, str]],
                      by: str | None, *, include_facilitators: bool = False,
-                     no_value: str = "(none)") -> pd.DataFrame:
+                     include_unidentified: bool = False, no_value: str = "(none)") -> pd.DataFrame:
     """Per (counted code, group) of the chosen codings on counted turns.  Columns: code,
     group, mentions (distinct document/start/end), turns, participants, documents.
 
@@ -183,20 +223,22 @@ def code_unit_counts(project: Project, chosen: CodingFilter, rollup: Iterable[tu
         " COUNT(DISTINCT s.id) AS turns, COUNT(DISTINCT p.pid) AS participants,"
         " COUNT(DISTINCT sel.document_id) AS documents"
         " FROM sel" + on_turn + SPEAKERS_JOIN + join + " JOIN pairs r ON r.code = sel.code"
-        " WHERE " + participant_turns_sql(include_facilitators) + " GROUP BY 1, 2 ORDER BY 1, 2")
+        " WHERE " + participant_turns_sql(include_facilitators, include_unidentified)
+        + " GROUP BY 1, 2 ORDER BY 1, 2")
     return pd.read_sql_query(sql, project.conn, params=[json.dumps([list(p) for p in rollup]),
                                                         *params, *group_params])
 
 
 def turn_group_totals(project: Project, by: str | None, *, include_facilitators: bool = False,
-                      no_value: str = "(none)") -> pd.DataFrame:
+                      include_unidentified: bool = False, no_value: str = "(none)") -> pd.DataFrame:
     """Per group (as in :func:`code_unit_counts`) of the counted turns.  Columns: group,
     group_turns, group_participants, group_documents."""
     group, join, group_params = _group_sql(by, no_value)
     return pd.read_sql_query(
         "SELECT " + group + " AS \"group\", COUNT(*) AS group_turns,"
         " COUNT(DISTINCT p.pid) AS group_participants, COUNT(DISTINCT s.document_id) AS group_documents"
-        " FROM segments s" + SPEAKERS_JOIN + join + " WHERE " + participant_turns_sql(include_facilitators)
+        " FROM segments s" + SPEAKERS_JOIN + join + " WHERE "
+        + participant_turns_sql(include_facilitators, include_unidentified)
         + " GROUP BY 1 ORDER BY 1", project.conn, params=group_params)
 
 
@@ -214,11 +256,11 @@ EXCERPT_ORDERS = {
 def iter_excerpt_rows(project: Project, chosen: CodingFilter, positions: Iterable[tuple[str, int, int]],
                       sort: str, *, codes: Iterable[str] | None = None, roles: Iterable[str] | None = None,
                       documents: Iterable[str] | None = None, include_facilitators: bool = False,
-                      no_value: str = "(none)") -> Iterator[sqlite3.Row]:
+                      include_unidentified: bool = False, no_value: str = "(none)") -> Iterator[sqlite3.Row]:
     """Stream the chosen codings on turns, sorted, without their text.  Columns:
-    coding_id, document_id, document, turn, speaker, participant, role (NULL becomes
-    ``no_value``), time_start, code, start, end, coder, status, turn_attributes (the turn's
-    own attributes as a JSON object).
+    coding_id, document_id, document, turn, turn_start, turn_end (the turn's span), speaker,
+    participant, role (NULL becomes ``no_value``), time_start, code, start, end, coder,
+    status, turn_attributes (the turn's own attributes as a JSON object).
 
     ``positions``: (code, theme position, code position) used by the sorts ``code``
     (theme, code, document, start, end), ``document`` (document, start, end, code),
@@ -228,7 +270,7 @@ def iter_excerpt_rows(project: Project, chosen: CodingFilter, positions: Iterabl
     when large), so memory stays flat."""
     where, params = chosen.where()
     cte, on_turn = _on_turns(where)
-    filters, filter_params = [participant_turns_sql(include_facilitators)], []
+    filters, filter_params = [participant_turns_sql(include_facilitators, include_unidentified)], []
     for column, values in (("sel.code", codes), ("COALESCE(sp.role, ?)", roles), ("d.name", documents)):
         if values is not None:
             filters.append(f"{column} IN (SELECT value FROM json_each(?))")
@@ -237,8 +279,9 @@ def iter_excerpt_rows(project: Project, chosen: CodingFilter, positions: Iterabl
     sql = (
         "WITH keys(code, theme_pos, code_pos) AS MATERIALIZED (SELECT json_extract(value, '$[0]'),"
         " json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(?)), " + cte +
-        "SELECT sel.id AS coding_id, sel.document_id, d.name AS document, s.turn,"
-        " sp.label AS speaker, p.pid AS participant, COALESCE(sp.role, ?) AS role, s.time_start,"
+        "SELECT sel.id AS coding_id, sel.document_id, d.name AS document, s.turn, s.start AS turn_start,"
+        " s.\"end\" AS turn_end, sp.label AS speaker, p.pid AS participant, COALESCE(sp.role, ?) AS role,"
+        " s.time_start,"
         " sel.code, sel.start, sel.\"end\", sel.coder, sel.status, (SELECT json_group_object(ta.key,"
         " ta.value) FROM segment_attributes ta WHERE ta.segment_id = s.id) AS turn_attributes"
         " FROM sel" + on_turn + " JOIN documents d ON d.id = sel.document_id" + SPEAKERS_JOIN +
@@ -246,6 +289,13 @@ def iter_excerpt_rows(project: Project, chosen: CodingFilter, positions: Iterabl
         f" ORDER BY {EXCERPT_ORDERS[sort]}, sel.code, sel.id")
     yield from project.conn.execute(sql, [json.dumps([list(p) for p in positions]), *params, no_value,
                                           *filter_params, *order_params])
+
+
+def facilitator_turns(project: Project, document_id: int) -> list[tuple[int, int, int]]:
+    """``(turn, start, end)`` of a document's facilitator turns, in order."""
+    return [tuple(r) for r in project.conn.execute(
+        "SELECT s.turn, s.start, s.\"end\" FROM segments s JOIN speakers sp ON sp.id = s.speaker_id"
+        " WHERE s.document_id = ? AND sp.role = ? ORDER BY s.turn", (int(document_id), FACILITATOR))]
 
 
 # ------------------------------------------------------------------------- corpus

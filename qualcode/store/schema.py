@@ -215,12 +215,17 @@ def statements(script: str) -> list[str]:
 
 # ------------------------------------------------------- SQL the readers share
 FACILITATOR = "facilitator"
+UNIDENTIFIED = "unidentified"  # qualcode.ingest.speakers gives this role to voices that name nobody
 
 #: Joins a turn ``s`` to its speaker ``sp`` and participant ``p``.
 SPEAKERS_JOIN = " JOIN speakers sp ON sp.id = s.speaker_id JOIN participants p ON p.id = sp.participant_id"
 
 
-def participant_turns_sql(include_facilitators: bool) -> str:
+def participant_turns_sql(include_facilitators: bool, include_unidentified: bool = True) -> str:
     """SQL condition on speakers ``sp``: the turns that count as participants' (facilitators'
-    too if asked)."""
-    return "1" if include_facilitators else f"COALESCE(sp.role, '') != '{FACILITATOR}'"
+    too if asked; voices that name nobody, role ``unidentified``, unless left out)."""
+    left_out = [role for role, kept in ((FACILITATOR, include_facilitators), (UNIDENTIFIED, include_unidentified))
+                if not kept]
+    if not left_out:
+        return "1"
+    return "COALESCE(sp.role, '') NOT IN (" + ", ".join(f"'{role}'" for role in left_out) + ")"

@@ -25,6 +25,7 @@ from typing import Iterable
 
 import pandas as pd
 
+from qualcode.analysis.quotes import QUESTION, QuoteContext, question_before, quote
 from qualcode.codebook import Codebook
 from qualcode.exchange.sheets.checks import CODING_SHEET, FACILITATOR, resolve_codebook
 from qualcode.core.errors import SelectionError
@@ -60,15 +61,48 @@ def _decision_cell(statuses: dict[str, str]) -> str:
     return "; ".join(f"{c}:{v}" for c, v in verdicts.items() if v)
 
 
+def _questions(segments: pd.DataFrame) -> dict[int, str]:
+    """segment id -> the facilitator's question the turn answers (every turn of ``segments``,
+    facilitators' included, in document and turn order)."""
+    out: dict[int, str] = {}
+    for _, turns in segments.groupby("document", sort=False):
+        facilitator = [(int(t), text) for t, role, text in zip(turns["turn"], turns["role"], turns["text"])
+                       if role == FACILITATOR]
+        for segment_id, turn in zip(turns["segment_id"], turns["turn"]):
+            out[int(segment_id)] = question_before(facilitator, int(turn))
+    return out
+
+
+def _suggested_text(segments: pd.DataFrame, codings: pd.DataFrame, context: QuoteContext) -> list[str]:
+    """Per turn of ``segments``: each suggested code with what it was given to, as ``context``
+    quotes it (``code: “...” | code: “...”``)."""
+    hits: dict[int, dict[str, list[tuple[int, int]]]] = {}
+    for row in codings.itertuples(index=False):
+        hits.setdefault(int(row.segment_id), {}).setdefault(row.code, []).append((int(row.start), int(row.end)))
+    cells = []
+    for segment_id, start, text in zip(segments["segment_id"], segments["start"], segments["text"]):
+        quoted = []
+        for code, spans in hits.get(int(segment_id), {}).items():
+            shifted = [(s - int(start), e - int(start)) for s, e in spans]
+            quoted.append(f"{code}: \u201c{quote(text, (0, len(text)), shifted, context)[2]}\u201d")
+        cells.append(" | ".join(quoted))
+    return cells
+
+
 def coding_sheet_frame(project: Project, *, documents: list[str] | tuple[str, ...] = (),
                        codebook: Codebook | str | Path | None = None, suggestions: str | None = None,
                        include_facilitators: bool = False,
                        segment_ids: Iterable[int] | None = None,
-                       real_names: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+                       real_names: bool = False,
+                       context: QuoteContext | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(sheet, codes): the turns to code and the codebook's codes (code, name, theme, definition).
 
     The ``speaker`` column holds the participant id and role (``S01 (scholar)``) unless
-    ``real_names``; either form imports back.
+    ``real_names``; either form imports back.  ``context``
+    (:class:`~qualcode.analysis.quotes.QuoteContext`, default: whole turns): with
+    ``with_question``, a ``facilitator_question`` column before ``text``; with suggestions and
+    the ``sentence`` or ``coded`` context, a ``suggested_text`` column quoting, for each
+    suggested code, what it was given to (``value.clarity: “...” | tools: “...”``).
 
     ``segment_ids`` limits the sheet to these turns (e.g. the ones a model is least sure
     of), in project order."""
@@ -77,6 +111,11 @@ def coding_sheet_frame(project: Project, *, documents: list[str] | tuple[str, ..
     segments = segments_frame(project, include_facilitators=True)
     if segments.empty:
         raise SelectionError("the project has no turns: ingest transcripts first", project.path)
+    context = context or QuoteContext("turn")
+    if context.context != "turn" and suggestions is None:
+        raise SelectionError(f"the {context.context} context quotes suggestions: give the tagger whose "
+                             "suggestions to show (--suggestions)", project.path)
+    questions = _questions(segments) if context.with_question else None
     if not include_facilitators:
         segments = segments[segments["role"].fillna("") != FACILITATOR]
     if documents:
@@ -92,6 +131,9 @@ def coding_sheet_frame(project: Project, *, documents: list[str] | tuple[str, ..
     sheet = segments[SHEET_COLUMNS].copy()
     sheet["role"] = sheet["role"].fillna("")
     sheet = pseudonymize_speakers(sheet, real_names)
+    if questions is not None:
+        sheet.insert(list(sheet.columns).index("text"), QUESTION,
+                     [questions.get(int(s), "") for s in segments["segment_id"]])
     if suggestions is not None:
         codings = coding_decisions_frame(project)  # no excerpts or evidence: not shown here
         codings = codings[(codings["coder"] == suggestions) & codings["segment_id"].notna()
@@ -107,6 +149,8 @@ def coding_sheet_frame(project: Project, *, documents: list[str] | tuple[str, ..
             per_turn.setdefault(int(row.segment_id), {}).setdefault(row.code, row.status)
         seg_ids = segments["segment_id"].astype(int).tolist()
         sheet["suggested"] = ["; ".join(per_turn.get(s, {})) for s in seg_ids]
+        if context.context != "turn":
+            sheet["suggested_text"] = _suggested_text(segments, codings, context)
         sheet["decision"] = [_decision_cell(per_turn.get(s, {})) for s in seg_ids]
     sheet["codes"] = ""
     if suggestions is not None:
@@ -143,7 +187,8 @@ def _write_xlsx(sheet: pd.DataFrame, codes: pd.DataFrame, path: Path) -> None:
         ws.append([v.item() if hasattr(v, "item") else v for v in values])
     bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
     widths = {"document": 24, "turn": 6, "speaker": 16, "participant": 11, "role": 11, "text": 70,
-              "suggested": 26, "decision": 20, "codes": 26, "suggested_by": 12}
+              QUESTION: 40, "suggested": 26, "suggested_text": 60, "decision": 20, "codes": 26,
+              "suggested_by": 12}
     for index, name in enumerate(columns, start=1):
         letter = get_column_letter(index)
         ws.column_dimensions[letter].width = widths.get(name, 14)
