@@ -20,8 +20,9 @@ from qualcode.analysis.selection import (NO_VALUE, CodeTree, SelectionError, _as
                                          check_group, left_out, select_codings)
 from qualcode.core.pseudonyms import speaker_pseudonym
 from qualcode.store.project import Project
+from qualcode.store.frames import facilitator_turns
 from qualcode.store.queries import (EXCERPT_ORDERS, attribute_names, document_attributes, document_names,
-                                    facilitator_turns, iter_excerpt_rows, turn_roles)
+                                    iter_excerpt_rows, turn_roles)
 
 SORTS = tuple(EXCERPT_ORDERS)
 BASE_COLUMNS = ["document", "speaker", "participant", "role"]

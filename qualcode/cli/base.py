@@ -87,6 +87,13 @@ real_names_option = click.option(
          "e.g. 'S01 (scholar)').")
 
 
+def with_options(command, options: list):
+    """``command`` with ``options`` (click decorators), shown in ``--help`` in their order."""
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 def codings_options(command):
     """--codebook NAME, --coder, --status: which codings count."""
     options = [
@@ -100,9 +107,7 @@ def codings_options(command):
                      help="Coding status to use; repeat for several (default: suggested and accepted, "
                           "i.e. everything not rejected)."),
     ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+    return with_options(command, options)
 
 
 #: --include-unidentified: voices that name nobody (ALL, Unknown speaker) count too.
@@ -136,9 +141,7 @@ def quote_options(command=None, *, default: str = "sentence", what: str = ""):
         click.option("--with-question", is_flag=True,
                      help="Add the facilitator's question the turn answers (the nearest one before it)."),
     ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+    return with_options(command, options)
 
 
 def quote_context(context: str, sentences: int, with_question: bool):

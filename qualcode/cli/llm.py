@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from qualcode.cli.base import cli, codebook_option, load_codebook_file
+from qualcode.cli.base import cli, codebook_option, load_codebook_file, with_options
 
 
 def llm_options(command):
@@ -27,9 +27,7 @@ def llm_options(command):
         click.option("--no-redact-names", is_flag=True,
                      help="Send participants' names as written (default: replaced by pseudonyms)."),
     ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+    return with_options(command, options)
 
 
 def llm_options_from(llm_url, llm_model, llm_concurrency, refresh, allow_remote, no_redact_names):

@@ -13,7 +13,7 @@ from typing import Iterable
 import pandas as pd
 
 from qualcode.store.project import Project
-from qualcode.store.schema import SPEAKERS_JOIN, participant_turns_sql
+from qualcode.store.schema import FACILITATOR, SPEAKERS_JOIN, participant_turns_sql
 
 #: Turns with their document, speaker, participant and role: the columns of
 #: :func:`segments_frame` (and document_id, which it drops after cutting the texts).
@@ -96,6 +96,13 @@ def find_turn(project: Project, segment_id: int | None = None, document: str | N
                                 (found["start"], found["end"], found["start"],
                                  found.pop("document_id"))).fetchone()[0]
     return {**found, "text": text}
+
+
+def facilitator_turns(project: Project, document_id: int) -> list[tuple[int, int, int]]:
+    """``(turn, start, end)`` of a document's facilitator turns, in order."""
+    return [tuple(r) for r in project.conn.execute(
+        "SELECT s.turn, s.start, s.\"end\" FROM segments s JOIN speakers sp ON sp.id = s.speaker_id"
+        " WHERE s.document_id = ? AND sp.role = ? ORDER BY s.turn", (int(document_id), FACILITATOR))]
 
 
 def turn_codings(project: Project, segment_id: int) -> list[tuple[str, str, str]]:

@@ -291,13 +291,6 @@ def iter_excerpt_rows(project: Project, chosen: CodingFilter, positions: Iterabl
                                           *filter_params, *order_params])
 
 
-def facilitator_turns(project: Project, document_id: int) -> list[tuple[int, int, int]]:
-    """``(turn, start, end)`` of a document's facilitator turns, in order."""
-    return [tuple(r) for r in project.conn.execute(
-        "SELECT s.turn, s.start, s.\"end\" FROM segments s JOIN speakers sp ON sp.id = s.speaker_id"
-        " WHERE s.document_id = ? AND sp.role = ? ORDER BY s.turn", (int(document_id), FACILITATOR))]
-
-
 # ------------------------------------------------------------------------- corpus
 def participants_by_document(project: Project, exclude_role: str | None = FACILITATOR) -> pd.DataFrame:
     """Per document that has such turns, the distinct participants speaking in it, leaving

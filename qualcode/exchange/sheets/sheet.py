@@ -43,6 +43,10 @@ INSTRUCTIONS = [
     "The 'codes' sheet lists every code with its definition.",
     "Import with: qualcode import-codings PROJECT THIS_FILE --coder YOUR_NAME",
 ]
+#: Excel column widths (characters) of the coding sheet's columns.
+COLUMN_WIDTHS = {"document": 24, "turn": 6, "speaker": 16, "participant": 11, "role": 11, "text": 70,
+                 QUESTION: 40, "suggested": 26, "suggested_text": 60, "decision": 20, "codes": 26,
+                 "suggested_by": 12}
 REVIEW_INSTRUCTIONS = [
     "Review of machine suggestions: the 'suggested' column shows the tagger's codes for the turn.",
     "In 'decision' write accept or reject (all suggestions of the turn), or CODE:accept /",
@@ -87,6 +91,29 @@ def _suggested_text(segments: pd.DataFrame, codings: pd.DataFrame, context: Quot
             quoted.append(f"{code}: \u201c{quote(text, (0, len(text)), shifted, context)[2]}\u201d")
         cells.append(" | ".join(quoted))
     return cells
+
+
+def _add_suggestions(project: Project, sheet: pd.DataFrame, segments: pd.DataFrame, suggestions: str,
+                     book, context: QuoteContext) -> None:
+    """The columns ``suggested``, ``suggested_text`` (unless the turn context) and ``decision``
+    of a review sheet: the tagger ``suggestions``' codes of each turn of ``segments``."""
+    codings = coding_decisions_frame(project)  # no excerpts or evidence: not shown here
+    codings = codings[(codings["coder"] == suggestions) & codings["segment_id"].notna()
+                      & codings["codebook_id"].isin(codebook_versions(project, book.name))]
+    if codings.empty:
+        raise SelectionError(f"no codings by {suggestions!r} in codebook {book.label} to review "
+                             f"(run qualcode code first)", project.path)
+    if (codings["coder_kind"] != "machine").any():
+        raise SelectionError(f"{suggestions!r} is a human coder; suggestions come from a tagger "
+                             "such as rules", project.path)
+    per_turn: dict[int, dict[str, str]] = {}
+    for row in codings.itertuples(index=False):
+        per_turn.setdefault(int(row.segment_id), {}).setdefault(row.code, row.status)
+    seg_ids = segments["segment_id"].astype(int).tolist()
+    sheet["suggested"] = ["; ".join(per_turn.get(s, {})) for s in seg_ids]
+    if context.context != "turn":
+        sheet["suggested_text"] = _suggested_text(segments, codings, context)
+    sheet["decision"] = [_decision_cell(per_turn.get(s, {})) for s in seg_ids]
 
 
 def coding_sheet_frame(project: Project, *, documents: list[str] | tuple[str, ...] = (),
@@ -135,23 +162,7 @@ def coding_sheet_frame(project: Project, *, documents: list[str] | tuple[str, ..
         sheet.insert(list(sheet.columns).index("text"), QUESTION,
                      [questions.get(int(s), "") for s in segments["segment_id"]])
     if suggestions is not None:
-        codings = coding_decisions_frame(project)  # no excerpts or evidence: not shown here
-        codings = codings[(codings["coder"] == suggestions) & codings["segment_id"].notna()
-                          & codings["codebook_id"].isin(codebook_versions(project, book.name))]
-        if codings.empty:
-            raise SelectionError(f"no codings by {suggestions!r} in codebook {label} to review "
-                                 f"(run qualcode code first)", project.path)
-        if (codings["coder_kind"] != "machine").any():
-            raise SelectionError(f"{suggestions!r} is a human coder; suggestions come from a tagger "
-                                 "such as rules", project.path)
-        per_turn: dict[int, dict[str, str]] = {}
-        for row in codings.itertuples(index=False):
-            per_turn.setdefault(int(row.segment_id), {}).setdefault(row.code, row.status)
-        seg_ids = segments["segment_id"].astype(int).tolist()
-        sheet["suggested"] = ["; ".join(per_turn.get(s, {})) for s in seg_ids]
-        if context.context != "turn":
-            sheet["suggested_text"] = _suggested_text(segments, codings, context)
-        sheet["decision"] = [_decision_cell(per_turn.get(s, {})) for s in seg_ids]
+        _add_suggestions(project, sheet, segments, suggestions, book, context)
     sheet["codes"] = ""
     if suggestions is not None:
         sheet["suggested_by"] = suggestions
@@ -186,12 +197,9 @@ def _write_xlsx(sheet: pd.DataFrame, codes: pd.DataFrame, path: Path) -> None:
     for values in sheet.itertuples(index=False):
         ws.append([v.item() if hasattr(v, "item") else v for v in values])
     bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
-    widths = {"document": 24, "turn": 6, "speaker": 16, "participant": 11, "role": 11, "text": 70,
-              QUESTION: 40, "suggested": 26, "suggested_text": 60, "decision": 20, "codes": 26,
-              "suggested_by": 12}
     for index, name in enumerate(columns, start=1):
         letter = get_column_letter(index)
-        ws.column_dimensions[letter].width = widths.get(name, 14)
+        ws.column_dimensions[letter].width = COLUMN_WIDTHS.get(name, 14)
         ws.cell(row=1, column=index).font = bold
     last = len(sheet) + 1
     for row in ws.iter_rows(min_row=2, max_row=last):
