@@ -86,3 +86,25 @@ def test_the_wheel_holds_the_package_and_no_benchmark():
     assert all(p == "qualcode" or p.startswith("qualcode.") for p in shipped)
     assert not (REPO / "qualcode" / "benchmark").exists()
     assert (REPO / "benchmarks" / "qcbench" / "steps.py").is_file()
+
+
+#: Modules that exist only on POSIX systems (or only on Windows): qualcode runs on both.
+ONE_SYSTEM_MODULES = {"fcntl", "resource", "pwd", "grp", "termios", "tty", "pty", "posix", "msvcrt", "winreg",
+                      "_winapi"}
+
+
+def test_the_package_imports_nothing_one_system_lacks_and_names_no_posix_path():
+    """Windows researchers run qualcode too: no module of one operating system, no /tmp or
+    other POSIX path written into the code (temporary files come from tempfile, paths from
+    pathlib)."""
+    offenders = []
+    for path in sorted((REPO / "qualcode").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module] if isinstance(node, ast.ImportFrom) and node.module else []
+            offenders += [f"{path.name}: import {n}" for n in names if n.split(".")[0] in ONE_SYSTEM_MODULES]
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and \
+                    node.value.startswith(("/tmp", "/var/", "/dev/", "/home/", "/usr/")):
+                offenders.append(f"{path.name}: {node.value!r}")
+    assert offenders == []
