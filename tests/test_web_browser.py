@@ -202,6 +202,7 @@ def test_hostile_transcript_text_shows_as_text_and_runs_nothing(tmp_path, page):
             assert page.evaluate("window.__xss") is None, url
             assert page.locator("main img:not(.chart img)").count() == 0, url
         page.goto(f"{base}/documents/1?names=real")
+        page.wait_for_selector("#turns[data-ready='1']")  # the keys work once the page's script is ready
         turn = page.locator('article[data-turn="evil.txt:0"]')
         assert turn.locator(".speaker").text_content() == HOSTILE_LABEL
         assert turn.locator("p.text").text_content() == f"{HOSTILE_TEXT} <script>window.__xss = 'body'</script>"
@@ -211,7 +212,9 @@ def test_hostile_transcript_text_shows_as_text_and_runs_nothing(tmp_path, page):
         page.wait_for_selector('article[data-turn="evil.txt:0"] button[data-status="accepted"]')
         assert page.evaluate("window.__xss") is None
         select_words(page, "evil.txt:1", "signed an agreement")
+        page.wait_for_selector("#picker:not([hidden]) #picker-input:focus")
         page.keyboard.type("img")  # the picker lists code names as text
+        page.wait_for_selector("#picker-list li[aria-selected=true]")
         assert page.text_content("#picker-list li[aria-selected=true] span") == codes[0][3]
         assert page.evaluate("window.__xss") is None
 
