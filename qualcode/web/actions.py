@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse
 from qualcode.core.errors import SelectionError
 from qualcode.store import reviews
 from qualcode.store.project import Project
-from qualcode.web.app import bench, project_for, reviewer_for
+from qualcode.web.context import bench, project_for, reviewer_for
 from qualcode.web.pages import codes_of
 from qualcode.web.transcript import document_turns
 from qualcode.workflows import learning, review

@@ -1,5 +1,6 @@
-"""The workbench as an ASGI application (Starlette): routes, templates, static files, and the
-per-request plumbing (the project opened for each request, the reviewer from a cookie).
+"""The workbench as an ASGI application (Starlette): the route table, static files and error
+pages; the per-request plumbing (the project opened for each request, the reviewer from a
+cookie, templates) is :mod:`qualcode.web.context`.
 
     >>> from qualcode.web.app import Settings, create_app
     >>> app = create_app(Settings(project="study.qcproj"))   # serve with uvicorn, or test
@@ -14,98 +15,20 @@ once (SQLite's locking; a write waits for another process's write to finish).
 
 from __future__ import annotations
 
-import secrets
-import threading
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Iterator
-
-import jinja2
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from qualcode.core.errors import ProjectError, QualcodeError
-from qualcode.store.project import Project, open_project
-from qualcode.web import formats
+from qualcode.store.project import open_project
+from qualcode.web import actions, pages, panels
+from qualcode.web.context import NoCoder, Settings, Workbench, render, templates
 from qualcode.web.security import Guard
-from qualcode.workflows.review import Reviewer, reviewer
 
-CODER_COOKIE = "qc_coder"
-
-
-@dataclass
-class Settings:
-    """What ``qualcode serve`` was told: the project, the default coder and codebook, and the
-    access token (None: loopback only, no token)."""
-
-    project: str | Path
-    coder: str | None = None
-    codebook: str | None = None
-    token: str | None = None
-    port_tag: str = "0"     # tells apart the cookies of workbenches on other ports
-
-
-@dataclass
-class Workbench:
-    """What lives as long as the server: settings, the CSRF secret, caches."""
-
-    settings: Settings
-    secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))
-    codebooks: dict = field(default_factory=dict)      # codebook id -> Codebook (or None)
-    models: dict = field(default_factory=dict)         # (coder, codebook id) -> ModelFile
-    training: threading.Lock = field(default_factory=threading.Lock)
-
-
-def templates() -> jinja2.Environment:
-    """Templates from the package, every value escaped (also in files not ending in .html)."""
-    env = jinja2.Environment(loader=jinja2.PackageLoader("qualcode.web", "templates"),
-                             autoescape=True, trim_blocks=True, lstrip_blocks=True,
-                             undefined=jinja2.StrictUndefined)
-    env.filters.update(formats.FILTERS)
-    return env
-
-
-def bench(request: Request) -> Workbench:
-    return request.app.state.bench
-
-
-@contextmanager
-def project_for(request: Request) -> Iterator[Project]:
-    """The project, open for this request only."""
-    project = open_project(bench(request).settings.project)
-    try:
-        yield project
-    finally:
-        project.close()
-
-
-def coder_of(request: Request) -> str | None:
-    return request.cookies.get(CODER_COOKIE) or bench(request).settings.coder
-
-
-class NoCoder(Exception):
-    """The person has not named themselves yet: pages send them to the form first."""
-
-
-def reviewer_for(request: Request, project: Project) -> Reviewer:
-    """This request's reviewer (:class:`NoCoder` when the person has not named themselves)."""
-    coder = coder_of(request)
-    if not coder:
-        raise NoCoder()
-    return reviewer(project, coder, bench(request).settings.codebook)
-
-
-def render(request: Request, template: str, status_code: int = 200, **context) -> HTMLResponse:
-    context.setdefault("page", "")
-    page = request.app.state.templates.get_template(template).render(
-        request=request, csrf=request.state.csrf, coder=coder_of(request),
-        project_name=Path(bench(request).settings.project).name, **context)
-    return HTMLResponse(page, status_code=status_code)
+__all__ = ["Settings", "create_app"]
 
 
 async def _ask_for_coder(request: Request, exc: NoCoder) -> Response:
@@ -123,8 +46,6 @@ async def _error(request: Request, exc: QualcodeError) -> Response:
 
 def create_app(settings: Settings) -> Starlette:
     """The workbench for ``settings.project`` (which must exist: checked here)."""
-    from qualcode.web import actions, pages, panels
-
     open_project(settings.project).close()  # a missing or foreign file fails now, not per request
     routes = [
         Route("/", pages.documents),

@@ -12,7 +12,7 @@ from qualcode.core.errors import QualcodeError, SelectionError
 from qualcode.store import frames, queries, reviews
 from qualcode.store.codebooks import codebook_by_id, load_stored_codebook
 from qualcode.store.project import Project
-from qualcode.web.app import CODER_COOKIE, bench, project_for, render, reviewer_for
+from qualcode.web.context import CODER_COOKIE, bench, project_for, render, reviewer_for
 from qualcode.web.security import CSRF_FIELD, csrf_ok
 from qualcode.web.transcript import Code, codebook_codes, document_turns
 from qualcode.workflows.learning import machine_taggers

@@ -16,7 +16,7 @@ from qualcode.core.errors import QualcodeError, SelectionError
 from qualcode.store import queries
 from qualcode.store.project import Project
 from qualcode.web.actions import model_path
-from qualcode.web.app import bench, project_for, render, reviewer_for
+from qualcode.web.context import bench, project_for, render, reviewer_for
 from qualcode.web.pages import codes_of, human_coders
 from qualcode.workflows.learning import machine_taggers, model_tagger, tagger_agreement
 from qualcode.workflows.review import Reviewer
