@@ -158,3 +158,16 @@ def test_no_function_over_the_hard_limit():
 def test_imports_are_resolved(monkeypatch, importer, source, expected):
     monkeypatch.setattr(sys.modules[__name__], "tree", lambda name: ast.parse(source))
     assert [target for target, _ in imported(importer)] == [expected]
+
+
+def test_the_roles_qualcode_gives_a_meaning_are_defined_once():
+    """``facilitator`` and ``unidentified`` are named in qualcode.core.roles; other modules
+    import them rather than keep their own constant."""
+    from qualcode.core import roles
+
+    meanings = {roles.FACILITATOR, roles.UNIDENTIFIED}
+    copies = [f"{name}:{node.lineno}" for name in modules() if name != "qualcode.core.roles"
+              for node in tree(name).body
+              if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
+              and node.value.value in meanings]
+    assert copies == []

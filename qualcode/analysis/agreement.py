@@ -45,7 +45,7 @@ from qualcode.store.frames import segments_frame
 from qualcode.store.project import Project
 from qualcode.store.queries import (codebook_coders, coders_codebook_ids, codings_on_turns, coverage_by_coder,
                                     documents_coded_by)
-from qualcode.store.schema import FACILITATOR
+from qualcode.core.roles import FACILITATOR
 
 LEVELS = ("code", "theme")
 UNITS = ("turns", "characters")

@@ -18,7 +18,7 @@ from qualcode.core.pseudonyms import pseudonymize_speakers
 from qualcode.store.frames import DOCUMENT_COLUMNS, SEGMENT_COLUMNS, documents_frame, segments_frame
 from qualcode.store.project import Project
 from qualcode.store.queries import participants_by_document, role_rank, turns_by_role
-from qualcode.store.schema import FACILITATOR
+from qualcode.core.roles import FACILITATOR
 
 
 @dataclass

@@ -28,13 +28,13 @@ import pandas as pd
 
 from qualcode.core.errors import ProblemsError
 from qualcode.core.pseudonyms import speaker_pseudonym
+from qualcode.core.roles import FACILITATOR
 from qualcode.core.spelling import did_you_mean
 from qualcode.core.tables import read_table
 from qualcode.store.frames import speakers_frame
 
 SIDES = ("scholar", "mentor")
 COLUMNS = ("pair", *SIDES)
-FACILITATOR = "facilitator"
 
 
 @dataclass(frozen=True)

@@ -9,17 +9,16 @@ from collections import Counter
 from dataclasses import replace
 
 from qualcode.core.models import Turn
+from qualcode.core.roles import FACILITATOR, UNIDENTIFIED
 from qualcode.ingest.decisions import ReadOptions, ReadReport
 from qualcode.ingest.legend import LegendEntry
 from qualcode.ingest.questions import QUESTION_ATTRIBUTE, scripted_number
-from qualcode.ingest.speakers import UNIDENTIFIED
 from qualcode.ingest.vocabulary import LabelWords, fold
 
 #: The speaker of scripted-question lines in a document whose facilitator has no label.
 DEFAULT_FACILITATOR = "Facilitator"
 #: The speaker of a scripted-question line until the document's facilitator is known.
 QUESTION_SPEAKER = "\x00question"
-FACILITATOR = "facilitator"
 
 
 def attribute_turns(turns: list[Turn], legend: dict[str, LegendEntry], options: ReadOptions,

@@ -20,8 +20,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from qualcode.core.roles import FACILITATOR, UNIDENTIFIED
 from qualcode.ingest.labels import is_name_shaped
-from qualcode.ingest.speakers import UNIDENTIFIED
 from qualcode.ingest.vocabulary import LabelWords, fold
 
 _ENTRY = re.compile(
@@ -51,7 +51,7 @@ def legend_role(word: str | None, words: LabelWords) -> str | None:
     if not word or not word.strip():
         return None
     if words.is_facilitator(word):
-        return "facilitator"
+        return FACILITATOR
     if words.is_unidentified(word):
         return UNIDENTIFIED
     folded = fold(word)

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 
 from qualcode.core.errors import FormatError
 from qualcode.core.models import Turn
+from qualcode.core.roles import FACILITATOR
 from qualcode.ingest.attribution import QUESTION_SPEAKER, attribute_turns
 from qualcode.ingest.decisions import HEADER_LINE_WORDS_WARNING, ReadOptions, ReadReport
 from qualcode.ingest.labels import (TIMESTAMP, SpeakerJudge, is_metadata_key, is_name_shaped,
@@ -238,7 +239,7 @@ class _Parser:
     def _is_facilitator(self, label: str) -> bool:
         entry = self.legend.get(fold(label))
         if entry is not None:
-            return entry.role == "facilitator"
+            return entry.role == FACILITATOR
         return label == QUESTION_SPEAKER or self.words.is_facilitator(label)
 
     def _continue(self, line: int, text: str, blank_before: bool) -> None:

@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import re
 
+from qualcode.core.roles import FACILITATOR, UNIDENTIFIED
 from qualcode.ingest.labels import is_unidentified_label  # noqa: F401  (re-exported)
 from qualcode.ingest.vocabulary import LabelWords, load_label_words
 
-UNIDENTIFIED = "unidentified"
-ROLE_PREFIXES = {"scholar": "S", "mentor": "M", "facilitator": "F", UNIDENTIFIED: "U"}
+ROLE_PREFIXES = {"scholar": "S", "mentor": "M", FACILITATOR: "F", UNIDENTIFIED: "U"}
 DEFAULT_PREFIX = "P"
 
 _GENERIC = re.compile(

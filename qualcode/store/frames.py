@@ -12,8 +12,9 @@ from typing import Iterable
 
 import pandas as pd
 
+from qualcode.core.roles import FACILITATOR
 from qualcode.store.project import Project
-from qualcode.store.schema import FACILITATOR, SPEAKERS_JOIN, participant_turns_sql
+from qualcode.store.schema import SPEAKERS_JOIN, participant_turns_sql
 
 #: Turns with their document, speaker, participant and role: the columns of
 #: :func:`segments_frame` (and document_id, which it drops after cutting the texts).

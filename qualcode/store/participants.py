@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from qualcode.core.errors import InputError
+from qualcode.core.roles import FACILITATOR, UNIDENTIFIED
 from qualcode.ingest.labels import is_facilitator_label
 from qualcode.ingest.manifest import SpeakerAssignment
-from qualcode.ingest.speakers import (DEFAULT_PREFIX, ROLE_PREFIXES, UNIDENTIFIED, is_unidentified_label,
+from qualcode.ingest.speakers import (DEFAULT_PREFIX, ROLE_PREFIXES, is_unidentified_label,
                                       participant_identity)
 from qualcode.store.project import Project
 
@@ -77,7 +78,7 @@ class SpeakerResolver:
         elif label_role:
             role = label_role
         elif is_facilitator_label(label):
-            role = "facilitator"
+            role = FACILITATOR
         elif is_unidentified_label(label):
             role = UNIDENTIFIED
         else:

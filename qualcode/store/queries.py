@@ -19,10 +19,11 @@ from typing import Iterable, Iterator
 import pandas as pd
 
 from qualcode.core.errors import SelectionError
+from qualcode.core.roles import FACILITATOR
 from qualcode.core.spelling import did_you_mean, matching_names
 from qualcode.store.frames import DOCUMENT_COLUMNS
 from qualcode.store.project import Project
-from qualcode.store.schema import FACILITATOR, SPEAKERS_JOIN, participant_turns_sql
+from qualcode.store.schema import SPEAKERS_JOIN, participant_turns_sql
 
 #: Roles in a reader's order; any other role follows them, by name.
 ROLE_ORDER = ("scholar", "mentor", FACILITATOR)

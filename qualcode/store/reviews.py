@@ -22,11 +22,14 @@ import sqlite3
 from typing import Iterable
 
 from qualcode.store.project import Project, _now
+from qualcode.store.schema import participant_turns_sql
 
 ACTIONS = ("accept", "reject", "add", "remove", "reviewed")
 #: The columns of a coding that :func:`coding_row` reads and :func:`restore_coding` writes back.
 CODING_COLUMNS = ("id", "document_id", "segment_id", "codebook_id", "code", "start", "end", "coder",
                   "coder_kind", "tagger_version", "status", "confidence", "evidence", "created_at")
+#: The turns a review covers: every speaker but the facilitator.
+_PARTICIPANTS = participant_turns_sql(include_facilitators=False)
 
 
 def _marks(values: list) -> str:
@@ -186,7 +189,7 @@ def review_progress(project: Project, codebook_ids: Iterable[int]) -> dict[tuple
     rows = project.conn.execute(
         "SELECT s.document_id, c.coder, COUNT(DISTINCT c.segment_id) FROM coverage c"
         " JOIN segments s ON s.id = c.segment_id JOIN speakers sp ON sp.id = s.speaker_id"
-        f" WHERE c.codebook_id IN ({_marks(ids)}) AND COALESCE(sp.role, '') != 'facilitator'"
+        f" WHERE c.codebook_id IN ({_marks(ids)}) AND {_PARTICIPANTS}"
         " GROUP BY s.document_id, c.coder", ids)
     return {(doc, coder): n for doc, coder, n in rows}
 
@@ -202,13 +205,13 @@ def review_counts(project: Project, coder: str, codebook_ids: Iterable[int],
     turns, reviewed = project.conn.execute(
         "SELECT COUNT(*), COALESCE(SUM(EXISTS (SELECT 1 FROM coverage c WHERE c.segment_id = s.id"
         f" AND c.coder = ? AND c.codebook_id IN ({_marks(ids)}))), 0) FROM segments s"
-        " JOIN speakers sp ON sp.id = s.speaker_id WHERE COALESCE(sp.role, '') != 'facilitator'" + in_doc,
+        f" JOIN speakers sp ON sp.id = s.speaker_id WHERE {_PARTICIPANTS}" + in_doc,
         (coder, *ids, *doc)).fetchone()
     counts = {"turns": turns, "reviewed": reviewed}
     if suggestions:
         suggested = {r[0] for r in project.conn.execute(
             "SELECT k.id FROM codings k JOIN segments s ON s.id = k.segment_id JOIN speakers sp ON"
-            " sp.id = s.speaker_id WHERE k.coder_kind = 'machine' AND COALESCE(sp.role, '') != 'facilitator'"
+            f" sp.id = s.speaker_id WHERE k.coder_kind = 'machine' AND {_PARTICIPANTS}"
             f" AND k.codebook_id IN ({_marks(ids)})" + in_doc, (*ids, *doc))}
         decided = coder_decisions(project, coder, ids, document_id=document_id)
         counts.update(suggestions=len(suggested), decided=len(suggested & set(decided)))

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from qualcode.core.roles import FACILITATOR, UNIDENTIFIED
+
 SCHEMA_VERSION = 5
 APPLICATION_ID = 0x51434F44  # "QCOD": marks the SQLite file as a qualcode project
 
@@ -214,8 +216,6 @@ def statements(script: str) -> list[str]:
 
 
 # ------------------------------------------------------- SQL the readers share
-FACILITATOR = "facilitator"
-UNIDENTIFIED = "unidentified"  # qualcode.ingest.speakers gives this role to voices that name nobody
 
 #: Joins a turn ``s`` to its speaker ``sp`` and participant ``p``.
 SPEAKERS_JOIN = " JOIN speakers sp ON sp.id = s.speaker_id JOIN participants p ON p.id = sp.participant_id"

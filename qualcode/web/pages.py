@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from qualcode.core.errors import QualcodeError, SelectionError
+from qualcode.core.roles import FACILITATOR
 from qualcode.store import frames, queries, reviews
 from qualcode.store.codebooks import codebook_by_id, load_stored_codebook
 from qualcode.store.project import Project
@@ -16,7 +17,7 @@ from qualcode.web.context import CODER_COOKIE, bench, project_for, render, revie
 from qualcode.web.security import CSRF_FIELD, csrf_ok
 from qualcode.web.transcript import Code, codebook_codes, document_turns
 from qualcode.workflows.learning import machine_taggers
-from qualcode.workflows.review import FACILITATOR, Reviewer, check_coder_name
+from qualcode.workflows.review import Reviewer, check_coder_name
 
 
 def codes_of(request: Request, project: Project, who: Reviewer) -> dict[str, Code]:

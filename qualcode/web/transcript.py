@@ -12,9 +12,10 @@ from types import SimpleNamespace
 
 from qualcode.analysis.excerpts import format_time
 from qualcode.core.pseudonyms import speaker_pseudonym
+from qualcode.core.roles import FACILITATOR
 from qualcode.store import frames, reviews
 from qualcode.store.project import Project
-from qualcode.workflows.review import FACILITATOR, Reviewer, accepted_suggestion, evidence_of
+from qualcode.workflows.review import Reviewer, accepted_suggestion, evidence_of
 
 #: Theme colours: CSS classes t0..t7 (a colour-blind-safe palette in app.css), by theme order.
 THEME_CLASSES = 8

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from qualcode.core.models import Document
+from qualcode.core.roles import FACILITATOR
 from qualcode.store.participants import SpeakerResolver
 from qualcode.store.project import Project, count_words
 
@@ -55,10 +56,10 @@ def store_turns(project: Project, resolver: SpeakerResolver, document: Document,
 def facilitator_share(name: str, roles: dict[str, str | None], words_by_role: dict) -> str | None:
     """A warning when the facilitator holds an implausible share of the document's words."""
     total = sum(words_by_role.values())
-    said = words_by_role.get("facilitator", 0)
+    said = words_by_role.get(FACILITATOR, 0)
     if total < FACILITATOR_SHARE_MIN_WORDS or said <= FACILITATOR_SHARE_WARNING * total:
         return None
-    who = ", ".join(label for label, role in roles.items() if role == "facilitator")
+    who = ", ".join(label for label, role in roles.items() if role == FACILITATOR)
     return (f"{name}: the facilitator ({who}) holds {round(100 * said / total)}% of the words; if "
             "participants' paragraphs carry no label, give them to a speaker (--unlabelled-speaker) "
             "or label them")

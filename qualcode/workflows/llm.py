@@ -26,10 +26,9 @@ import numpy as np
 from qualcode.codebook import Codebook
 from qualcode.core.errors import SelectionError
 from qualcode.core.pseudonyms import speaker_pseudonym
-from qualcode.ingest.speakers import UNIDENTIFIED
+from qualcode.core.roles import FACILITATOR, UNIDENTIFIED
 from qualcode.store.names import NameTable, name_table
 from qualcode.store.project import Project
-from qualcode.store.schema import FACILITATOR
 from qualcode.tagging.llm.cache import AnswerCache
 from qualcode.tagging.llm.client import ChatClient, Endpoint, check_endpoint
 from qualcode.tagging.llm.prompt import TurnToCode, prompt_hash, system_prompt, turn_to_code

@@ -31,7 +31,7 @@ from qualcode.core.errors import SelectionError
 from qualcode.store import frames, queries, reviews
 from qualcode.store.codebooks import codebook_versions, find_codebook
 from qualcode.store.project import Project
-from qualcode.store.schema import FACILITATOR
+from qualcode.core.roles import FACILITATOR
 
 #: Names a person may not review under: a pooled selection, or an empty name.
 RESERVED_CODERS = ("all",)

@@ -21,7 +21,6 @@ from qualcode.store.codebooks import (StoredCodebook, codebook_by_id, codebook_v
 from qualcode.store.frames import documents_frame, segments_frame
 from qualcode.store.project import Project
 
-FACILITATOR = "facilitator"
 #: The sheet of a coding-sheet workbook that holds the turns (the first one is read otherwise).
 CODING_SHEET = "coding"
 MAX_LISTED = 200

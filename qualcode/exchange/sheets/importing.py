@@ -36,7 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qualcode.codebook import Codebook
-from qualcode.exchange.sheets.checks import (FACILITATOR, CodingsFileError, ImportPlan, RowChecker,
+from qualcode.core.roles import FACILITATOR
+from qualcode.exchange.sheets.checks import (CodingsFileError, ImportPlan, RowChecker,
                                         codebook_versions_of, read_codings_table, resolve_codebook, short,
                                         split_codes, turn_coding)
 from qualcode.exchange.sheets.review import plan_review, suggester_codebook

@@ -27,7 +27,8 @@ import pandas as pd
 
 from qualcode.analysis.quotes import QUESTION, QuoteContext, question_before, quote
 from qualcode.codebook import Codebook
-from qualcode.exchange.sheets.checks import CODING_SHEET, FACILITATOR, resolve_codebook
+from qualcode.core.roles import FACILITATOR
+from qualcode.exchange.sheets.checks import CODING_SHEET, resolve_codebook
 from qualcode.core.errors import SelectionError
 from qualcode.core.files import atomic_output, table_format
 from qualcode.core.pseudonyms import pseudonymize_speakers

@@ -31,7 +31,7 @@ from qualcode.store.project import Project
 from qualcode.tagging.combine import model_codes, most_specific
 from qualcode.tagging.ml.modelfile import ModelFile
 from qualcode.store.frames import coding_decisions_frame, coverage_frame, segments_frame
-from qualcode.tagging.ml.training import FACILITATOR
+from qualcode.core.roles import FACILITATOR
 
 SHEET_COLUMNS = ["document", "turn", "speaker", "participant", "role", "text", "codes",
                  "model_codes", "nearest_code", "margin"]
