@@ -9,8 +9,8 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils import estimator_checks
 
-from qualcode.tagging.ml.estimator import (MLTagger, best_f1_threshold, close_upward, gate_by_parents,
-                                 hierarchical_predictions)
+from qualcode.tagging.hierarchy import close_upward, gate_by_parents, hierarchical_predictions
+from qualcode.tagging.ml.estimator import MLTagger, best_f1_threshold
 
 # scikit-learn's own checks that apply to an estimator whose input is a list of texts.
 # check_estimator() itself skips MLTagger entirely ("requires input of type string"): the

@@ -5,6 +5,7 @@ and no function over 80."""
 from __future__ import annotations
 
 import ast
+import subprocess
 import sys
 from functools import cache
 from pathlib import Path
@@ -171,3 +172,13 @@ def test_the_roles_qualcode_gives_a_meaning_are_defined_once():
               if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
               and node.value.value in meanings]
     assert copies == []
+
+
+def test_coding_by_rules_loads_no_model_library():
+    """Rules-only coding does not pay for scikit-learn, skops or the LLM client (about a second
+    and 90 MB): they load when a model, an LLM or a combination takes part."""
+    script = ("import sys; from qualcode.cli import main; import qualcode.cli.coding, qualcode.workflows.code; "
+              "print(sorted(m for m in ('sklearn', 'skops', 'qualcode.tagging.llm', 'qualcode.workflows.train')"
+              " if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert out == "[]\n"

@@ -29,7 +29,7 @@ from typing import Iterable
 
 import numpy as np
 
-from qualcode.tagging.ml.estimator import close_upward, hierarchical_predictions
+from qualcode.tagging.hierarchy import close_upward, hierarchical_predictions
 
 PREDICT_BATCH = 2000
 TAGGER_ORDER = ("rules", "ml", "llm")

@@ -17,21 +17,21 @@ from collections import Counter
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from operator import itemgetter
-from typing import Callable
-
+from typing import TYPE_CHECKING, Callable
 
 from qualcode import __version__
 from qualcode.codebook import Codebook
 from qualcode.core.errors import SelectionError
 from qualcode.store.codebooks import codebook_versions, register_codebook
+from qualcode.store.frames import find_turn, turn_codings
 from qualcode.store.project import Project
-from qualcode.tagging.combine import combined_codings, turn_votes
+from qualcode.store.queries import find_document
 from qualcode.tagging.rules.tagger import Hit, RuleTagger
 from qualcode.workflows.combine import tagger_name, tagger_parts
-from qualcode.workflows.llm import LLMOptions, LLMRun, llm_tagging
-from qualcode.workflows.train import Combination, combination_for_run
-from qualcode.store.frames import find_turn, turn_codings
-from qualcode.store.queries import find_document
+
+if TYPE_CHECKING:  # the model, the LLM and their combination load only when a run uses them
+    from qualcode.workflows.llm import LLMOptions, LLMRun
+    from qualcode.workflows.train import Combination
 
 #: Turns read (whole documents), tagged and written per batch.
 READ_BATCH = 500
@@ -84,6 +84,8 @@ def code_project(project: Project, codebook: Codebook, tagger: str = "rules", *,
     run = CodingRun(codebook.name, codebook.version, name, dry_run=dry_run)
     job = None
     if "llm" in parts:
+        from qualcode.workflows.llm import LLMOptions, llm_tagging
+
         run.llm = job = llm_tagging(project, codebook, llm or LLMOptions(), dry_run=dry_run, notify=notify,
                                     progress=progress)
         if dry_run:
@@ -98,19 +100,31 @@ def code_project(project: Project, codebook: Codebook, tagger: str = "rules", *,
         tagged = iter([(job.turns, [r.turn.key[1] for r in job.results if not r.failed], _llm_rows(job))])
         version = f"qualcode {__version__} llm {job.model} prompt {job.prompt_hash}"
     else:
-        llm_codes = None if job is None else {r.turn.key[1]: {c for c, *_ in r.codings} for r in job.results}
-        if len(parts) > 1:
-            run.combination = combination_for_run(project, codebook, parts, model, coder, llm_codes)
-        combination = run.combination or Combination(parts, {}, "")
-        rule_tagger = RuleTagger(codebook) if "rules" in parts else None
-        tagged = _combined_turns(project, codebook, combination, rule_tagger, model, job, include_facilitators,
-                                 read_batch)
-        version = " ".join([f"qualcode {__version__} {name}", *(
-            [f"model {model.info['content_sha256'][:16]}"] if model is not None else []),
-            *([f"rules {rule_tagger.version}"] if rule_tagger is not None else []),
-            *([f"llm {job.model} prompt {job.prompt_hash}"] if job is not None else [])])
+        tagged, version = _combined_tagging(project, codebook, run, model, coder, job, include_facilitators,
+                                            read_batch)
     _store(project, codebook, run, tagged, version, rules_only=parts == ("rules",))
     return run
+
+
+def _combined_tagging(project: Project, codebook: Codebook, run: CodingRun, model, coder: str | None,
+                      job: LLMRun | None, include_facilitators: bool, read_batch: int):
+    """The batches of a run whose taggers are combined code by code (or the model alone), and
+    its tagger version; ``run.combination`` says how, for a list of taggers."""
+    from qualcode.workflows.train import Combination, combination_for_run
+
+    parts = tagger_parts(run.tagger)
+    llm_codes = None if job is None else {r.turn.key[1]: {c for c, *_ in r.codings} for r in job.results}
+    if len(parts) > 1:
+        run.combination = combination_for_run(project, codebook, parts, model, coder, llm_codes)
+    combination = run.combination or Combination(parts, {}, "")
+    rule_tagger = RuleTagger(codebook) if "rules" in parts else None
+    tagged = _combined_turns(project, codebook, combination, rule_tagger, model, job, include_facilitators,
+                             read_batch)
+    version = " ".join([f"qualcode {__version__} {run.tagger}", *(
+        [f"model {model.info['content_sha256'][:16]}"] if model is not None else []),
+        *([f"rules {rule_tagger.version}"] if rule_tagger is not None else []),
+        *([f"llm {job.model} prompt {job.prompt_hash}"] if job is not None else [])])
+    return tagged, version
 
 
 def _store(project: Project, codebook: Codebook, run: CodingRun, tagged, version: str, rules_only: bool) -> None:
@@ -165,6 +179,8 @@ def _turn_batches(project: Project, include_facilitators: bool, read_batch: int)
 def _combined_turns(project: Project, codebook: Codebook, combination: Combination, rule_tagger, model,
                     job: LLMRun | None, include_facilitators: bool, read_batch: int):
     """``(turns, covered segment ids, rows)`` per batch: the taggers' codings combined by policy."""
+    from qualcode.tagging.combine import combined_codings, turn_votes
+
     parents = {code.id: code.parent for code in codebook.codes}
     llm_results = {} if job is None else {r.turn.key[1]: r for r in job.results}
     for batch in _turn_batches(project, include_facilitators, read_batch):

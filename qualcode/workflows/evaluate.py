@@ -42,7 +42,8 @@ import pandas as pd
 
 from qualcode.analysis.metrics import MACRO, MICRO, score_table
 from qualcode.core.errors import SelectionError
-from qualcode.tagging.ml.estimator import MLTagger, close_upward, hierarchical_predictions
+from qualcode.tagging.hierarchy import close_upward, hierarchical_predictions
+from qualcode.tagging.ml.estimator import MLTagger
 from qualcode.tagging.ml.training import TrainingData
 from qualcode.workflows.combine import (choose_policies, cross_validated_combination, policy_table,
                                         tagger_name, tagger_parts)

@@ -29,7 +29,8 @@ import numpy as np
 from qualcode.core.errors import ParameterError, SelectionError
 from qualcode.store.project import Project
 from qualcode.tagging.combine import default_policy
-from qualcode.tagging.ml.estimator import MIN_POSITIVES, MLTagger, close_upward
+from qualcode.tagging.hierarchy import close_upward
+from qualcode.tagging.ml.estimator import MIN_POSITIVES, MLTagger
 from qualcode.tagging.ml.modelfile import ModelFile, model_manifest, save_model
 from qualcode.store.codebooks import load_stored_codebook
 from qualcode.tagging.ml.training import TrainingData, training_data

@@ -31,10 +31,10 @@ How it works (each step a well-kept scikit-learn piece):
   dozens of false positives on new turns.  On the sample study's tuning gold
   (5-fold CV) the floor raised precision with little loss of recall; the C is
   chosen by the F1 reached above the floor, so C and threshold stay consistent.
-- **Hierarchy** (:func:`hierarchical_predictions`, used by ``evaluate`` and
-  ``code --tagger ml|all``): a subcode is kept only where its theme's own model
-  also predicts the theme (the theme's model has seen every turn of the theme
-  and is the steadier judge), then parents are implied by children.
+- **Hierarchy** (:func:`qualcode.tagging.hierarchy.hierarchical_predictions`, used by
+  ``evaluate`` and ``code --tagger ml|all``): a subcode is kept only where its theme's own
+  model also predicts the theme (the theme's model has seen every turn of the theme and is
+  the steadier judge), then parents are implied by children.
 - **Codes with too few examples are not learned**: a code needs at least
   ``min_positives`` positive turns and as many negative ones.  Such a code is
   listed in ``learned_`` as False with its count in ``positives_``; its
@@ -47,7 +47,7 @@ Learned attributes end in ``_``; every method but ``fit`` raises
 from __future__ import annotations
 
 from numbers import Real
-from typing import Iterable, Sequence
+from typing import Iterable
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -329,50 +329,3 @@ def _labels(Y, n: int) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError("Y must hold only 0 and 1")
     classes = np.asarray(list(columns), dtype=object) if columns is not None else np.arange(array.shape[1])
     return classes, array.astype(int)
-
-
-def close_upward(Y: np.ndarray, codes: Sequence[str], parents: dict[str, str | None]) -> np.ndarray:
-    """Set each code's ancestors wherever the code is set (a child implies its parent)."""
-    Y = np.array(Y, dtype=int, copy=True)
-    index = {c: i for i, c in enumerate(codes)}
-    # Deepest first, so a grandchild reaches the theme through its parent.
-    depth = {c: _depth(c, parents) for c in codes}
-    for code in sorted(codes, key=lambda c: -depth[c]):
-        parent = parents.get(code)
-        if parent is not None and parent in index:
-            Y[:, index[parent]] |= Y[:, index[code]]
-    return Y
-
-
-def gate_by_parents(predicted: np.ndarray, learned: Sequence[bool], codes: Sequence[str],
-                    parents: dict[str, str | None]) -> np.ndarray:
-    """Keep a code's prediction only where its parent's own model predicts the parent too.
-
-    A subcode's model, trained on a handful of turns, fires on many turns of other
-    themes; the parent's model has seen every turn of the theme and is the steadier
-    judge of whether the theme is there at all.  A parent that was not learned
-    (too few turns) gates nothing.  Top-down, so a grandchild needs its (gated)
-    parent.  Apply :func:`close_upward` afterwards to imply parents from children.
-    """
-    P = np.array(predicted, dtype=int, copy=True)
-    index = {c: i for i, c in enumerate(codes)}
-    depth = {c: _depth(c, parents) for c in codes}
-    for code in sorted(codes, key=lambda c: depth[c]):
-        parent = parents.get(code)
-        if parent is not None and parent in index and learned[index[parent]]:
-            P[:, index[code]] &= P[:, index[parent]]
-    return P
-
-
-def hierarchical_predictions(predicted: np.ndarray, learned: Sequence[bool], codes: Sequence[str],
-                             parents: dict[str, str | None]) -> np.ndarray:
-    """The model's 0/1 codes made consistent with the codebook's hierarchy:
-    :func:`gate_by_parents`, then :func:`close_upward`."""
-    return close_upward(gate_by_parents(predicted, learned, codes, parents), codes, parents)
-
-
-def _depth(code: str, parents: dict[str, str | None]) -> int:
-    d = 0
-    while parents.get(code) is not None and d < 100:
-        code, d = parents[code], d + 1
-    return d

@@ -33,7 +33,7 @@ from qualcode.core.errors import SelectionError
 from qualcode.core.roles import FACILITATOR
 from qualcode.store.codebooks import StoredCodebook, load_stored_codebook, matching_ids, stored_codebooks
 from qualcode.store.project import Project
-from qualcode.tagging.ml.estimator import close_upward
+from qualcode.tagging.hierarchy import close_upward
 from qualcode.store.frames import coding_decisions_frame, coverage_frame, segments_frame
 
 TURN_COLUMNS = ["segment_id", "document", "turn", "speaker", "participant", "role", "text"]
