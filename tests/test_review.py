@@ -192,8 +192,8 @@ def test_bad_spans_and_codes_are_refused_and_nothing_is_written(study, start, en
 
 
 @pytest.mark.parametrize("name, message", [
-    ("rules", "name of a machine tagger"), ("all", "not allowed"), ("Ann Lee", "not allowed"),
-    ("", "not allowed"), ("x" * 41, "not allowed")])
+    ("rules", "name of a machine tagger"), ("all", "not allowed"), ("Ann, Lee", "not allowed"),
+    ("", "not allowed"), ("x" * 61, "not allowed")])
 def test_coder_names_that_would_mix_with_others_are_refused(study, name, message):
     with open_project(study) as project, pytest.raises(SelectionError, match=message):
         review.reviewer(project, name)

@@ -72,6 +72,14 @@ def test_a_first_visit_asks_who_is_coding_and_the_name_goes_into_a_cookie(study)
     assert "Coding as <strong>bob</strong>" in web.get("/documents/1").text
 
 
+def test_a_name_in_any_letters_goes_through_the_cookie(study):
+    web = client(study)
+    token = re.search(r'name="csrf" value="([0-9a-f]{64})"', web.get("/coder").text).group(1)
+    named = web.post("/coder?next=/documents/1", data={"name": " Łucja  Wójcik-李 ", "csrf": token})
+    assert named.status_code == 303 and web.cookies["qc_coder"] == "%C5%81ucja%20W%C3%B3jcik-%E6%9D%8E"
+    assert "Coding as <strong>Łucja Wójcik-李</strong>" in web.get("/documents/1").text
+
+
 def test_the_transcript_carries_the_stable_hooks(bob, study):
     page = bob.get("/documents/1").text
     turns = re.findall(r'data-turn="([^"]+)"', page)

@@ -29,6 +29,7 @@ from qualcode.core.spelling import did_you_mean, matching_names
 from qualcode.core.tables import read_table
 from qualcode.exchange.refi.turns import document_spans, segment_for
 from qualcode.store.codebooks import find_codebook
+from qualcode.store.coders import person_coder_name
 from qualcode.store.frames import documents_frame
 from qualcode.store.project import Project
 
@@ -72,8 +73,7 @@ def import_highlights(project: Project, path: str | Path, coder: str, *,
                       codebook: str | None = None) -> HighlightImport:
     """Import a Taguette highlights export as ``coder``'s (human) codings with ``codebook``
     (a codebook name in the project; default: the most recently added one)."""
-    if not coder.strip():
-        raise InputError("give the coder's name (--coder)")
+    coder = person_coder_name(project, coder)
     rows = read_highlights(path)
     book = find_codebook(project, codebook, hint="add one (e.g. qualcode codebook import, or code the "
                                                  "project) before importing highlights")

@@ -10,10 +10,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
+from urllib.parse import quote, unquote
 
 import jinja2
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, Response
 
 from qualcode.store.project import Project, open_project
 from qualcode.web import formats
@@ -69,7 +70,14 @@ def project_for(request: Request) -> Iterator[Project]:
 
 
 def coder_of(request: Request) -> str | None:
-    return request.cookies.get(CODER_COOKIE) or bench(request).settings.coder
+    return unquote(request.cookies.get(CODER_COOKIE, "")) or bench(request).settings.coder
+
+
+def remember_coder(response: Response, name: str) -> None:
+    """Keep the person's name for a year in a cookie (percent-encoded: a name may hold any
+    letters, and a cookie only Latin-1)."""
+    response.set_cookie(CODER_COOKIE, quote(name, safe=""), max_age=365 * 24 * 3600, httponly=True,
+                        samesite="strict")
 
 
 class NoCoder(Exception):

@@ -12,12 +12,13 @@ from qualcode.core.errors import QualcodeError, SelectionError
 from qualcode.core.roles import FACILITATOR
 from qualcode.store import frames, queries, reviews
 from qualcode.store.codebooks import codebook_by_id, load_stored_codebook
+from qualcode.store.coders import person_coder_name
 from qualcode.store.project import Project
-from qualcode.web.context import CODER_COOKIE, bench, project_for, render, reviewer_for
+from qualcode.web.context import bench, project_for, remember_coder, render, reviewer_for
 from qualcode.web.security import CSRF_FIELD, csrf_ok
 from qualcode.web.transcript import Code, codebook_codes, document_turns
 from qualcode.workflows.learning import machine_taggers
-from qualcode.workflows.review import Reviewer, check_coder_name
+from qualcode.workflows.review import Reviewer
 
 
 def codes_of(request: Request, project: Project, who: Reviewer) -> dict[str, Code]:
@@ -111,13 +112,12 @@ async def coder_form(request: Request) -> Response:
         else:
             try:
                 with project_for(request) as project:
-                    name = check_coder_name(project, name)
+                    name = person_coder_name(project, name)
             except SelectionError as exc:
                 problem = exc.message
             else:
                 response = RedirectResponse(target, status_code=303)
-                response.set_cookie(CODER_COOKIE, name, max_age=365 * 24 * 3600, httponly=True,
-                                    samesite="strict")
+                remember_coder(response, name)
                 return response
     with project_for(request) as project:
         known = human_coders(project, project.codebooks_frame()["codebook_id"].tolist())

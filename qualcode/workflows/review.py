@@ -30,12 +30,10 @@ from dataclasses import dataclass
 from qualcode.core.errors import SelectionError
 from qualcode.store import frames, queries, reviews
 from qualcode.store.codebooks import codebook_versions, find_codebook
+from qualcode.store.coders import person_coder_name
 from qualcode.store.project import Project
 from qualcode.core.roles import FACILITATOR
 
-#: Names a person may not review under: a pooled selection, or an empty name.
-RESERVED_CODERS = ("all",)
-CODER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 _WORD_CHAR = re.compile(r"[\w'\u2019]")
 
 
@@ -61,24 +59,11 @@ class Decision:
     changed: bool = True
 
 
-def check_coder_name(project: Project, name: str) -> str:
-    """A person's name for their codings: letters, digits, '.', '_' or '-' (up to 40), not
-    'all' and not the name of a machine tagger in the project."""
-    name = (name or "").strip()
-    if not CODER_NAME.match(name) or name.casefold() in RESERVED_CODERS:
-        raise SelectionError(f"coder name {name!r} is not allowed: use up to 40 letters, digits, "
-                             "'.', '_' or '-' (a name or initials), not 'all'")
-    if frames.coder_kinds(project).get(name) == "machine":
-        raise SelectionError(f"{name!r} is the name of a machine tagger in this project: "
-                             "choose another name")
-    return name
-
-
 def reviewer(project: Project, coder: str, codebook: str | int | None = None) -> Reviewer:
     """The reviewer ``coder`` with the codebook ``codebook`` names (found as every
     ``--codebook`` is: :func:`~qualcode.store.codebooks.find_codebook`; default: the most
     recently added codebook that has codings, else the most recent one)."""
-    coder = check_coder_name(project, coder)
+    coder = person_coder_name(project, coder)
     if codebook is None:
         used = queries.coding_summary(project)["codebook_id"].dropna().astype(int)
         codebook = int(used.max()) if not used.empty else None

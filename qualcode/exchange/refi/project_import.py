@@ -61,6 +61,7 @@ from qualcode.exchange.refi.project_export import MACHINE_USER_ID
 from qualcode.exchange.refi.qde_reader import parse_project
 from qualcode.exchange.refi.turns import FoundTurn, document_spans, find_turns, label_before, segment_for
 from qualcode.store.codebooks import codebook_by_hash, codebook_by_id, codebook_with_codes
+from qualcode.store.coders import person_coder_name
 from qualcode.store.participants import SpeakerResolver
 from qualcode.store.frames import coverage_frame, segments_frame
 from qualcode.store.project import Project, count_words
@@ -234,13 +235,14 @@ def import_qdpx(project: Project, path: str | Path, *, coder_map: dict[str, str]
     """Import sources, codes and codings of a REFI-QDA project, all or nothing."""
     if units not in positions.UNITS:
         raise InputError(f"unknown position units {units!r}; use one of {', '.join(positions.UNITS)}")
+    coder_map = {user: person_coder_name(project, coder) for user, coder in (coder_map or {}).items()}
     archive = Archive(path)
     try:
         refi = parse_project(archive.qde, archive.where)
-        prepared = _prepare(archive, refi, role_variable, units, coder_map or {})
+        prepared = _prepare(archive, refi, role_variable, units, coder_map)
     finally:
         archive.close()
-    return _write(project, Path(path), refi, prepared, coder_map or {}, role_variable, codebook_name)
+    return _write(project, Path(path), refi, prepared, coder_map, role_variable, codebook_name)
 
 
 def _prepare(archive: Archive, refi: RefiProject, role_variable: str, units: str,

@@ -42,13 +42,10 @@ from qualcode.exchange.sheets.checks import (CodingsFileError, ImportPlan, RowCh
                                         split_codes, turn_coding)
 from qualcode.exchange.sheets.review import plan_review, suggester_codebook
 from qualcode.core.tables import Table
-from qualcode.core.errors import InputError, SelectionError
+from qualcode.core.errors import InputError
 from qualcode.store.codebooks import codebook_versions
-from qualcode.store.frames import coding_decisions_frame
+from qualcode.store.coders import person_coder_name
 from qualcode.store.project import Project
-
-RESERVED_CODERS = ("all",)
-
 
 @dataclass
 class ImportResult:
@@ -253,13 +250,7 @@ def import_codings(project: Project, path: str | Path, coder: str, *,
     ``suggestions`` names the tagger whose suggestions a reviewed sheet decides on
     (default: the sheet's ``suggested_by`` column); a reviewed sheet is checked against
     the codebook that tagger last coded with unless ``codebook`` is given."""
-    coder = (coder or "").strip()
-    if not coder or coder.casefold() in RESERVED_CODERS:
-        raise SelectionError(f"coder name {coder!r} is not allowed: give a person's name or initials")
-    codings = coding_decisions_frame(project)
-    if ((codings["coder"] == coder) & (codings["coder_kind"] == "machine")).any():
-        raise SelectionError(f"{coder!r} is the name of a machine tagger in this project: "
-                             "give the human coder another name")
+    coder = person_coder_name(project, coder)
     table = read_codings_table(path)
     if codebook is None and (suggestions is not None or table.has("decision")):
         codebook = suggester_codebook(project, table, suggestions)
