@@ -352,8 +352,12 @@ def test_codebook_validate_lists_every_problem_and_exits_1(write):
     assert result.output == "".join(f"Error: {path}, line {line}: {message}\n"
                                     for line, message in EVERY_PROBLEM)
     good = write("good.yaml", GOOD)
-    result = CliRunner().invoke(cli, ["codebook", "validate", str(good)])
+    read = []
+    with pytest.MonkeyPatch.context() as patch:  # the file is read and parsed once
+        patch.setattr(Path, "read_bytes", lambda self, read_bytes=Path.read_bytes: read.append(self) or read_bytes(self))
+        result = CliRunner().invoke(cli, ["codebook", "validate", str(good)])
     assert (result.exit_code, result.output) == (0, f"{good}: valid (Small 2.1: 4 codes, 4 rules)\n")
+    assert read == [good]
 
 
 def test_a_codebook_from_text_is_the_codebook_from_its_file(write):

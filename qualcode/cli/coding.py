@@ -17,14 +17,13 @@ def codebook_validate(file):
 
     Example: qualcode codebook validate codebooks/mentoring_expectations.yaml
     """
-    from qualcode.tagging.rules.pattern_check import validate_codebook_with_spacy
+    from qualcode.tagging.rules.pattern_check import check_codebook_with_spacy
 
-    problems = validate_codebook_with_spacy(file)
+    loaded, problems = check_codebook_with_spacy(file)
     if problems:
         for problem in problems:
             click.echo(f"Error: {problem}", err=True)
         click.get_current_context().exit(1)
-    loaded = load_codebook_file(file)
     rules = sum(len(code.rules.all) + len(code.rules.exclude) for code in loaded.codes)
     click.echo(f"{file}: valid ({loaded.name} {loaded.version}: {len(loaded.codes)} codes, "
                f"{rules} rules)")

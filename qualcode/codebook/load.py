@@ -39,7 +39,12 @@ def load_codebook_text(text: str, source: str | Path | None = None,
 
 def validate_codebook(path: str | Path, check_pattern: PatternCheck | None = None) -> list[QualcodeError]:
     """Every problem in a codebook file (empty list: it is valid), each with its file and line."""
-    return _parse_file(Path(path), check_pattern)[1]
+    return check_codebook(path, check_pattern)[1]
+
+
+def check_codebook(path: str | Path, check_pattern: PatternCheck | None = None) -> Parsed:
+    """The codebook (None if it has problems) and every problem, from one reading of the file."""
+    return _parse_file(Path(path), check_pattern)
 
 
 def validate_codebook_text(text: str, source: str | Path | None = None,

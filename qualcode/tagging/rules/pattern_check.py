@@ -6,7 +6,7 @@ pipeline sets, and the operators and values spaCy's pattern schema accepts.  It 
 
 - when a :class:`~qualcode.tagging.rules.tagger.RuleTagger` is built
   (:func:`check_codebook_patterns`), and
-- in ``qualcode codebook validate`` (:func:`validate_codebook_with_spacy`), where its
+- in ``qualcode codebook validate`` (:func:`check_codebook_with_spacy`), where its
   problems are listed among the codebook's others, in the order of their lines.
 
 Each problem names the pattern's rule id, its code, and the file and line of the pattern.
@@ -22,8 +22,7 @@ from spacy.errors import MatchPatternError
 from spacy.language import Language
 from spacy.matcher import Matcher
 
-from qualcode.codebook import (Codebook, codebook_error, invalid_pattern, pattern_shape_problems,
-                               validate_codebook)
+from qualcode.codebook import Codebook, check_codebook, codebook_error, invalid_pattern, pattern_shape_problems
 from qualcode.core.errors import QualcodeError
 from qualcode.core.spelling import did_you_mean
 from qualcode.tagging.rules.nlp import get_nlp
@@ -74,7 +73,14 @@ def check_codebook_patterns(codebook: Codebook, nlp: Language | None = None) -> 
 def validate_codebook_with_spacy(path: str | Path, nlp: Language | None = None) -> list[QualcodeError]:
     """Every problem in a codebook file, its token patterns checked by spaCy's ``Matcher``
     too: what ``qualcode codebook validate`` reports."""
-    return validate_codebook(path, check_pattern=lambda tokens: check_pattern(tokens, nlp))
+    return check_codebook_with_spacy(path, nlp)[1]
+
+
+def check_codebook_with_spacy(path: str | Path,
+                              nlp: Language | None = None) -> tuple[Codebook | None, list[QualcodeError]]:
+    """The codebook (None if it has problems) and :func:`validate_codebook_with_spacy`'s
+    problems, from one reading of the file."""
+    return check_codebook(path, check_pattern=lambda tokens: check_pattern(tokens, nlp))
 
 
 def _attribute_problems(token: dict) -> list[str]:
