@@ -7,7 +7,7 @@ from conftest import shared_path
 
 from qualcode.core.errors import FormatError
 from qualcode.exchange.refi import import_qdpx, positions, read_qdpx
-from qualcode.exchange.refi.project_import import Archive, source_text
+from qualcode.exchange.refi.archive import Archive, source_text
 from qualcode.store.frames import codings_frame, documents_frame
 from qualcode.store.project import open_project
 

@@ -8,7 +8,9 @@ MAXQDA, QualCoder and Taguette (Taguette's own highlights files: :mod:`qualcode.
 Modules: :mod:`~qualcode.exchange.refi.ids` (stable GUIDs), :mod:`~qualcode.exchange.refi.positions`
 (character counting), :mod:`~qualcode.exchange.refi.codebook_xml` (codes, .qdc, YAML, CSV),
 :mod:`~qualcode.exchange.refi.project_export`, :mod:`~qualcode.exchange.refi.qde_reader`,
-:mod:`~qualcode.exchange.refi.project_import`, :mod:`~qualcode.exchange.refi.turns`,
+:mod:`~qualcode.exchange.refi.project_import` (with :mod:`~qualcode.exchange.refi.archive`: the file
+and its source texts, :mod:`~qualcode.exchange.refi.sources`: every source checked before
+writing, :mod:`~qualcode.exchange.refi.documents`: documents and turns), :mod:`~qualcode.exchange.refi.turns`,
 :mod:`~qualcode.exchange.refi.validate` (XSD).
 """
 

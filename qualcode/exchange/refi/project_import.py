@@ -41,33 +41,29 @@ re-importing the same file replaces those coders' codings in that codebook
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from qualcode.codebook import codebook_hash
-from qualcode.core.errors import FormatError, InputError
-from qualcode.ingest.manifest import SpeakerAssignment
-from qualcode.core.models import content_hash
-from qualcode.core.pseudonyms import label_line_spans, relabelled_offsets
-from qualcode.core.spans import OffsetMap
+from qualcode.core.errors import InputError
 from qualcode.exchange.refi import positions
+from qualcode.exchange.refi.archive import Archive, read_qdpx
 from qualcode.exchange.refi.codebook_xml import entries_from_refi, entries_to_yaml, entry_rows
-from qualcode.exchange.refi.model import RefiProject, RefiSource
+from qualcode.exchange.refi.documents import reserve_case_pseudonyms, write_document
+from qualcode.exchange.refi.model import RefiProject
 from qualcode.exchange.refi.project_export import MACHINE_USER_ID
 from qualcode.exchange.refi.qde_reader import parse_project
-from qualcode.exchange.refi.turns import FoundTurn, document_spans, find_turns, label_before, segment_for
+from qualcode.exchange.refi.sources import PreparedSource, prepare_sources
+from qualcode.exchange.refi.turns import document_spans, segment_for
 from qualcode.store.codebooks import codebook_by_hash, codebook_by_id, codebook_with_codes
 from qualcode.store.coders import person_coder_name
+from qualcode.store.frames import coverage_frame
 from qualcode.store.participants import SpeakerResolver
-from qualcode.store.frames import coverage_frame, segments_frame
-from qualcode.store.project import Project, count_words
+from qualcode.store.project import Project
 
-MAX_LISTED = 5
-_PSEUDONYM = re.compile(r"^[A-Z]{1,3}\d{1,4}$")
+__all__ = ["QdpxImport", "import_qdpx", "parse_coder_map", "read_qdpx"]
 
 
 @dataclass
@@ -98,137 +94,6 @@ def parse_coder_map(text: str | None) -> dict[str, str]:
     return out
 
 
-class Archive:
-    """The ``project.qde`` and source files of a .qdpx (zip) or of a bare .qde file."""
-
-    def __init__(self, path: str | Path):
-        self.path = Path(path)
-        if not self.path.is_file():
-            raise InputError("file not found", self.path)
-        self.zip: zipfile.ZipFile | None = None
-        if zipfile.is_zipfile(self.path):
-            try:
-                self.zip = zipfile.ZipFile(self.path)
-            except zipfile.BadZipFile as exc:
-                raise FormatError(f"damaged .qdpx (zip) file: {exc}", self.path) from None
-            self.names = {n.lower(): n for n in self.zip.namelist()}
-            top = [n for n in self.zip.namelist() if "/" not in n and n.lower().endswith(".qde")]
-            preferred = [n for n in top if n.lower() == "project.qde"]
-            if not (preferred or top):
-                raise FormatError("no project.qde in the .qdpx archive", self.path)
-            self.qde_name = (preferred or top)[0]
-            self.where = f"{self.path}:{self.qde_name}"
-            self.qde = self.zip.read(self.qde_name)
-        else:
-            self.qde_name = self.path.name
-            self.where = str(self.path)
-            self.qde = self.path.read_bytes()
-
-    def describe(self, ref: str) -> str:
-        name = ref.split("://", 1)[-1]
-        return f"sources/{name}"
-
-    def read(self, ref: str) -> bytes | None:
-        """Bytes of an ``internal://NAME`` source, or None when absent."""
-        scheme, sep, name = ref.partition("://")
-        if not sep or scheme.lower() != "internal" or not name or ".." in name:
-            return None
-        if self.zip is not None:
-            real = self.names.get(f"sources/{name}".lower())
-            return self.zip.read(real) if real else None
-        for folder in ("sources", "Sources"):
-            candidate = self.path.parent / folder / name
-            if candidate.is_file():
-                return candidate.read_bytes()
-        return None
-
-    def close(self) -> None:
-        if self.zip is not None:
-            self.zip.close()
-
-
-def _docx_text(data: bytes) -> str:
-    import docx
-
-    return "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
-
-
-def source_text(archive: Archive, source: RefiSource) -> tuple[str | None, str]:
-    """(text or None, what was looked for)."""
-    if source.content is not None and not source.plain_path:
-        return source.content, "PlainTextContent"
-    if source.plain_path:
-        data = archive.read(source.plain_path)
-        if data is not None:
-            try:
-                return data.decode("utf-8-sig"), archive.describe(source.plain_path)
-            except UnicodeDecodeError as exc:
-                raise FormatError(f"source text of {source.name!r} is not UTF-8 (byte {exc.start})",
-                                  f"{archive.path}:{archive.describe(source.plain_path)}") from None
-        if source.content is not None:
-            return source.content, "PlainTextContent"
-        return None, archive.describe(source.plain_path)
-    if source.rich_path:
-        data = archive.read(source.rich_path)
-        if data is not None and source.rich_path.lower().endswith(".docx"):
-            return _docx_text(data), archive.describe(source.rich_path)
-        return None, archive.describe(source.rich_path)
-    return None, "a plainTextPath, richTextPath or PlainTextContent"
-
-
-def lf_position(text: str, position: int) -> int:
-    """``position`` in ``text`` as it falls once every "\r\n" of ``text`` is "\n"."""
-    return position - text.count("\r\n", 0, position) - (text[position - 1:position + 1] == "\r\n")
-
-
-def _way_back(project: Project, doc_id: int, name: str, text: str) -> OffsetMap | None:
-    """When ``text`` is the stored text of document ``name`` as a qualcode export writes it,
-    with "\n" or "\r\n" line ends and the turns' labels as written or as pseudonyms (from
-    whichever project exported it): the map from its ("\n") offsets to the stored text's."""
-    text = text.replace("\r\n", "\n")
-    stored = project.document_text(doc_id)
-    if text == stored:
-        return OffsetMap()
-    segments = segments_frame(project, document=name, text=False)
-    spans = label_line_spans(stored, zip(segments["start"], segments["speaker"]))
-    return relabelled_offsets(stored, spans, text)
-
-
-def _attribute_name(name: str) -> str:
-    key = re.sub(r"[^A-Za-z0-9_.-]+", "_", name.strip()).strip("_").casefold()
-    if not key or not key[0].isalpha():
-        key = "v_" + key
-    return key
-
-
-def _problem_error(problems: list[tuple[int | None, str]], where: str) -> FormatError:
-    if len(problems) == 1:
-        line, message = problems[0]
-        return FormatError(message, where, line)
-    shown = "; ".join((f"line {line}: " if line else "") + msg for line, msg in problems[:MAX_LISTED])
-    more = f"; and {len(problems) - MAX_LISTED} more" if len(problems) > MAX_LISTED else ""
-    return FormatError(f"{len(problems)} problems: {shown}{more}", where)
-
-
-@dataclass
-class _Prepared:
-    source: RefiSource
-    name: str
-    text: str
-    spans: dict[str, tuple[int, int]]          # selection guid -> code-point span
-    units: str
-    attributes: dict[str, str]
-
-
-def read_qdpx(path: str | Path) -> RefiProject:
-    """Parse the project of a .qdpx/.qde without touching any project (for inspection)."""
-    archive = Archive(path)
-    try:
-        return parse_project(archive.qde, archive.where)
-    finally:
-        archive.close()
-
-
 def import_qdpx(project: Project, path: str | Path, *, coder_map: dict[str, str] | None = None,
                 role_variable: str = "role", codebook_name: str | None = None,
                 units: str = "auto") -> QdpxImport:
@@ -239,121 +104,34 @@ def import_qdpx(project: Project, path: str | Path, *, coder_map: dict[str, str]
     archive = Archive(path)
     try:
         refi = parse_project(archive.qde, archive.where)
-        prepared = _prepare(archive, refi, role_variable, units, coder_map)
+        prepared = prepare_sources(archive, refi, role_variable, units, coder_map)
     finally:
         archive.close()
     return _write(project, Path(path), refi, prepared, coder_map, role_variable, codebook_name)
 
 
-def _prepare(archive: Archive, refi: RefiProject, role_variable: str, units: str,
-             coder_map: dict[str, str]) -> list[_Prepared]:
-    where = archive.where
-    problems: list[tuple[int | None, str]] = []
-    user_names = {u.name for u in refi.users.values()}
-    for user in coder_map:
-        if user not in user_names:
-            problems.append((None, f"--coder-map names user {user!r}, who is not in the file "
-                                   f"(users: {', '.join(sorted(user_names)) or 'none'})"))
-    code_guids = {c.guid for c in refi.all_codes()}
-    case_attrs: dict[str, dict[str, str]] = defaultdict(dict)
-    for case in refi.cases:
-        for src in case.sources:
-            case_attrs[src].update(case.variables)
-    prepared: list[_Prepared] = []
-    names_used: set[str] = set()
-    for source in refi.sources:
-        text, looked_for = source_text(archive, source)
-        if text is None:
-            problems.append((source.line, f"source text of <TextSource name={source.name!r}> is missing: "
-                                          f"{looked_for} is not in {archive.path.name}"))
-            continue
-        raw = [(s.start, s.end) for s in source.selections]
-        chosen = positions.detect_units(text, raw) if units == "auto" else units
-        converted = positions.to_codepoints(text, raw, chosen)
-        spans = {}
-        for selection, span in zip(source.selections, converted):
-            if span is None or (span[0] >= span[1] and selection.codings):
-                problems.append((selection.line, f"<PlainTextSelection guid={selection.guid}> in source "
-                                 f"{source.name!r}: positions {selection.start}-{selection.end} do not fit "
-                                 f"its text of {len(text)} characters"))
-                continue
-            spans[selection.guid] = span
-            for coding in selection.codings:
-                if coding.code not in code_guids:
-                    problems.append((coding.line, f"<Coding guid={coding.guid}> refers to unknown code "
-                                                  f"{coding.code}"))
-        name = source.name
-        n = 2
-        while name in names_used:
-            name = f"{source.name} ({n})"
-            n += 1
-        names_used.add(name)
-        attributes = {}
-        for key, value in {**case_attrs.get(source.guid, {}), **source.variables}.items():
-            if value:
-                attr = _attribute_name(key)
-                attributes[attr] = value.casefold() if attr == _attribute_name(role_variable) else value
-        prepared.append(_Prepared(source, name, text, spans, chosen, attributes))
-    if problems:
-        raise _problem_error(problems, where)
-    return prepared
-
-
-def _turns_from_cases(refi: RefiProject, item: _Prepared):
-    """[(FoundTurn, case)] from cases' SelectionRefs into this source, in text order."""
-    by_selection = {}
-    for case in refi.cases:
-        for sel in case.selections:
-            by_selection[sel] = case
-    chosen = []
-    for selection in item.source.selections:
-        case = by_selection.get(selection.guid)
-        if case is not None and selection.guid in item.spans:
-            start, end = item.spans[selection.guid]
-            chosen.append((start, end, case, selection.line))
-    chosen.sort(key=lambda c: (c[0], c[1]))
-    out, last_end = [], -1
-    for start, end, case, line in chosen:
-        if start < last_end:
-            continue  # overlapping turn selections: keep the first
-        label = label_before(item.text, start) or case.name
-        out.append((FoundTurn(label, start, end, item.text.count("\n", 0, start) + 1), case))
-        last_end = end
-    return out
-
-
-def _add_turns(project: Project, resolver: SpeakerResolver, refi: RefiProject, item: _Prepared,
-               doc_id: int, role_variable: str, document_role: str | None) -> int:
-    from_cases = _turns_from_cases(refi, item)
-    assignments = resolver.assignments
-    if from_cases:
-        turns = [t for t, _ in from_cases]
-        for turn, case in from_cases:
-            role = next((v for k, v in case.variables.items() if k.casefold() == role_variable.casefold()),
-                        None)
-            found = project.participant_by_pid(case.name)
-            free = found is None or found[1] == f"id:{case.name}"
-            pid = case.name if _PSEUDONYM.match(case.name) and free else None
-            label = turn.speaker.casefold()
-            if any(a.document == item.name and a.label.casefold() == label for a in assignments):
-                continue
-            assignments.append(SpeakerAssignment(item.name, turn.speaker, pid,
-                                                 role.casefold() if role else None, case.line or 0))
-            if pid:
-                resolver.reserved.add(pid)
-    else:
-        turns = find_turns(item.text)
-    speakers: dict[str, int] = {}
-    rows = []
-    for index, turn in enumerate(turns):
-        if turn.speaker not in speakers:
-            resolved = resolver.resolve(item.name, turn.speaker, document_role)
-            speakers[turn.speaker] = project.add_speaker(doc_id, turn.speaker, resolved.participant_row,
-                                                         resolved.role)
-        rows.append((index, speakers[turn.speaker], turn.start, turn.end, None, None, turn.line,
-                     count_words(item.text[turn.start:turn.end])))
-    project.add_segments(doc_id, rows)
-    return len(rows)
+def _write(project: Project, path: Path, refi: RefiProject, prepared: list[PreparedSource],
+           coder_map: dict[str, str], role_variable: str, codebook_name: str | None) -> QdpxImport:
+    """Write the checked file into the project, in one transaction: codebooks, documents (new
+    ones with their turns), then every coder's codings with their coverage."""
+    result = QdpxImport(path, refi.origin, skipped=dict(refi.skipped))
+    with project.transaction():
+        guid_to_code, existed = _store_codebooks(project, path, refi, codebook_name, result)
+        resolver = SpeakerResolver(project, [], source=str(path))
+        reserve_case_pseudonyms(project, refi, resolver)
+        codings = _Codings(refi, coder_map, guid_to_code)
+        for item in prepared:
+            result.units[item.name] = item.units
+            doc_name, doc_id, turns = write_document(project, path, refi, item, resolver, role_variable)
+            if turns is None:
+                result.documents_reused.append(doc_name)
+            else:
+                result.turns += turns
+                result.documents_added.append(doc_name)
+            if guid_to_code:
+                codings.add(item, doc_name, doc_id, document_spans(project, doc_name))
+        _write_codings(project, codings, existed, result)
+    return result
 
 
 def _codebook_groups(refi: RefiProject, codebook_name: str | None, path: Path):
@@ -397,64 +175,6 @@ def _store_codebooks(project: Project, path: Path, refi: RefiProject, codebook_n
     return guid_to_code, existed
 
 
-def _write(project: Project, path: Path, refi: RefiProject, prepared: list[_Prepared],
-           coder_map: dict[str, str], role_variable: str, codebook_name: str | None) -> QdpxImport:
-    """Write the checked file into the project, in one transaction: codebooks, documents (new
-    ones with their turns), then every coder's codings with their coverage."""
-    result = QdpxImport(path, refi.origin, skipped=dict(refi.skipped))
-    with project.transaction():
-        guid_to_code, existed = _store_codebooks(project, path, refi, codebook_name, result)
-        resolver = SpeakerResolver(project, [], source=str(path))
-        _reserve_case_pseudonyms(project, refi, resolver)
-        codings = _Codings(refi, coder_map, guid_to_code)
-        for item in prepared:
-            doc_name, doc_id = _write_document(project, path, refi, item, resolver, role_variable, result)
-            if guid_to_code:
-                codings.add(item, doc_name, doc_id, document_spans(project, doc_name))
-        _write_codings(project, codings, existed, result)
-    return result
-
-
-def _reserve_case_pseudonyms(project: Project, refi: RefiProject, resolver: SpeakerResolver) -> None:
-    """Every case's pseudonym is reserved before any document is read, so a speaker without a
-    case in an earlier document is never numbered with an id a later document's case holds."""
-    for case in refi.cases:
-        found = project.participant_by_pid(case.name)
-        if _PSEUDONYM.match(case.name) and (found is None or found[1] == f"id:{case.name}"):
-            resolver.reserved.add(case.name)
-
-
-def _write_document(project: Project, path: Path, refi: RefiProject, item: _Prepared,
-                    resolver: SpeakerResolver, role_variable: str, result: QdpxImport) -> tuple[str, int]:
-    """The document of ``item``: the project's own when it has the same text (its selections'
-    positions moved onto the stored text if needed), else added with its turns."""
-    sha = content_hash(item.text)
-    result.units[item.name] = item.units
-    existing = project.document_by_hash(sha)
-    same_name = project.document_id(item.name)
-    if existing is None and same_name is not None:
-        back = _way_back(project, same_name, item.name, item.text)
-        if back is not None:
-            # the document went out with "\n" line ends and came back with "\r\n" (NVivo),
-            # or went out with pseudonyms on its label lines: the same text, so its
-            # positions are moved onto the stored text
-            existing = item.name
-            item.spans = {g: back.span(lf_position(item.text, a), lf_position(item.text, b))
-                          for g, (a, b) in item.spans.items()}
-    if existing is not None:
-        result.documents_reused.append(existing)
-        return existing, project.document_id(existing)
-    if same_name is not None:
-        raise InputError(f"a different document named {item.name!r} is already in the project "
-                         "(its text differs); import the file into another project", path)
-    doc_id = project.add_document(item.name, item.text, "refi", sha, f"{path.name}:{item.name}",
-                                  {}, item.attributes)
-    result.turns += _add_turns(project, resolver, refi, item, doc_id, role_variable,
-                               item.attributes.get(_attribute_name(role_variable)))
-    result.documents_added.append(item.name)
-    return item.name, doc_id
-
-
 class _Codings:
     """The file's codings as coding rows, by (coder, codebook id), each once."""
 
@@ -464,7 +184,7 @@ class _Codings:
         self.documents: dict[tuple[str, int], set[str]] = defaultdict(set)
         self.seen: set[tuple] = set()
 
-    def add(self, item: _Prepared, doc_name: str, doc_id: int, segs) -> None:
+    def add(self, item: PreparedSource, doc_name: str, doc_id: int, segs) -> None:
         """The codings of one document's selections (``segs``: its turns' spans)."""
         for selection in item.source.selections:
             if not selection.codings or selection.guid not in item.spans:
