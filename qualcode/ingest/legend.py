@@ -28,6 +28,9 @@ _ENTRY = re.compile(
     r"(?P<name>[^\W\d_][\w.'\u2019 -]{0,50}?)"
     r"(?:\s*[,\u2013\u2014]\s*(?P<role>[^\W\d_][\w'\u2019 -]{0,30}?)|\s+-\s+(?P<role2>[^\W\d_][\w'\u2019 -]{0,30}?))?"
     r"\s*\((?P<code>[^\W\d_][^\W_]{0,3})\)")
+#: The bracketed label every entry ends with: a line without one holds no entry, and
+#: :data:`_ENTRY` (whose name may start anywhere) is not tried on it.
+_CODE = re.compile(r"\([^\W\d_][^\W_]{0,3}\)")
 _KEY = re.compile(r"^\s*(?P<key>[^\W\d_][\w ]{0,30}?)\s*:\s*(?=\S)")
 _EQUALS = re.compile(r"^\s*(?P<code>[^\W\d_][^\W_]{0,3})\s*=\s*(?P<name>[^,(]+?)"
                         r"(?:\s*[,(]\s*(?P<role>[^\W\d_][\w' -]{0,30}?)\)?)?\s*$")
@@ -79,7 +82,7 @@ def legend_entries(text: str, line: int, words: LabelWords) -> list[LegendEntry]
     default_role = key.group("key") if key and legend_role(key.group("key"), words) else None
     body = text[key.end():] if key else text
     found = []
-    for m in _ENTRY.finditer(body):
+    for m in _ENTRY.finditer(body) if _CODE.search(body) else ():
         entry = _entry(m.group("name"), m.group("role") or m.group("role2") or default_role,
                        m.group("code"), line, words)
         if entry is not None:
