@@ -103,14 +103,16 @@ def _rule_coding(codebook_file: str) -> Callable[[StepRun], dict]:
     def code(run: StepRun) -> dict:
         from qualcode.codebook import load_codebook
         from qualcode.store.project import open_project
+        from qualcode.tagging.parallel import choose_workers
         from qualcode.workflows.code import code_project
 
         book = load_codebook(CODEBOOK_DIR / codebook_file)
         with run.timed(), open_project(run.project) as project:
             result = code_project(project, book, **({} if run.workers is None else {"workers": run.workers}))
             # every turn, facilitators' too, is read and tokenized
-            return {"words": project.counts()["words"], "codings": result.codings,
-                    "segments": result.segments}
+            words = project.counts()["words"]
+            return {"words": words, "codings": result.codings, "segments": result.segments,
+                    "workers": choose_workers(run.workers, words)}  # the processes code_project chose
     return code
 
 
@@ -165,14 +167,57 @@ def _compare(run: StepRun):
     return write
 
 
-def _excerpts(run: StepRun):
-    from qualcode.analysis.excerpts import iter_excerpts
-    from qualcode.export.excerpts import write_excerpts
+def _segments(run: StepRun):
+    from qualcode.analysis.corpus import segments_table
+    from qualcode.export import write_table
 
     def write(project) -> int:
-        excerpts = iter_excerpts(project)
-        write_excerpts(excerpts, run.out / "excerpts.csv")
-        return excerpts.read
+        frame = segments_table(project)
+        write_table(frame, run.out / "turns.csv", sheet_name="turns")
+        return len(frame)
+    return write
+
+
+def _excerpts(suffix: str) -> Callable[[StepRun], Callable]:
+    def excerpts(run: StepRun):
+        from qualcode.analysis.excerpts import iter_excerpts
+        from qualcode.export.excerpts import write_excerpts
+
+        def write(project) -> int:
+            quotes = iter_excerpts(project)
+            write_excerpts(quotes, run.out / f"excerpts{suffix}", note=f"Selection: {quotes.selection}.")
+            return quotes.read
+        return write
+    return excerpts
+
+
+def _coding_sheet(run: StepRun):
+    from qualcode.exchange.sheets import coding_sheet_frame, write_coding_sheet
+
+    def write(project) -> int:
+        sheet, codes = coding_sheet_frame(project)
+        write_coding_sheet(sheet, codes, run.out / "coding_sheet.xlsx")
+        return len(sheet)
+    return write
+
+
+def _heatmap(run: StepRun):
+    from qualcode.analysis import counts_by
+    from qualcode.export.plots import heatmap_figure, save_figure
+
+    def write(project) -> int:
+        counts = counts_by(project, "role")
+        save_figure(heatmap_figure(counts, caption=counts.attrs["selection"]), run.out / "heatmap.png")
+        return len(counts)
+    return write
+
+
+def _report(run: StepRun):
+    from qualcode.export.report import write_report
+
+    def write(project) -> int:
+        write_report(project, run.out / "report.docx")  # as `qualcode report` with its defaults
+        return 1
     return write
 
 
@@ -190,7 +235,13 @@ STEP_TABLE: dict[str, tuple[str, Callable[[StepRun], dict]]] = {
     "code_domains": ("rule coding: expectation_domains", _rule_coding("expectation_domains.yaml")),
     "counts": ("export counts by role (csv)", _export(_counts)),
     "compare": ("compare scholar vs mentor (csv)", _export(_compare)),
-    "excerpts": ("export excerpts (csv)", _export(_excerpts)),
+    "segments": ("export turns (csv)", _export(_segments)),
+    "excerpts": ("export excerpts (csv)", _export(_excerpts(".csv"))),
+    "excerpts_xlsx": ("export excerpts (xlsx)", _export(_excerpts(".xlsx"))),
+    "excerpts_docx": ("export excerpts (docx)", _export(_excerpts(".docx"))),
+    "coding_sheet": ("export coding sheet (xlsx)", _export(_coding_sheet)),
+    "heatmap": ("plot heatmap by role (png)", _export(_heatmap)),
+    "report": ("Word report (docx)", _export(_report)),
     "qdpx": ("export REFI-QDA project (.qdpx)", _export(_qdpx)),
     # last: the exports time the rule codings only
     "code_ml": ("ML coding: mentoring_expectations", _ml_coding),
