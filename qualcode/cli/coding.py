@@ -9,6 +9,7 @@ import click
 from qualcode.cli.base import (cli, codebook, codebook_option, existing_file, load_codebook_file,
                                open_project_file, project_argument, real_names_option)
 from qualcode.cli.llm import Progress, echo_llm_summary, llm_options, llm_options_from
+from qualcode.cli.params import TaggerName
 
 @codebook.command("validate")
 @click.argument("file", type=existing_file)
@@ -42,21 +43,10 @@ def codebook_show(file, no_definitions):
     click.echo(format_codebook_tree(load_codebook_file(file), definitions=not no_definitions))
 
 
-def _tagger(ctx, param, value):
-    from qualcode.core.errors import SelectionError
-    from qualcode.workflows.combine import tagger_parts
-
-    try:
-        tagger_parts(value)
-    except SelectionError as exc:
-        raise click.BadParameter(exc.message) from None
-    return value
-
-
 @cli.command("code")
 @project_argument
 @codebook_option
-@click.option("--tagger", default="rules", show_default=True, callback=_tagger,
+@click.option("--tagger", default="rules", show_default=True, type=TaggerName(),
               help="Which tagger codes the turns: rules, ml (a trained model), llm (a model you run), "
                    "all (rules and model combined) or a list combined, e.g. rules,ml,llm: each code by "
                    "the policy chosen on a person's coding (see --coder).")

@@ -8,7 +8,7 @@ import click
 
 from qualcode.cli.base import cli, open_project_file, project_argument, real_names_option, table_output
 from qualcode.cli.llm import Progress, echo_llm_summary, llm_options, llm_options_from
-from qualcode.cli.params import SEED, OutputFile
+from qualcode.cli.params import SEED, OutputFile, TaggerName
 from qualcode.core.files import MODEL_SUFFIXES
 
 
@@ -76,15 +76,7 @@ def train(project, coder, codebook_name, output, seed, min_positives):
         click.echo(f"  {code:<{width}}  {choice['policy']:<12}  {choice['basis']:<7}  F1: {scores}")
 
 
-def _tagger_list(ctx, param, values):
-    from qualcode.core.errors import SelectionError
-    from qualcode.workflows.combine import tagger_parts
-
-    for value in values:
-        try:
-            tagger_parts(value)
-        except SelectionError as exc:
-            raise click.BadParameter(exc.message) from None
+def _once_each(ctx, param, values):
     return tuple(dict.fromkeys(values))
 
 
@@ -94,7 +86,7 @@ def _tagger_list(ctx, param, values):
 @_codebook_name_option
 @click.option("--folds", type=click.IntRange(min=2), default=5, show_default=True,
               help="Cross-validation folds (at least 2).")
-@click.option("--tagger", multiple=True, callback=_tagger_list,
+@click.option("--tagger", multiple=True, type=TaggerName(), callback=_once_each,
               help="Which tagger(s) to score: ml, rules, llm, all (rules and ml combined) or a list "
                    "combined, e.g. rules,ml,llm; repeat for several (default: ml, rules and all).")
 @click.option("--seed", type=SEED, default=0, show_default=True, help="Random seed (folds, subsets, solver).")

@@ -37,6 +37,23 @@ class OutputFile(click.Path):
         return path
 
 
+class TaggerName(click.ParamType):
+    """A tagger (``rules``, ``ml``, ``llm``, ``all``) or a list of them (``rules,llm``), as
+    :func:`~qualcode.workflows.combine.tagger_parts` reads it."""
+
+    name = "TAGGER"
+
+    def convert(self, value, param, ctx):
+        from qualcode.core.errors import SelectionError
+        from qualcode.workflows.combine import tagger_parts
+
+        try:
+            tagger_parts(value)
+        except SelectionError as exc:
+            self.fail(exc.message, param, ctx)
+        return value
+
+
 class KeyValue(click.ParamType):
     """``KEY=VALUE`` for document attributes; KEY follows the manifest's rule for column names,
     and a role is compared without case, as everywhere."""

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 
+from qualcode.core.spans import trim_span
+
 #: Words whose full stop ends no sentence (lower case, without that final full stop).
 ABBREVIATIONS = frozenset(
     "dr mr mrs ms mx prof st sr sra jr rev fr gov sen rep capt col gen hon mt vs etc e.g i.e cf approx "
@@ -50,9 +52,6 @@ def _abbreviation_before(text: str, dot: int) -> bool:
 
 
 def _add(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
+    start, end = trim_span(text, start, end)
     if start < end:
         spans.append((start, end))

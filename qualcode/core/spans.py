@@ -1,4 +1,5 @@
-"""Character spans of a text and how they move when parts of the text are replaced.
+"""Character spans of a text, trimmed (:func:`trim_span`), and how they move when parts of
+the text are replaced.
 
 :func:`apply_replacements` rewrites a text and returns an :class:`OffsetMap`, which moves
 every offset of the old text (a turn's bounds, a coding's span) onto the new one.
@@ -10,6 +11,15 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Iterable
+
+
+def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """``start:end`` of ``text`` without the white space at its ends (empty: ``start == end``)."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
 
 
 @dataclass(frozen=True)

@@ -106,13 +106,7 @@ def _parse(path: Path, fmt: str | None, sniff: bool, options: ReadOptions, table
     if fmt == "xlsx":
         from qualcode.ingest.tables import read_xlsx
         return ParsedText(read_xlsx(path, speaker_column, text_column, sheet), {}, fmt), fmt
-    data = _read_data(path, fmt)
-    if fmt == "rtf":
-        from qualcode.ingest.rtf import rtf_text
-        text = rtf_text(bytes(data), path)
-    else:
-        text = decode_bytes(data, path)
-    del data  # the decoded text is all that is needed from here on
+    text = _read_text(path, fmt)
     if not text or text.isspace():
         raise InputError("empty file: no transcript to read", path)
     if sniff:
@@ -127,6 +121,15 @@ def _check_not_empty(path: Path) -> None:
         return  # the reader reports a missing or unreadable file
     if empty:
         raise InputError("empty file: no transcript to read", path)
+
+
+def _read_text(path: Path, fmt: str | None) -> str:
+    """The text of a text file (decoded) or of an RTF file; the bytes are let go on return."""
+    data = _read_data(path, fmt)
+    if fmt == "rtf":
+        from qualcode.ingest.rtf import rtf_text
+        return rtf_text(bytes(data), path)
+    return decode_bytes(data, path)
 
 
 def _read_data(path: Path, fmt: str | None) -> bytes | bytearray:
@@ -185,12 +188,7 @@ def read_units(path: str | Path, fmt: str | None = None) -> list[tuple[int, str]
     if fmt in ("vtt", "srt", "csv", "tsv", "xlsx"):
         raise InputError(f"a {fmt} file cannot be read as lines: use a text, Markdown, Word, "
                          "OpenDocument, PDF or RTF file", path)
-    data = _read_data(path, fmt)
-    if fmt == "rtf":
-        from qualcode.ingest.rtf import rtf_text
-        text = rtf_text(bytes(data), path)
-    else:
-        text = decode_bytes(data, path)
+    text = _read_text(path, fmt)
     if fmt == "markdown":
         from qualcode.ingest.markdown import markdown_units
         return markdown_units(text, load_label_words())[0]

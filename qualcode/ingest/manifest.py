@@ -49,8 +49,13 @@ def _pick(table: Table, names: tuple[str, ...]) -> str | None:
     return next((name for name in names if table.has(name)), None)
 
 
-def _found(table: Table) -> str:
-    return ", ".join(table.header)
+def _required(table: Table, names: tuple[str, ...], what: str) -> str:
+    """The first of ``names`` the table has as a column, or an error listing them."""
+    column = _pick(table, names)
+    if column is None:
+        raise InputError(f"no {what} column (expected one of {', '.join(names)}; "
+                         f"found {', '.join(table.header)})", table.path, 1)
+    return column
 
 
 def validate_attribute_name(name: str, path: Path | None = None, line: int | None = None) -> str:
@@ -75,10 +80,7 @@ def read_manifest(path: str | Path) -> list[ManifestEntry]:
     file, every other column an attribute."""
     path = Path(path)
     table = read_table(path, what="manifest")
-    file_col = _pick(table, FILE_COLUMNS)
-    if file_col is None:
-        raise InputError(f"no file column (expected one of {', '.join(FILE_COLUMNS)}; "
-                         f"found {_found(table)})", path, 1)
+    file_col = _required(table, FILE_COLUMNS, "file")
     attr_cols = [h for h in table.columns if h != file_col]
     for col in attr_cols:
         validate_attribute_name(col, path, 1)
@@ -103,10 +105,7 @@ def read_speakers(path: str | Path) -> list[SpeakerAssignment]:
     """Read a speakers table (CSV, TSV or .xlsx): (document, label) -> participant id and/or role."""
     path = Path(path)
     table = read_table(path, what="speakers table")
-    label_col = _pick(table, LABEL_COLUMNS)
-    if label_col is None:
-        raise InputError(f"no label column (expected one of {', '.join(LABEL_COLUMNS)}; "
-                         f"found {_found(table)})", path, 1)
+    label_col = _required(table, LABEL_COLUMNS, "label")
     part_col = _pick(table, PARTICIPANT_COLUMNS)
     role_col = _pick(table, ("role",))
     doc_col = _pick(table, ("document", "file", "filename"))

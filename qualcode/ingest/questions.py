@@ -94,14 +94,15 @@ def strip_number(text: str, words: LabelWords) -> str:
     return _NUMBERED.sub("", text, count=1)
 
 
-def scripted_number(text: str, words: LabelWords) -> str | None:
+def scripted_number(text: str, words: LabelWords, *, in_guide: bool = False) -> str | None:
     """``3`` for a scripted-question line: ``Question 3. ...``, ``Q3:``, ``Pregunta 3 -``, or a
-    numbered line ending with a question mark (``3. Do you think ...?``); None for any other."""
+    numbered line ending with a question mark (``3. Do you think ...?``; in the guide itself,
+    any numbered line); None for any other."""
     m = words.question_prefix(text)
     if m:
         return m.group(1)
     m = _NUMBERED.match(text)
-    if m and text.rstrip().endswith("?"):
+    if m and (in_guide or text.rstrip().endswith("?")):
         return m.group(1) or m.group(2)
     return None
 
@@ -111,7 +112,7 @@ def read_guide(units: list[tuple[int, str]], path: Path | str, words: LabelWords
     after a question are its probes, lines before the first are titles), or else one question
     per line, numbered by position."""
     lines = [(n, " ".join(t.split())) for n, t in units if t.strip()]
-    numbered = [(n, t, _guide_number(t, words)) for n, t in lines]
+    numbered = [(n, t, scripted_number(t, words, in_guide=True)) for n, t in lines]
     if sum(1 for *_, number in numbered if number) >= 2:
         questions, items = [], []
         current = None
@@ -139,9 +140,3 @@ def read_guide(units: list[tuple[int, str]], path: Path | str, words: LabelWords
     return Guide(tuple(questions), tuple(items), words, str(path))
 
 
-def _guide_number(text: str, words: LabelWords) -> str | None:
-    m = words.question_prefix(text)
-    if m:
-        return m.group(1)
-    m = _NUMBERED.match(text)
-    return (m.group(1) or m.group(2)) if m else None

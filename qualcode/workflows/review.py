@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass
 
 from qualcode.core.errors import SelectionError
+from qualcode.core.spans import trim_span
 from qualcode.store import frames, queries, reviews
 from qualcode.store.codebooks import codebook_versions, find_codebook
 from qualcode.store.coders import person_coder_name
@@ -80,11 +81,7 @@ def snap_to_words(text: str, start: int, end: int, lo: int = 0, hi: int | None =
         start -= 1
     while end < hi and end > lo and _WORD_CHAR.match(text[end]) and _WORD_CHAR.match(text[end - 1]):
         end += 1
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
+    return trim_span(text, start, end)
 
 
 # ----------------------------------------------------------------------------- checks

@@ -146,13 +146,7 @@ def write_code_elements(xf, entries: list[CodeEntry], codebook_name: str,
 
 def write_qdc(codebook: Codebook, path: str | Path, colors: dict[str, str] | None = None) -> int:
     """Write a REFI-QDA codebook (``.qdc``) atomically; returns how many rules were dropped."""
-    entries = entries_from_codebook(codebook, colors)
-    with atomic_output(path, (".qdc",)) as tmp:
-        with etree.xmlfile(str(tmp), encoding="utf-8") as xf:
-            xf.write_declaration()
-            with xf.element("CodeBook", {"origin": ORIGIN}, nsmap={None: CODEBOOK_NS}):
-                with xf.element("Codes"):
-                    write_code_elements(xf, entries, codebook.name)
+    write_qdc_entries(entries_from_codebook(codebook, colors), codebook.name, path)
     return count_rules(codebook)
 
 
@@ -274,13 +268,7 @@ def write_codebook_csv(codebook: Codebook, path: str | Path) -> int:
 
     The tag is the code id (Taguette's tag paths use '.' for hierarchy, like qualcode ids);
     the description is the definition.  Returns the number of codes written."""
-    with atomic_output(path, (".csv",)) as tmp:
-        with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(["tag", "description"])
-            for code in codebook.codes:
-                writer.writerow([code.id, code.definition])
-    return len(codebook.codes)
+    return write_csv_entries(entries_from_codebook(codebook), path)
 
 
 def write_qdc_entries(entries: list[CodeEntry], codebook_name: str, path: str | Path) -> None:

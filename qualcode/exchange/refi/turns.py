@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from qualcode.core.spans import trim_span
 from qualcode.ingest.labels import SpeakerJudge, match_label_line
 from qualcode.store.frames import segments_frame
 
@@ -42,14 +43,6 @@ def _lines(text: str) -> list[tuple[int, str]]:
     return out
 
 
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
-
-
 def find_turns(text: str) -> list[FoundTurn]:
     lines = _lines(text)
     candidates = []
@@ -66,12 +59,12 @@ def find_turns(text: str) -> list[FoundTurn]:
             stripped = line.rstrip()
             start = offset + (len(stripped) - len(found.rest) if found.rest else len(line))
             end = heads[k + 1][1] if k + 1 < len(heads) else len(text)
-            start, end = _trim(text, start, end)
+            start, end = trim_span(text, start, end)
             if end > start:
                 turns.append(FoundTurn(found.label, start, end, i + 1))
         return turns
     for i, (offset, line) in enumerate(lines):
-        start, end = _trim(text, offset, offset + len(line))
+        start, end = trim_span(text, offset, offset + len(line))
         if end > start:
             turns.append(FoundTurn("", start, end, i + 1))
     return turns
