@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from qualcode.cli.base import (cli, codings_options, export, open_project_file, pairs_option,
+from qualcode.cli.base import (cli, codings_options, export, grouping_options, open_project_file, pairs_option,
                                project_argument, quote_context, quote_options, real_names_option,
                                selection_kwargs, selection_options, table_output, unidentified_option)
 from qualcode.cli.params import OutputFile
@@ -53,8 +53,7 @@ def export_excerpts(project, output, codes, themes, roles, documents, codebook_n
 
 @export.command("counts")
 @project_argument
-@click.option("--by", default="role", show_default=True,
-              help="role, document, participant or any attribute of documents or turns (site, group, question...).")
+@grouping_options(groups=False)
 @click.option("-o", "--output", required=True, type=table_output, help="Output file (.csv or .xlsx).")
 @selection_options
 @click.option("--no-rollup", is_flag=True, help="Parent codes count only their own codings.")
@@ -80,10 +79,7 @@ def export_counts(project, by, output, codebook_name, coder, statuses, include_f
 
 @cli.command()
 @project_argument
-@click.option("--by", default="role", show_default=True,
-              help="role, document, participant or any attribute of documents or turns (site, question...).")
-@click.option("--a", "group_a", help="First group (default with --by role: scholar).")
-@click.option("--b", "group_b", help="Second group (default with --by role: mentor).")
+@grouping_options
 @click.option("--unit", type=click.Choice(["turns", "participants"]), default="turns", show_default=True,
               help="Compare shares of participant turns, or of distinct participants.")
 @click.option("--correction", type=click.Choice(["holm", "bh", "none"]), default="holm",
@@ -160,10 +156,7 @@ def alignment(project, pairs_file, output, codebook_name, coder, statuses, real_
                                       "alignment: codes x scholar-mentor pairs (needs --pairs).")
 @click.option("-o", "--output", required=True, type=OutputFile(FIGURE_SUFFIXES),
               help="Output image (.png or .svg).")
-@click.option("--by", default="role", show_default=True,
-              help="role, document, participant or any attribute of documents or turns (site, question...).")
-@click.option("--a", "group_a", help="bars: first group (default with --by role: scholar).")
-@click.option("--b", "group_b", help="bars: second group (default with --by role: mentor).")
+@grouping_options(what="bars: ")
 @pairs_option()
 @selection_options
 def plot(project, kind, output, by, group_a, group_b, pairs_file, codebook_name, coder, statuses,
@@ -203,10 +196,7 @@ def plot(project, kind, output, by, group_a, group_b, pairs_file, codebook_name,
 @cli.command()
 @project_argument
 @click.option("-o", "--output", required=True, type=OutputFile(REPORT_SUFFIXES), help="Output file (.docx).")
-@click.option("--by", default="role", show_default=True,
-              help="Grouping of the counts: role, document, participant or an attribute of documents or turns.")
-@click.option("--a", "group_a", help="First group compared (default with --by role: scholar).")
-@click.option("--b", "group_b", help="Second group compared (default with --by role: mentor).")
+@grouping_options
 @codings_options
 @unidentified_option
 @click.option("--exemplars", type=click.IntRange(0, 20), default=3, show_default=True,

@@ -161,6 +161,23 @@ def pairs_option(required: bool = False):
              "participant id or the document of a one-to-one interview.")
 
 
+#: What --by takes (export counts, compare, plot, report).
+BY_HELP = "role, document, participant or any attribute of documents or turns (site, group, question...)."
+
+
+def grouping_options(command=None, *, groups: bool = True, what: str = ""):
+    """--by (the grouping of counts and comparisons) and, with ``groups``, --a and --b (the two
+    groups compared; ``what``: which output they are for, e.g. ``bars: ``)."""
+    if command is None:
+        return lambda command: grouping_options(command, groups=groups, what=what)
+    options = [click.option("--by", default="role", show_default=True, help=BY_HELP)]
+    if groups:
+        first, second = (f"{what}first", f"{what}second") if what else ("First", "Second")
+        options += [click.option("--a", "group_a", help=f"{first} group compared (default with --by role: scholar)."),
+                    click.option("--b", "group_b", help=f"{second} group compared (default with --by role: mentor).")]
+    return with_options(command, options)
+
+
 def selection_kwargs(codebook_name, coder, statuses, include_facilitators, include_unidentified) -> dict:
     return {"codebook": codebook_name, "coder": coder, "status": statuses or None,
             "include_facilitators": include_facilitators, "include_unidentified": include_unidentified}
