@@ -32,9 +32,16 @@ def normalize(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
+def benchmark_modules() -> set[str]:
+    """The modules and packages of ``benchmarks/``, which pytest puts on the path (setup.cfg)."""
+    folder = REPO / "benchmarks"
+    return {p.stem for p in folder.glob("*.py")} | {p.name for p in folder.iterdir() if (p / "__init__.py").is_file()}
+
+
 def third_party_imports(folder: Path) -> set[str]:
     """Top-level modules imported anywhere under ``folder`` that are neither the standard
-    library nor qualcode, nor a module beside the importing file (tests import their helpers)."""
+    library nor qualcode, nor a module beside the importing file (tests import their helpers)
+    or in ``benchmarks/``."""
     local = {p.stem for p in folder.rglob("*.py")} | {p.name for p in folder.rglob("*") if p.is_dir()}
     found = set()
     for path in folder.rglob("*.py"):
@@ -44,7 +51,7 @@ def third_party_imports(folder: Path) -> set[str]:
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 found.add(node.module.split(".")[0])
     return {m for m in found if m not in sys.stdlib_module_names and m not in local
-            and m not in ("qualcode", "qcbench")}
+            and m != "qualcode" and m not in benchmark_modules()}
 
 
 def distributions(modules: set[str]) -> set[str]:
