@@ -187,7 +187,8 @@ def combination_verdict(short: list[tuple[str, str, float]], rules_tuning: str, 
     return (f"{verdict} `train` chose the policies by cross-validation on the four tuning transcripts, "
             f"the turns the rules were tuned on: there the rules' F1 is {tuned:.3f} overall, on the "
             f"held-out transcripts {new:.3f}, so the choice favours the rules where the model "
-            "generalises better.")
+            "generalises better. No way of choosing on the tuning turns alone can see that; it takes turns "
+            "coded by hand that the rules were not written from (see \"Combining taggers\" above).")
 
 
 def readme_block(out: dict[str, str]) -> str:

@@ -45,7 +45,9 @@ def test_the_verdict_names_the_short_rows_and_the_rules_optimism():
         "**`all` is below the better single tagger on: tools (-0.171 against ml).** `train` chose the "
         "policies by cross-validation on the four tuning transcripts, the turns the rules were tuned on: "
         "there the rules' F1 is 0.947 overall, on the held-out transcripts 0.556, so the choice favours "
-        "the rules where the model generalises better.")
+        "the rules where the model generalises better. No way of choosing on the tuning turns alone can see "
+        "that; it takes turns coded by hand that the rules were not written from (see \"Combining taggers\" "
+        "above).")
     assert combination_verdict([("value", "rules", -0.05)], TUNING, HELD) == \
         "**`all` is below the better single tagger on: value (-0.050 against rules).**"
     assert combination_verdict([], TUNING, HELD) == \
