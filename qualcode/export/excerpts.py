@@ -13,7 +13,7 @@ from qualcode.analysis.excerpts import ExcerptRows, excerpts_frame, position_lab
 from qualcode.analysis.quotes import QUESTION
 from qualcode.core.files import EXCERPT_SUFFIXES, atomic_output, table_format
 from qualcode.export.word import GREY, add_note, add_table, fit_widths, natural_widths, new_document, usable_width
-from qualcode.export.xlsx import Sheet, SheetWriter, save_book, sheet_names, write_only_book, write_workbook
+from qualcode.export.xlsx import Book, Sheet, sheet_names, write_workbook
 
 ALL_SHEET = "all"
 
@@ -79,21 +79,20 @@ def write_excerpt_rows_csv(excerpts: ExcerptRows, path: str | Path) -> int:
 def write_excerpt_rows_xlsx(excerpts: ExcerptRows, path: str | Path) -> Path:
     """Streamed rows as the workbook :func:`write_excerpts_xlsx` writes: an "all" sheet, then
     one per theme in the order themes first come; every sheet is written row by row."""
-    book = write_only_book()
     theme_at = excerpts.columns.index("theme")
-    writers = [SheetWriter(book, ALL_SHEET, excerpts.columns, wrap=WRAPPED, path=path)]
-    names, by_theme = [ALL_SHEET], {}
-    for row in excerpts.rows:
-        writers[0].append(row)
-        theme = row[theme_at]
-        writer = by_theme.get(theme)
-        if writer is None:
-            names.append(str(theme))
-            writer = by_theme[theme] = SheetWriter(book, sheet_names(names)[-1], excerpts.columns,
-                                                   wrap=WRAPPED, path=path)
-            writers.append(writer)
-        writer.append(row)
-    return save_book(book, writers, path)
+    with Book(path) as book:
+        every = book.add_sheet(ALL_SHEET, excerpts.columns, wrap=WRAPPED)
+        names, by_theme = [ALL_SHEET], {}
+        for values in excerpts.rows:
+            row = every.render(values)   # once for both sheets
+            every.add(row)
+            theme = values[theme_at]
+            sheet = by_theme.get(theme)
+            if sheet is None:
+                names.append(str(theme))
+                sheet = by_theme[theme] = book.add_sheet(sheet_names(names)[-1], excerpts.columns, wrap=WRAPPED)
+            sheet.add(row)
+        return book.save()
 
 
 def write_excerpts_xlsx(frame: pd.DataFrame, path: str | Path) -> Path:
