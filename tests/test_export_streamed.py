@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import filecmp
+import zipfile
 
 import pandas as pd
 import pytest
@@ -218,6 +219,17 @@ def test_streamed_excel_holds_the_rows_of_the_frame(project, tmp_path):
     for name in frame.sheetnames:
         assert [[c.value for c in row] for row in streamed[name].iter_rows()] == \
             [[c.value for c in row] for row in frame[name].iter_rows()]
+
+
+def test_streamed_word_is_the_document_of_the_frame(project, tmp_path):
+    for sort, context in (("code", QuoteContext("sentence", with_question=True)), ("role", QuoteContext("coded"))):
+        write_excerpts(iter_excerpts(project, coder="all", sort=sort, context=context), tmp_path / "streamed.docx")
+        write_excerpts(excerpts_table(project, coder="all", sort=sort, context=context), tmp_path / "frame.docx")
+        with zipfile.ZipFile(tmp_path / "streamed.docx") as streamed, zipfile.ZipFile(tmp_path / "frame.docx") as frame:
+            body = streamed.read("word/document.xml")
+            assert body == frame.read("word/document.xml")
+        assert body.count(b"<w:tbl>") == 23   # one table per code
+        assert (body.count(b"Q: ") > 100) == context.with_question
 
 
 def test_each_document_is_read_once_in_document_order(project, monkeypatch):

@@ -19,7 +19,7 @@ from qualcode.analysis.compare import compare_display
 from qualcode.analysis.report import ReportData, report_data
 from qualcode.core.files import atomic_output, table_format
 from qualcode.export.alignment import add_alignment_sections
-from qualcode.export.excerpts import add_quote_sections
+from qualcode.export.excerpts_docx import add_quote_sections
 from qualcode.export.plots import alignment_figure, bars_figure, heatmap_figure, save_figure
 from qualcode.export.tables import methods_text
 from qualcode.export.word import (add_figure, add_note, add_table, breakable, fit_widths, natural_widths,

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Sequence
 
 from docx import Document
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Inches, Pt, RGBColor
+
+from qualcode.export import wordml
 
 TABLE_STYLE = "Light List Accent 1"
 GREY = RGBColor(0x59, 0x59, 0x59)
@@ -34,33 +34,6 @@ def usable_width(doc) -> float:
     return (section.page_width - section.left_margin - section.right_margin) / 914400  # inches
 
 
-def _repeat_header(row) -> None:
-    props = row._tr.get_or_add_trPr()
-    flag = OxmlElement("w:tblHeader")
-    flag.set(qn("w:val"), "true")
-    props.append(flag)
-
-
-def _no_split(row) -> None:
-    props = row._tr.get_or_add_trPr()
-    flag = OxmlElement("w:cantSplit")
-    flag.set(qn("w:val"), "true")
-    props.append(flag)
-
-
-def _table_look(table) -> None:
-    """Header row styled, first column not (the style would bold every quote)."""
-    props = table._tbl.tblPr
-    look = props.find(qn("w:tblLook"))
-    if look is None:
-        look = OxmlElement("w:tblLook")
-        props.append(look)
-    for key, value in (("w:firstRow", "1"), ("w:lastRow", "0"), ("w:firstColumn", "0"),
-                       ("w:lastColumn", "0"), ("w:noHBand", "0"), ("w:noVBand", "1"),
-                       ("w:val", "0420")):
-        look.set(qn(key), value)
-
-
 #: Inches per character of Calibri, per point of font size (its average advance, a little
 #: generous), and what a cell's margins take.
 CHAR_WIDTH = 0.55 / 72
@@ -75,8 +48,14 @@ def fit_widths(header: Sequence[str], rows: Sequence[Sequence], total: float, si
     longest word (so no word is broken letter by letter), then the room left shared so that
     as many cells as possible fit on one line, and what is left after that to the columns
     of long text.  ``fixed``: widths given for some columns (by index)."""
+    return fit_natural(*natural_widths(header, rows, size), total, fixed)
+
+
+def fit_natural(narrow: list[float], wide: list[float], total: float,
+                fixed: dict[int, float] | None = None) -> list[float]:
+    """:func:`fit_widths` from the columns' :func:`natural_widths`."""
     fixed = fixed or {}
-    narrow, wide = natural_widths(header, rows, size)
+    narrow, wide = list(narrow), list(wide)
     for index, width in fixed.items():
         narrow[index] = wide[index] = width
     room = total - sum(narrow)
@@ -107,13 +86,31 @@ def _capped(widths: list[float], total: float, fixed: dict[int, float]) -> list[
 def natural_widths(header: Sequence[str], rows: Sequence[Sequence], size: float = 9) -> tuple[list[float], list[float]]:
     """(narrowest, widest) useful width of each column, in inches: as wide as its longest word,
     and as wide as its longest line."""
-    narrow, wide = [], []
-    for cells in (list(zip(header, *rows)) if rows else [(h,) for h in header]):
-        lines = [line for cell in cells for line in str(cell if cell is not None else "").split("\n")]
-        words = [word for line in lines for word in _BREAKS.split(line) if word]
-        narrow.append(max(MIN_COLUMN, _inches(max(map(len, words), default=0), size)))
-        wide.append(max(narrow[-1], _inches(max(map(len, lines), default=0), size)))
-    return narrow, wide
+    measure = TextMeasure(len(header))
+    for cells in (header, *rows):
+        measure.add(cells)
+    return measure.widths(size)
+
+
+class TextMeasure:
+    """The longest word and the longest line of each column of a table, measured row by row
+    (:func:`natural_widths` of a table too long to hold)."""
+
+    def __init__(self, columns: int):
+        self.word = [0] * columns
+        self.line = [0] * columns
+
+    def add(self, cells: Sequence) -> None:
+        for j, cell in enumerate(cells):
+            for line in str(cell if cell is not None else "").split("\n"):
+                self.line[j] = max(self.line[j], len(line))
+                if len(line) > self.word[j]:   # else no word of it is longer
+                    self.word[j] = max(self.word[j], *map(len, _BREAKS.split(line)))
+
+    def widths(self, size: float = 9) -> tuple[list[float], list[float]]:
+        """(narrowest, widest) width of each column in inches, at ``size`` points."""
+        narrow = [max(MIN_COLUMN, _inches(word, size)) for word in self.word]
+        return narrow, [max(n, _inches(line, size)) for n, line in zip(narrow, self.line)]
 
 
 _BREAKS = re.compile(r"[\s\u200b]+")
@@ -130,37 +127,13 @@ def breakable(name: str) -> str:
 
 
 def add_table(doc, header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float] | None = None,
-              style: str = TABLE_STYLE, size: float = 9, align_right: Sequence[int] = ()):
-    """A table with a styled, repeating header row; widths in inches (None: :func:`fit_widths`
-    over the page's width)."""
+              style: str = TABLE_STYLE, size: float = 9, align_right: Sequence[int] = ()) -> None:
+    """Add a table with a styled, repeating header row (:func:`qualcode.export.wordml.table`);
+    widths in inches (None: :func:`fit_widths` over the page's width)."""
     if widths is None:
         widths = fit_widths(header, rows, usable_width(doc), size)
-    table = doc.add_table(rows=1, cols=len(header))
-    table.style = doc.styles[style]
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    _table_look(table)
-    for cell, text in zip(table.rows[0].cells, header):
-        cell.text = ""
-        run = cell.paragraphs[0].add_run(str(text))
-        run.bold = True
-        run.font.size = Pt(size)
-    _repeat_header(table.rows[0])
-    for values in rows:
-        cells = table.add_row().cells
-        for j, (cell, text) in enumerate(zip(cells, values)):
-            para = cell.paragraphs[0]
-            run = para.add_run("" if text is None else str(text))
-            run.font.size = Pt(size)
-            if j in align_right:
-                para.alignment = 2  # right
-    for row in table.rows:
-        _no_split(row)
-        for cell, width in zip(row.cells, widths):
-            cell.width = Inches(width)
-    for column, width in zip(table.columns, widths):
-        column.width = Inches(width)
-    return table
+    wordml.insert(doc, wordml.table(header, rows, widths, style_id=doc.styles[style].style_id, size=size,
+                                    align_right=align_right))
 
 
 def add_note(doc, text: str, size: float = 9, italic: bool = True):
