@@ -17,8 +17,8 @@ The hand coding has three parts (see transcripts_sample/README.md):
 - ``calibration/gold_calibration.csv`` (coder ``calibration``): two transcripts written and
   coded blind to the rules; ``code --tagger all --coder calibration`` chooses there how the
   rules and the model combine, code by code;
-- ``gold_heldout.csv`` (coder ``gold``): two transcripts written blind to the rules, used
-  for nothing but the final figures.
+- ``gold_heldout.csv`` (coder ``gold``): two transcripts written blind to the rules, never
+  used to train the model or to choose the policies scored on them.
 """
 
 from __future__ import annotations
@@ -229,7 +229,8 @@ def readme_block(out: dict[str, str]) -> str:
         "two combined code by code by the policy (each tagger alone, union or intersection) that "
         "`qualcode code ... --tagger all --coder calibration` chose on the calibration turns (the "
         "model's predictions there out-of-fold, from models fitted on the other calibration folds). "
-        "The held-out turns are used for nothing but these figures, by theme:",
+        "Neither the model nor the choice of policies saw the held-out turns (only the cross-validation "
+        "at the end, a separate check, uses every gold turn). Scored on them, by theme:",
         "",
         "```",
         section(held, "Agreement of"),
