@@ -208,3 +208,35 @@ def test_sheet_needs_a_codebook(tmp_path):
     assert (result.exit_code, result.output) == (
         1, f"Error: {bare}: the project has no codebook: give --codebook FILE.yaml\n")
     assert not (tmp_path / "s.xlsx").exists()
+
+
+def test_a_long_xlsx_sheet_is_written_without_holding_its_cells(tmp_path):
+    import tracemalloc
+
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    codes = pd.DataFrame({"code": ["a", "b"], "name": ["A", "B"], "theme": ["a", "b"], "definition": ["x", None]})
+
+    def peak(rows: int) -> int:
+        sheet = pd.DataFrame({"document": "d.txt", "turn": range(1, rows + 1), "speaker": "S01 (scholar)",
+                              "participant": "S01", "role": "scholar", "text": [f"Turn {i} " + "word " * (i % 40)
+                                                                                for i in range(rows)],
+                              "codes": ""})
+        tracemalloc.start()
+        try:
+            write_coding_sheet(sheet, codes, tmp_path / f"sheet{rows}.xlsx")
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    small, large = peak(1000), peak(8000)
+    # openpyxl's cells of 7,000 more rows took 20 MB more
+    assert large - small < 1_000_000, (small, large)
+    book = load_workbook(tmp_path / "sheet8000.xlsx")
+    ws = book["coding"]
+    assert ws.max_row == 8001 and ws["F8001"].value == "Turn 7999 " + "word " * 39
+    assert ws["F8001"].alignment.wrap_text and ws["A1"].font.b and ws.freeze_panes == "A2"
+    assert [str(v.sqref) for v in ws.data_validations.dataValidation] == ["G2:G8001"]
+    assert [[c.value for c in row] for row in book["codes"].iter_rows()] == [
+        ["code", "name", "theme", "definition"], ["a", "A", "a", "x"], ["b", "B", "b", None]]

@@ -185,60 +185,61 @@ def write_coding_sheet(sheet: pd.DataFrame, codes: pd.DataFrame, path: str | Pat
 
 
 def _write_xlsx(sheet: pd.DataFrame, codes: pd.DataFrame, path: Path) -> None:
+    """The workbook, written by openpyxl in its write-only mode: each row goes to the file as
+    it is added, so memory does not hold the sheet's cells."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    book = Workbook()
-    ws = book.active
-    ws.title = CODING_SHEET
+    book = Workbook(write_only=True)
     columns = list(sheet.columns)
-    ws.append(columns)
-    for values in sheet.itertuples(index=False):
-        ws.append([v.item() if hasattr(v, "item") else v for v in values])
-    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
-    for index, name in enumerate(columns, start=1):
-        letter = get_column_letter(index)
-        ws.column_dimensions[letter].width = COLUMN_WIDTHS.get(name, 14)
-        ws.cell(row=1, column=index).font = bold
+    ws = _wrapped_sheet(book, CODING_SHEET, columns, [COLUMN_WIDTHS.get(name, 14) for name in columns],
+                        ([v.item() if hasattr(v, "item") else v for v in values]
+                         for values in sheet.itertuples(index=False)))
     last = len(sheet) + 1
-    for row in ws.iter_rows(min_row=2, max_row=last):
-        for cell in row:
-            cell.alignment = wrap
-    ws.freeze_panes = "A2"
-
-    listing = book.create_sheet("codes")
-    listing.append(["code", "name", "theme", "definition"])
-    for values in codes.itertuples(index=False):
-        listing.append([v if isinstance(v, str) else "" for v in values])
-    for index, width in enumerate((24, 32, 20, 90), start=1):
-        listing.column_dimensions[get_column_letter(index)].width = width
-        listing.cell(row=1, column=index).font = bold
-    for row in listing.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = wrap
-    listing.freeze_panes = "A2"
-
     codes_col = get_column_letter(columns.index("codes") + 1)
     pick = DataValidation(type="list", formula1=f"=codes!$A$2:$A${max(len(codes), 1) + 1}",
                           allow_blank=True, showErrorMessage=False, showInputMessage=True,
                           promptTitle="Codes", prompt="Pick a code, or type several ids separated by ;")
     pick.add(f"{codes_col}2:{codes_col}{last}")
-    ws.add_data_validation(pick)
+    ws.data_validations.append(pick)
     if "decision" in columns:
         dec_col = get_column_letter(columns.index("decision") + 1)
         decide = DataValidation(type="list", formula1='"accept,reject"', allow_blank=True,
                                 showErrorMessage=False, showInputMessage=True, promptTitle="Decision",
                                 prompt="accept or reject every suggestion, or CODE:accept / CODE:reject")
         decide.add(f"{dec_col}2:{dec_col}{last}")
-        ws.add_data_validation(decide)
+        ws.data_validations.append(decide)
+
+    _wrapped_sheet(book, "codes", ["code", "name", "theme", "definition"], [24, 32, 20, 90],
+                   ([v if isinstance(v, str) else "" for v in values] for values in codes.itertuples(index=False)))
 
     notes = book.create_sheet("instructions")
+    notes.column_dimensions["A"].width = 100
     lines = INSTRUCTIONS + ([""] + REVIEW_INSTRUCTIONS if "decision" in columns else [])
     if sheet.attrs.get("codebook"):
         lines = [f"Codebook: {sheet.attrs['codebook']}", ""] + lines
     for line in lines:
         notes.append([line])
-    notes.column_dimensions["A"].width = 100
     book.save(path)
+
+
+def _wrapped_sheet(book, title: str, columns: list[str], widths: list[float], rows: Iterable[list]):
+    """A write-only sheet of ``rows`` under a bold, frozen header, every cell wrapped at the top."""
+    from openpyxl.cell import Cell, WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    ws = book.create_sheet(title)
+    for index, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+    ws.freeze_panes = "A2"
+    header = [WriteOnlyCell(ws, value=name) for name in columns]
+    for made in header:
+        made.font = Font(bold=True)
+    ws.append(header)
+    model = WriteOnlyCell(ws)
+    model.alignment = Alignment(wrap_text=True, vertical="top")   # the style is looked up once, here
+    for values in rows:
+        ws.append([Cell(ws, row=1, column=1, value=value, style_array=model._style) for value in values])
+    return ws
