@@ -6,7 +6,8 @@
 
 The policies are those of :mod:`qualcode.tagging.combine` (each tagger alone, union,
 intersection, majority).  For each code, on the person's coded turns (a model's
-predictions there are out-of-fold: each turn predicted by a model that did not learn it):
+predictions there come from a model that did not learn the turn: the applied model itself
+on turns it never saw, else out-of-fold refits; see :func:`qualcode.workflows.train.model_view`):
 
 1. every policy's F1 against the person's codes;
 2. the single tagger with the best F1 is the candidate (ties: rules, then ml, then llm);

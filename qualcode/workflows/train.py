@@ -16,7 +16,10 @@ atomically.  The project is only read.
 When the project keeps the codebook's rules, the manifest also records how ``code --tagger
 all`` combines rules and model, code by code (``combination``): the policies of
 :mod:`qualcode.workflows.combine`, chosen on the coder's turns with the model's out-of-fold
-predictions (``folds`` models fitted on the other folds, as ``evaluate`` does).
+predictions (``folds`` models fitted on the other folds, as ``evaluate`` does), since the model
+learned those turns.  ``code --tagger all --coder NAME`` chooses them again on NAME's turns
+(:func:`combination_for_run`): with the model's own predictions when it learned none of them
+(the model file lists the turns it learned), else with out-of-fold refits as here.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import numpy as np
 
 from qualcode.core.errors import ParameterError, SelectionError
 from qualcode.store.project import Project
-from qualcode.tagging.combine import default_policy
+from qualcode.tagging.combine import default_policy, model_codes
 from qualcode.tagging.hierarchy import close_upward
 from qualcode.tagging.ml.estimator import MIN_POSITIVES, MLTagger
 from qualcode.tagging.ml.modelfile import ModelFile, model_manifest, save_model
@@ -97,16 +100,20 @@ def train_model(project: Project, coder: str, codebook: str | None = None, *, ou
 
 def choose_on_coding(data: TrainingData, codebook, taggers: tuple[str, ...], params: dict | None = None,
                      llm_codes: dict[int, set[str]] | None = None, folds: int = COMBINATION_FOLDS,
-                     seed: int = 0) -> dict:
+                     seed: int = 0, model_predictions: np.ndarray | None = None) -> dict:
     """Each code's :class:`~qualcode.workflows.combine.Choice` of policy for ``taggers`` on the
-    coder's ``data``: the rules' codes, the model's out-of-fold ones (a model with ``params``
-    fitted on the other folds) and the LLM's (``llm_codes``: segment id -> codes)."""
+    coder's ``data``: the rules' codes, the model's (``model_predictions``, turns x codes 0/1, when
+    given: predictions of a model that learned none of these turns; else out-of-fold ones, each
+    fold predicted by a model with ``params`` fitted on the other folds) and the LLM's
+    (``llm_codes``: segment id -> codes)."""
     texts, codes, parents = data.texts, list(data.labels.columns), data.codebook.parents
     Y = data.labels.to_numpy().astype(int)
     predictions = {}
     if "rules" in taggers:
         predictions["rules"] = rule_predictions(codebook, texts, codes, parents)
-    if "ml" in taggers:
+    if "ml" in taggers and model_predictions is not None:
+        predictions["ml"] = np.asarray(model_predictions, dtype=int)
+    elif "ml" in taggers:
         oof, _ = model_oof_predictions(texts, Y, codes, parents, fold_splits(Y, folds, seed), params, seed)
         predictions["ml"] = oof[1.0]
     if "llm" in taggers:
@@ -130,8 +137,9 @@ def combination_for_run(project: Project, codebook, taggers: tuple[str, ...], mo
                         llm_codes: dict[int, set[str]] | None = None) -> Combination:
     """The policies that combine ``taggers`` for ``codebook``: the model file's when it chose
     them for exactly these taggers, else chosen now on ``coder``'s turns (default: the model's
-    coder) with the model's out-of-fold predictions and the LLM's codes ``llm_codes`` (segment
-    id -> codes); without coded turns, the rules alone (:data:`~qualcode.tagging.combine.DEFAULT_POLICY`)."""
+    coder) with the LLM's codes ``llm_codes`` (segment id -> codes) and the model's predictions
+    of :func:`model_view` (its own on turns it did not learn, else out-of-fold refits); without
+    coded turns, the rules alone (:data:`~qualcode.tagging.combine.DEFAULT_POLICY`)."""
     stored = (model.info.get("combination") or {}) if model is not None else {}
     if tuple(stored.get("taggers", ())) == taggers and coder in (None, model.coder):
         policies = {c: v["policy"] for c, v in stored["policies"].items()}
@@ -148,11 +156,47 @@ def combination_for_run(project: Project, codebook, taggers: tuple[str, ...], mo
         return default
     if len(data.texts) < COMBINATION_FOLDS:
         return default
+    own, how = model_view(project, model, data) if "ml" in taggers and model is not None else (None, "")
     choices = choose_on_coding(data, codebook, taggers, model.tagger.get_params() if model is not None else None,
-                               llm_codes)
+                               llm_codes, model_predictions=own)
     return Combination(taggers, {c: ch.policy for c, ch in choices.items()},
-                       f"policies chosen now on {coder!r}'s {len(data.texts)} turns",
+                       f"policies chosen now on {coder!r}'s {len(data.texts)} turns{how}",
                        {c: ch.as_dict() for c, ch in choices.items()})
+
+
+def model_view(project: Project, model, data: TrainingData) -> tuple[np.ndarray | None, str]:
+    """How the model is judged on a coder's ``data`` when policies are chosen there, and the
+    words that say so: the model's own 0/1 predictions (at its thresholds, parents implied, as
+    ``--tagger ml`` stores them) when it learned none of the coder's turns; else None (out-of-fold
+    refits with its parameters), when it learned some of them or the turns it learned are unknown."""
+    refits = ", with out-of-fold predictions of models refitted with the model's parameters"
+    learned = learned_turns(project, model)
+    if learned is None:
+        return None, f"{refits} (the model file does not say which turns it learned)"
+    seen = len(learned.intersection(data.turn_keys))
+    if seen:
+        return None, f"{refits} (the model learned {seen} of these turns)"
+    predicted, _ = model_codes(model, data.texts)
+    column = {str(c): j for j, c in enumerate(model.tagger.classes_)}
+    own = np.zeros(data.labels.shape, dtype=int)
+    for j, code in enumerate(data.labels.columns):
+        if code in column:
+            own[:, j] = predicted[:, column[code]]
+    return own, ", with the model's own predictions (turns it did not learn)"
+
+
+def learned_turns(project: Project, model) -> set[str] | None:
+    """The :func:`~qualcode.tagging.ml.training.turn_key` of each turn ``model`` learned: from the
+    model file, or (a file written before it recorded them) from the project, when the model's
+    coder's turns there are still exactly the training data (same hash); else None (unknown)."""
+    keys = model.info.get("training_turn_keys")
+    if keys is not None:
+        return set(keys)
+    try:
+        data = training_data(project, model.coder, model.codebook["name"])
+    except SelectionError:
+        return None
+    return set(data.turn_keys) if data.data_hash == model.info.get("training_data_sha256") else None
 
 
 def _whole(value) -> bool:

@@ -3,7 +3,8 @@
 A model file is a zip archive with two members:
 
 - ``manifest.json``: what the model is - the codebook it was trained with (name,
-  version, content hash), the coder, a hash of the training data, the qualcode,
+  version, content hash), the coder, a hash of the training data and the keys of
+  the turns it learned (:func:`~qualcode.tagging.ml.training.turn_key`), the qualcode,
   scikit-learn and skops versions, the parameters, per-code training counts,
   C and thresholds - and ``content_sha256``, a sha256 over the rest of the
   manifest and the model bytes;
@@ -107,6 +108,7 @@ def model_manifest(tagger: MLTagger, data) -> dict:
                      "hash": data.codebook.hash},
         "coder": data.coder, "training_source": data.source,
         "training_turns": int(tagger.n_samples_), "training_data_sha256": data.data_hash,
+        "training_turn_keys": sorted(data.turn_keys),
         "parents": {c: p for c, p in data.codebook.parents.items()},
         "params": _jsonable(tagger.get_params()), "codes": codes,
         "versions": {"qualcode": __version__, "scikit-learn": sklearn.__version__,

@@ -70,6 +70,11 @@ class TrainingData:
         return {code: int(n) for code, n in self.labels.sum(axis=0).items()}
 
     @property
+    def turn_keys(self) -> list[str]:
+        """Each training turn's :func:`turn_key`, in the order of ``texts``."""
+        return [turn_key(row.document, row.turn, row.text) for row in self.turns.itertuples(index=False)]
+
+    @property
     def data_hash(self) -> str:
         """sha256 over (document, turn, text, codes) of every training turn, order-independent."""
         lines = []
@@ -77,6 +82,12 @@ class TrainingData:
             coded = ";".join(c for c, v in zip(self.labels.columns, codes) if v)
             lines.append(f"{row.document}\t{row.turn}\t{hashlib.sha256(row.text.encode()).hexdigest()}\t{coded}")
         return hashlib.sha256("\n".join(sorted(lines)).encode("utf-8")).hexdigest()
+
+
+def turn_key(document: str, turn: int, text: str) -> str:
+    """A turn's identity across projects and runs: a short sha256 of its document's name, its
+    number in the document and its text (a model file lists the keys of the turns it learned)."""
+    return hashlib.sha256(f"{document}\t{int(turn)}\t{text}".encode("utf-8")).hexdigest()[:16]
 
 
 def codebook_ref(project: Project, book: StoredCodebook) -> CodebookRef:
