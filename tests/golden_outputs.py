@@ -121,8 +121,9 @@ def file_texts(path: Path) -> dict[str, str]:
     return {path.name: path.read_text(encoding="utf-8")}
 
 
-def produce(workdir: Path) -> dict[str, str]:
-    """Run COMMANDS in ``workdir`` and return every output as text."""
+def run_commands(workdir: Path, commands: list[tuple[str | None, list[str]]]) -> dict[str, str]:
+    """Run ``commands`` (as in COMMANDS) through the CLI in ``workdir``, writing into
+    ``workdir/out``; return what the named ones printed."""
     import os
 
     from click.testing import CliRunner
@@ -136,7 +137,7 @@ def produce(workdir: Path) -> dict[str, str]:
     old = os.getcwd()
     os.chdir(workdir)
     try:
-        for name, argv in COMMANDS:
+        for name, argv in commands:
             args = [a.replace("{out}", str(out)) for a in argv]
             result = runner.invoke(cli, args, catch_exceptions=False)
             if result.exit_code != 0:
@@ -145,6 +146,13 @@ def produce(workdir: Path) -> dict[str, str]:
                 texts[name] = result.output.replace(str(workdir), "<work>").replace(str(REPO), "<repo>")
     finally:
         os.chdir(old)
+    return texts
+
+
+def produce(workdir: Path) -> dict[str, str]:
+    """Run COMMANDS in ``workdir`` and return every output as text."""
+    texts = run_commands(workdir, COMMANDS)
+    out = workdir / "out"
     for path in sorted(out.iterdir()):
         texts.update(file_texts(path))
     today = date.today().isoformat()   # the report is dated: compare it whatever the day
