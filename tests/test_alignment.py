@@ -157,6 +157,54 @@ def test_mismatch_quotes_come_from_the_side_that_raised_the_code(result):
         ["P4", "tools", "mentor", "M01 (mentor)", "Formal tools", "turn 2", "We sign the compact."]]
 
 
+def test_alignment_over_the_themes_only(project_path):
+    themes = align(project_path, coder="rules", level="themes")
+    assert themes.codes["code"].tolist() == ["value", "power", "tools"] * 4
+    assert {p: part["status"].tolist() for p, part in themes.codes.groupby("pair")} == {
+        "P1": [B, S, M], "P2": [B, N, B], "P3": [N, N, N], "P4": [M, S, M]}
+    pairs = themes.pairs.set_index("pair")
+    assert pairs[["codes", "both", "scholar_only", "mentor_only", "neither"]].values.tolist() == [
+        [3, 1, 1, 1, 0], [3, 2, 0, 0, 1], [3, 0, 0, 0, 3], [3, 0, 1, 2, 0]]
+    # P1: scholar [1, 1, 0], mentor [1, 0, 1]: p_o = 1/3, p_e = 2/3*2/3 + 1/3*1/3 = 5/9, kappa = -1/2
+    # P4: scholar [0, 1, 0], mentor [1, 0, 1]: p_o = 0, p_e = 1/3*2/3 + 2/3*1/3 = 4/9, kappa = -4/5
+    assert pairs["aligned_share"].tolist()[:2] + pairs["aligned_share"].tolist()[3:] == [
+        pytest.approx(1 / 3), 1.0, 0.0]
+    assert pairs.loc["P1", "kappa"] == pytest.approx(-1 / 2) and pairs.loc["P4", "kappa"] == pytest.approx(-4 / 5)
+    assert themes.across["code"].tolist() == ["value", "power", "tools"] and set(themes.depth.values()) == {0}
+    assert themes.quotes[["pair", "code", "quote_codes"]].values.tolist() == [
+        ["P1", "power", "Fear of consequences"], ["P1", "tools", "Formal tools"],
+        ["P4", "value", "Clear guidance"], ["P4", "power", "Power differential"], ["P4", "tools", "Formal tools"]]
+
+
+def test_alignment_over_the_most_specific_codes_only(project_path):
+    specific = align(project_path, coder="rules", level="specific")
+    assert specific.codes["code"].tolist() == ["value.clarity", "value.trust", "power.fear", "tools"] * 4
+    # P4's scholar coded power itself, which is none of the specific codes: it counts for none
+    assert {p: part["status"].tolist() for p, part in specific.codes.groupby("pair")} == {
+        "P1": [B, S, S, M], "P2": [N, B, N, B], "P3": [N] * 4, "P4": [M, N, N, M]}
+    pairs = specific.pairs.set_index("pair")
+    # P1: scholar [1, 1, 1, 0], mentor [1, 0, 0, 1]: share 1/4; p_o = 1/4, p_e = 3/4*1/2 + 1/4*1/2
+    # = 1/2, kappa = -1/2.  P4: scholar raised nothing, mentor [1, 0, 0, 1]: p_o = p_e = 1/2, kappa 0
+    assert pairs.loc["P1", "aligned_share"] == pytest.approx(1 / 4) and pairs.loc["P1", "kappa"] == pytest.approx(-0.5)
+    assert (pairs.loc["P2", "aligned_share"], pairs.loc["P2", "kappa"]) == (1.0, pytest.approx(1.0))
+    assert (pairs.loc["P4", "aligned_share"], pairs.loc["P4", "kappa"]) == (0.0, pytest.approx(0.0))
+    for pair in ("P1", "P2", "P4"):
+        part = specific.codes[specific.codes["pair"] == pair]
+        assert pairs.loc[pair, "kappa"] == pytest.approx(cohen_kappa_score(part["scholar"], part["mentor"]))
+    # every mismatch holds its own quotes: no parent in the table to gather them
+    assert specific.quotes[["pair", "code", "side", "text"]].values.tolist() == [
+        ["P1", "value.trust", "scholar", "That built real trust."],
+        ["P1", "power.fear", "scholar", "I was afraid to push back."],
+        ["P1", "tools", "mentor", "We sign the compact."],
+        ["P4", "value.clarity", "mentor", "I write the goals down."],
+        ["P4", "tools", "mentor", "We sign the compact."]]
+
+
+def test_an_unknown_level_is_an_error(project_path):
+    with pytest.raises(SelectionError, match="unknown alignment level 'leaves'; choose from all, themes, specific"):
+        align(project_path, coder="rules", level="leaves")
+
+
 def test_real_names_and_another_coder(project_path):
     named = align(project_path, "pair,scholar,mentor\nP1,S01,M01\n", coder="alice", real_names=True)
     assert named.pairs[["scholar", "mentor"]].values.tolist() == [["Ana", "Dr. Eve"]]

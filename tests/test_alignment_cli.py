@@ -203,9 +203,40 @@ def test_plot_and_report_with_pairs(study, tmp_path):
 @pytest.mark.parametrize("args,message", [
     (("--kind", "alignment"), "Error: --kind alignment needs --pairs FILE"),
     (("--kind", "heatmap", "--pairs", "{pairs}"), "Error: --pairs goes with --kind alignment, not --kind heatmap"),
+    (("--kind", "bars", "--level", "themes"), "Error: --level goes with --kind alignment, not --kind bars"),
+    (("--kind", "alignment", "--pairs", "{pairs}", "--level", "leaves"),
+     "Error: Invalid value for '--level': 'leaves' is not one of 'all', 'themes', 'specific'."),
 ])
 def test_plot_usage_errors(study, tmp_path, args, message):
     args = [a.format(pairs=study.parent / "pairs.csv") for a in args]
     result = run("plot", study, *args, "--coder", "rules", "-o", tmp_path / "x.png")
     assert result.exit_code == 2
     assert result.output.splitlines()[-1] == message
+
+
+def test_alignment_over_the_themes(study, tmp_path):
+    out = tmp_path / "themes.csv"
+    result = run("alignment", study, "--pairs", study.parent / "pairs.csv", "--coder", "rules",
+                 "--level", "themes", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[:5] == [
+        "pair       scholar       mentor  both  scholar only  mentor only aligned kappa",
+        "  P1 S01 (scholar) M01 (mentor)     1             1            1     33% -0.50",
+        "  P2 S02 (scholar) M02 (mentor)     2             0            0    100%  1.00",
+        "  P3 S03 (scholar) M03 (mentor)     0             0            0     n/a   n/a",
+        "  P4 S04 (scholar) M01 (mentor)     0             1            2      0% -0.80"]
+    assert result.output.splitlines()[-1].startswith(f"wrote 12 rows (4 pairs x 3 codes) to {out}")
+    png = tmp_path / "themes.png"
+    result = run("plot", study, "--kind", "alignment", "--pairs", study.parent / "pairs.csv", "--coder", "rules",
+                 "--level", "specific", "-o", png)
+    assert result.exit_code == 0, result.output
+    assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_the_cli_offers_the_levels_the_library_knows():
+    from qualcode.analysis.alignment import LEVELS
+    from qualcode.cli.analysis import alignment, plot
+
+    for command in (alignment, plot):
+        [level] = [p for p in command.params if p.name == "level"]
+        assert tuple(level.type.choices) == LEVELS

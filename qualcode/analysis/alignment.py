@@ -14,8 +14,13 @@ so a side *raised* a code exactly when that side has an excerpt with the code or
 its subcodes (a parent code is raised when any of its children is).
 
 For each pair and code, the status is ``both``, ``scholar only``, ``mentor only`` or
-``neither``.  Per pair, over every code of the codebook (parents included, rolled up: the
-rows of :attr:`Alignment.codes`):
+``neither``.  Which codes take part (``level``, :data:`LEVELS`): ``all``, every code of the
+codebook, a theme beside its subcodes (so one expectation raised by one side counts under
+its code and again under its theme, unless the other side raised another code of the
+theme); ``themes``, the top-level codes only (the domains of the expectation-domains
+codebook); ``specific``, only the most specific codes (those without subcodes; a coding
+of a theme itself, not of one of its subcodes, then counts for none).  Per pair,
+over those codes (the rows of :attr:`Alignment.codes`):
 
 - **aligned share**: codes both raised / codes either raised; undefined (NaN) when neither
   side raised any code;
@@ -56,6 +61,8 @@ from qualcode.store.queries import turns_read
 BOTH, SCHOLAR_ONLY, MENTOR_ONLY, NEITHER = "both", "scholar only", "mentor only", "neither"
 STATUSES = (BOTH, SCHOLAR_ONLY, MENTOR_ONLY, NEITHER)
 MISMATCHES = (SCHOLAR_ONLY, MENTOR_ONLY)
+#: Which codes the alignment is measured over (see the module documentation).
+LEVELS = ("all", "themes", "specific")
 CODE_COLUMNS = ["pair", "code", "code_name", "theme", "scholar", "mentor", "status",
                 "scholar_turns", "mentor_turns"]
 PAIR_COLUMNS = ["pair", "scholar", "mentor", "scholar_documents", "mentor_documents", "codes",
@@ -157,18 +164,20 @@ def pairs_alignment(project, pairs_file: str | Path, **options) -> Alignment:
 
 def align_pairs(project, pairs: list[Pair], *, codebook: str | int | None = None,
                 coder: str | Iterable[str] | None = None, status: str | Iterable[str] | None = None,
-                real_names: bool = False, confidence: float = 0.95) -> Alignment:
-    """The alignment of every pair over every code of the selected codebook (see the module
-    documentation); speakers by participant id and role unless ``real_names``."""
+                real_names: bool = False, confidence: float = 0.95, level: str = "all") -> Alignment:
+    """The alignment of every pair over the codes of the selected codebook that ``level``
+    names (see the module documentation); speakers by participant id and role unless
+    ``real_names``."""
     selection = select_codings(project, codebook=codebook, coder=coder, status=status)
     tree = CodeTree.for_selection(project, selection)
+    measured = codes_at_level(tree, level)
     notes = _check_read(project, pairs, selection)
     turns, quotes = _raised(project, pairs, selection, tree, real_names)
     rows, figures, mismatch_quotes = [], [], []
     for pair in pairs:
         raised = {role: turns.get((pair.name, role), {}) for role in SIDES}
-        flags = {role: [code in raised[role] for code in tree.display_order] for role in SIDES}
-        for code, s, m in zip(tree.display_order, flags["scholar"], flags["mentor"]):
+        flags = {role: [code in raised[role] for code in measured] for role in SIDES}
+        for code, s, m in zip(measured, flags["scholar"], flags["mentor"]):
             rows.append({"pair": pair.name, "code": code, "code_name": tree.name[code],
                          "theme": tree.theme(code), "scholar": int(s), "mentor": int(m),
                          "status": status_of(s, m), "scholar_turns": len(raised["scholar"].get(code, ())),
@@ -176,13 +185,24 @@ def align_pairs(project, pairs: list[Pair], *, codebook: str | int | None = None
         figures.append({"pair": pair.name, **{role: pair.side(role).speaker(real_names) for role in SIDES},
                         **{f"{role}_documents": ", ".join(pair.side(role).documents) for role in SIDES},
                         **pair_figures(flags["scholar"], flags["mentor"])})
-        mismatch_quotes += _mismatch_quotes(pair, rows[-len(tree.display_order):], tree, quotes)
+        mismatch_quotes += _mismatch_quotes(pair, rows[-len(measured):], tree, quotes)
     codes = pd.DataFrame(rows, columns=CODE_COLUMNS)
-    depth = {code: tree.depth(code) for code in tree.display_order}
+    depth = {code: tree.depth(code) for code in measured}
     return Alignment(codes, pd.DataFrame(figures, columns=PAIR_COLUMNS),
                      across_pairs(codes, depth, confidence), pd.DataFrame(mismatch_quotes, columns=QUOTE_COLUMNS),
                      selection.describe(), selection.codebook or "no codebook", depth,
-                     {code: tree.parent[code] for code in tree.display_order}, confidence, real_names, notes)
+                     {code: tree.parent[code] for code in measured}, confidence, real_names, notes)
+
+
+def codes_at_level(tree: CodeTree, level: str) -> list[str]:
+    """The codes of ``tree`` (in display order) that the alignment at ``level`` is measured over."""
+    if level not in LEVELS:
+        raise SelectionError(f"unknown alignment level {level!r}; choose from {', '.join(LEVELS)}")
+    if level == "themes":
+        return [code for code in tree.display_order if tree.parent[code] is None]
+    if level == "specific":
+        return [code for code in tree.display_order if not tree.children.get(code)]
+    return list(tree.display_order)
 
 
 def _raised(project, pairs: list[Pair], selection: Selection, tree: CodeTree, real_names: bool):
@@ -212,9 +232,8 @@ def _mismatch_quotes(pair: Pair, rows: list[dict], tree: CodeTree, quotes: dict)
     same way (a theme raised by one side only holds its subcodes' quotes once, under it)."""
     status = {r["code"]: r["status"] for r in rows}
     out = []
-    for code in tree.display_order:
-        parent = tree.parent[code]
-        if status[code] not in MISMATCHES or (parent is not None and status[parent] == status[code]):
+    for code in status:
+        if status[code] not in MISMATCHES or status.get(tree.parent[code]) == status[code]:
             continue
         role = "scholar" if status[code] == SCHOLAR_ONLY else "mentor"
         below = set(tree.descendants(code))

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import click
 
-from qualcode.cli.base import (cli, codings_options, export, grouping_options, open_project_file, pairs_option,
-                               project_argument, quote_context, quote_options, real_names_option,
+from qualcode.cli.base import (alignment_level_option, cli, codings_options, export, grouping_options,
+                               open_project_file, pairs_option, project_argument, quote_context, quote_options, real_names_option,
                                selection_kwargs, selection_options, table_output, unidentified_option)
 from qualcode.cli.params import OutputFile
 from qualcode.core.files import ALIGNMENT_SUFFIXES, EXCERPT_SUFFIXES, FIGURE_SUFFIXES, REPORT_SUFFIXES
@@ -122,9 +122,10 @@ def compare(project, by, group_a, group_b, unit, correction, output, codebook_na
 @click.option("-o", "--output", required=True, type=OutputFile(ALIGNMENT_SUFFIXES),
               help="Output file: .csv (one row per pair and code), .xlsx (also per pair, mismatches "
                    "with quotes, across pairs) or .docx.")
+@alignment_level_option
 @codings_options
 @real_names_option
-def alignment(project, pairs_file, output, codebook_name, coder, statuses, real_names):
+def alignment(project, pairs_file, output, level, codebook_name, coder, statuses, real_names):
     """Alignment within scholar-mentor pairs: for every pair and code, whether the scholar,
     the mentor, both or neither raised it; per pair the share of codes both raised among
     those either raised, and Cohen's kappa; per code across pairs, the pairs aligned with a
@@ -140,7 +141,7 @@ def alignment(project, pairs_file, output, codebook_name, coder, statuses, real_
 
     with open_project_file(project) as proj:
         result = pairs_alignment(proj, pairs_file, codebook=codebook_name, coder=coder,
-                                 status=statuses or None, real_names=real_names)
+                                 status=statuses or None, real_names=real_names, level=level)
     write_alignment(result, output)
     click.echo(alignment_summary(result))
     click.echo(f"wrote {len(result.codes)} rows ({len(result.pairs)} pairs x "
@@ -158,8 +159,9 @@ def alignment(project, pairs_file, output, codebook_name, coder, statuses, real_
               help="Output image (.png or .svg).")
 @grouping_options(what="bars: ")
 @pairs_option()
+@alignment_level_option
 @selection_options
-def plot(project, kind, output, by, group_a, group_b, pairs_file, codebook_name, coder, statuses,
+def plot(project, kind, output, by, group_a, group_b, pairs_file, level, codebook_name, coder, statuses,
          include_facilitators, include_unidentified):
     """Draw a heatmap of codes by group, bars of two groups' shares, or the alignment of
     scholar-mentor pairs (each code in each pair coloured by who raised it).
@@ -173,6 +175,8 @@ def plot(project, kind, output, by, group_a, group_b, pairs_file, codebook_name,
     if (kind == "alignment") != (pairs_file is not None):
         raise click.UsageError("--kind alignment needs --pairs FILE" if kind == "alignment"
                                else f"--pairs goes with --kind alignment, not --kind {kind}")
+    if kind != "alignment" and click.get_current_context().get_parameter_source("level").name != "DEFAULT":
+        raise click.UsageError(f"--level goes with --kind alignment, not --kind {kind}")
     selection = selection_kwargs(codebook_name, coder, statuses, include_facilitators, include_unidentified)
     with open_project_file(project) as proj:
         if kind == "heatmap":
@@ -186,7 +190,7 @@ def plot(project, kind, output, by, group_a, group_b, pairs_file, codebook_name,
         else:
             selection.pop("include_facilitators")
             selection.pop("include_unidentified")
-            aligned = pairs_alignment(proj, pairs_file, **selection)
+            aligned = pairs_alignment(proj, pairs_file, level=level, **selection)
             used = aligned.selection
             figure = alignment_figure(aligned)
     save_figure(figure, output)

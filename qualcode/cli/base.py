@@ -178,6 +178,17 @@ def grouping_options(command=None, *, groups: bool = True, what: str = ""):
     return with_options(command, options)
 
 
+def alignment_level_option(command):
+    """--level: which codes the alignment of scholar-mentor pairs is measured over (the levels
+    of :data:`qualcode.analysis.alignment.LEVELS`, named here so that the CLI starts without
+    loading the analysis)."""
+    return click.option(
+        "--level", type=click.Choice(["all", "themes", "specific"]), default="all", show_default=True,
+        help="Codes the alignment is measured over: all (every code, a theme beside its subcodes; a "
+             "theme is raised when any of its subcodes is), themes (the top-level codes: the domains) "
+             "or specific (only the codes without subcodes).")(command)
+
+
 def selection_kwargs(codebook_name, coder, statuses, include_facilitators, include_unidentified) -> dict:
     return {"codebook": codebook_name, "coder": coder, "status": statuses or None,
             "include_facilitators": include_facilitators, "include_unidentified": include_unidentified}
