@@ -227,8 +227,8 @@ def readme_block(out: dict[str, str]) -> str:
         "transcripts (coder `gold`, 149 participant turns), both written and coded blind to the rules. "
         "`rules` is the codebook's rule tagger, `ml` a model trained on the tuning gold only, `all` the "
         "two combined code by code by the policy (each tagger alone, union or intersection) that "
-        "`qualcode code ... --tagger all --coder calibration` chose on the calibration turns (the "
-        "model's predictions there out-of-fold, from models fitted on the other calibration folds). "
+        "`qualcode code ... --tagger all --coder calibration` chose on the calibration turns (judging "
+        "the model there by its own predictions, since it learned none of those turns). "
         "Neither the model nor the choice of policies saw the held-out turns (only the cross-validation "
         "at the end, a separate check, uses every gold turn). Scored on them, by theme:",
         "",
