@@ -158,7 +158,7 @@ def test_mismatch_quotes_come_from_the_side_that_raised_the_code(result):
 
 
 def test_alignment_over_the_themes_only(project_path):
-    themes = align(project_path, coder="rules", level="themes")
+    themes = align(project_path, coder="rules", level="theme")
     assert themes.codes["code"].tolist() == ["value", "power", "tools"] * 4
     assert {p: part["status"].tolist() for p, part in themes.codes.groupby("pair")} == {
         "P1": [B, S, M], "P2": [B, N, B], "P3": [N, N, N], "P4": [M, S, M]}
@@ -201,7 +201,7 @@ def test_alignment_over_the_most_specific_codes_only(project_path):
 
 
 def test_an_unknown_level_is_an_error(project_path):
-    with pytest.raises(SelectionError, match="unknown alignment level 'leaves'; choose from all, themes, specific"):
+    with pytest.raises(SelectionError, match="unknown alignment level 'leaves'; choose from code, theme, specific"):
         align(project_path, coder="rules", level="leaves")
 
 

@@ -203,9 +203,9 @@ def test_plot_and_report_with_pairs(study, tmp_path):
 @pytest.mark.parametrize("args,message", [
     (("--kind", "alignment"), "Error: --kind alignment needs --pairs FILE"),
     (("--kind", "heatmap", "--pairs", "{pairs}"), "Error: --pairs goes with --kind alignment, not --kind heatmap"),
-    (("--kind", "bars", "--level", "themes"), "Error: --level goes with --kind alignment, not --kind bars"),
+    (("--kind", "bars", "--level", "theme"), "Error: --level goes with --kind alignment, not --kind bars"),
     (("--kind", "alignment", "--pairs", "{pairs}", "--level", "leaves"),
-     "Error: Invalid value for '--level': 'leaves' is not one of 'all', 'themes', 'specific'."),
+     "Error: Invalid value for '--level': 'leaves' is not one of 'code', 'theme', 'specific'."),
 ])
 def test_plot_usage_errors(study, tmp_path, args, message):
     args = [a.format(pairs=study.parent / "pairs.csv") for a in args]
@@ -217,7 +217,7 @@ def test_plot_usage_errors(study, tmp_path, args, message):
 def test_alignment_over_the_themes(study, tmp_path):
     out = tmp_path / "themes.csv"
     result = run("alignment", study, "--pairs", study.parent / "pairs.csv", "--coder", "rules",
-                 "--level", "themes", "-o", out)
+                 "--level", "theme", "-o", out)
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[:5] == [
         "pair       scholar       mentor  both  scholar only  mentor only aligned kappa",

@@ -14,13 +14,13 @@ so a side *raised* a code exactly when that side has an excerpt with the code or
 its subcodes (a parent code is raised when any of its children is).
 
 For each pair and code, the status is ``both``, ``scholar only``, ``mentor only`` or
-``neither``.  Which codes take part (``level``, :data:`LEVELS`): ``all``, every code of the
-codebook, a theme beside its subcodes (so one expectation raised by one side counts under
-its code and again under its theme, unless the other side raised another code of the
-theme); ``themes``, the top-level codes only (the domains of the expectation-domains
-codebook); ``specific``, only the most specific codes (those without subcodes; a coding
-of a theme itself, not of one of its subcodes, then counts for none).  Per pair,
-over those codes (the rows of :attr:`Alignment.codes`):
+``neither``.  Which codes take part (``level``, :data:`LEVELS`, in the words of ``agreement
+--level``): ``code``, every code of the codebook, a theme beside its subcodes (so one
+expectation raised by one side counts under its code and again under its theme, unless the
+other side raised another code of the theme); ``theme``, the top-level codes only (the
+domains of the expectation-domains codebook); ``specific``, only the most specific codes
+(those without subcodes; a coding of a theme itself, not of one of its subcodes, then counts
+for none).  Per pair, over those codes (the rows of :attr:`Alignment.codes`):
 
 - **aligned share**: codes both raised / codes either raised; undefined (NaN) when neither
   side raised any code;
@@ -62,7 +62,7 @@ BOTH, SCHOLAR_ONLY, MENTOR_ONLY, NEITHER = "both", "scholar only", "mentor only"
 STATUSES = (BOTH, SCHOLAR_ONLY, MENTOR_ONLY, NEITHER)
 MISMATCHES = (SCHOLAR_ONLY, MENTOR_ONLY)
 #: Which codes the alignment is measured over (see the module documentation).
-LEVELS = ("all", "themes", "specific")
+LEVELS = ("code", "theme", "specific")
 CODE_COLUMNS = ["pair", "code", "code_name", "theme", "scholar", "mentor", "status",
                 "scholar_turns", "mentor_turns"]
 PAIR_COLUMNS = ["pair", "scholar", "mentor", "scholar_documents", "mentor_documents", "codes",
@@ -164,7 +164,7 @@ def pairs_alignment(project, pairs_file: str | Path, **options) -> Alignment:
 
 def align_pairs(project, pairs: list[Pair], *, codebook: str | int | None = None,
                 coder: str | Iterable[str] | None = None, status: str | Iterable[str] | None = None,
-                real_names: bool = False, confidence: float = 0.95, level: str = "all") -> Alignment:
+                real_names: bool = False, confidence: float = 0.95, level: str = "code") -> Alignment:
     """The alignment of every pair over the codes of the selected codebook that ``level``
     names (see the module documentation); speakers by participant id and role unless
     ``real_names``."""
@@ -198,7 +198,7 @@ def codes_at_level(tree: CodeTree, level: str) -> list[str]:
     """The codes of ``tree`` (in display order) that the alignment at ``level`` is measured over."""
     if level not in LEVELS:
         raise SelectionError(f"unknown alignment level {level!r}; choose from {', '.join(LEVELS)}")
-    if level == "themes":
+    if level == "theme":
         return [code for code in tree.display_order if tree.parent[code] is None]
     if level == "specific":
         return [code for code in tree.display_order if not tree.children.get(code)]

@@ -183,9 +183,9 @@ def alignment_level_option(command):
     of :data:`qualcode.analysis.alignment.LEVELS`, named here so that the CLI starts without
     loading the analysis)."""
     return click.option(
-        "--level", type=click.Choice(["all", "themes", "specific"]), default="all", show_default=True,
-        help="Codes the alignment is measured over: all (every code, a theme beside its subcodes; a "
-             "theme is raised when any of its subcodes is), themes (the top-level codes: the domains) "
+        "--level", type=click.Choice(["code", "theme", "specific"]), default="code", show_default=True,
+        help="Codes the alignment is measured over: code (every code, a theme beside its subcodes; a "
+             "theme is raised when any of its subcodes is), theme (the top-level codes: the domains) "
              "or specific (only the codes without subcodes).")(command)
 
 
