@@ -168,8 +168,7 @@ def targets(data: AgreementData, level: str = "code", rollup: bool = False) -> d
         raise SelectionError(f"unknown level {level!r}; use {' or '.join(LEVELS)}")
     tree = data.tree
     if level == "theme":
-        themes = [c for c in tree.display_order if tree.parent[c] is None]
-        return {t: tree.descendants(t) for t in themes}
+        return {t: tree.descendants(t) for t in tree.themes}
     if rollup:
         return {c: tree.descendants(c) for c in tree.display_order}
     return {c: [c] for c in tree.display_order}

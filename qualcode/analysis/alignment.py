@@ -199,7 +199,7 @@ def codes_at_level(tree: CodeTree, level: str) -> list[str]:
     if level not in LEVELS:
         raise SelectionError(f"unknown alignment level {level!r}; choose from {', '.join(LEVELS)}")
     if level == "theme":
-        return [code for code in tree.display_order if tree.parent[code] is None]
+        return tree.themes
     if level == "specific":
         return [code for code in tree.display_order if not tree.children.get(code)]
     return list(tree.display_order)

@@ -54,7 +54,7 @@ def _resolve_codes(tree: CodeTree, codes: tuple[str, ...] | None,
             tree.check(code)
             wanted.update(tree.descendants(code))
     if themes:
-        top = [c for c in tree.display_order if tree.parent[c] is None]
+        top = tree.themes
         by_name = {tree.name[c].casefold(): c for c in top}
         in_themes: set[str] = set()
         for theme in themes:

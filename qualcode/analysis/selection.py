@@ -252,6 +252,11 @@ class CodeTree:
         for child in self.children[code]:
             self._visit(child)
 
+    @property
+    def themes(self) -> list[str]:
+        """The top-level codes, in display order."""
+        return [code for code in self.display_order if self.parent[code] is None]
+
     def ancestors(self, code: str) -> list[str]:
         """The code itself, its parent, ..., its theme."""
         return self._ancestors.get(code, [code])
