@@ -4,10 +4,12 @@ compare, alignment, plot, report."""
 from __future__ import annotations
 
 import click
+from click.core import ParameterSource
 
 from qualcode.cli.base import (alignment_level_option, cli, codings_options, export, grouping_options,
-                               open_project_file, pairs_option, project_argument, quote_context, quote_options, real_names_option,
-                               selection_kwargs, selection_options, table_output, unidentified_option)
+                               open_project_file, pairs_option, project_argument, quote_context, quote_options,
+                               real_names_option, selection_kwargs, selection_options, table_output,
+                               unidentified_option)
 from qualcode.cli.params import OutputFile
 from qualcode.core.files import ALIGNMENT_SUFFIXES, EXCERPT_SUFFIXES, FIGURE_SUFFIXES, REPORT_SUFFIXES
 
@@ -175,7 +177,7 @@ def plot(project, kind, output, by, group_a, group_b, pairs_file, level, codeboo
     if (kind == "alignment") != (pairs_file is not None):
         raise click.UsageError("--kind alignment needs --pairs FILE" if kind == "alignment"
                                else f"--pairs goes with --kind alignment, not --kind {kind}")
-    if kind != "alignment" and click.get_current_context().get_parameter_source("level").name != "DEFAULT":
+    if kind != "alignment" and click.get_current_context().get_parameter_source("level") is not ParameterSource.DEFAULT:
         raise click.UsageError(f"--level goes with --kind alignment, not --kind {kind}")
     selection = selection_kwargs(codebook_name, coder, statuses, include_facilitators, include_unidentified)
     with open_project_file(project) as proj:
