@@ -174,6 +174,8 @@ def test_docx_output_reads_as_sections(study, tmp_path):
     assert ("The scholar raised 5 codes and the mentor 3: 2 by both, 3 by the scholar only, 1 by the mentor "
             "only. Aligned: 2 of the 6 codes either raised (33%); Cohen's kappa -0.33.") in text
     assert "Neither side raised any of the 6 codes: the aligned share and kappa are undefined." in text
+    assert ("Aligned share (per pair): codes both raised / codes either raised, over every code of the "
+            "codebook (themes included); undefined when neither side raised any code.") in text
     assert [c.text for c in doc.tables[0].rows[3].cells] == ["P3", "S03 (scholar)", "M03 (mentor)", "0", "0",
                                                              "0", "n/a", "n/a"]
     assert [c.text for c in doc.tables[1].rows[1].cells] == ["Value of expectations", "2", "0", "1", "1",
@@ -226,6 +228,11 @@ def test_alignment_over_the_themes(study, tmp_path):
         "  P3 S03 (scholar) M03 (mentor)     0             0            0     n/a   n/a",
         "  P4 S04 (scholar) M01 (mentor)     0             1            2      0% -0.80"]
     assert result.output.splitlines()[-1].startswith(f"wrote 12 rows (4 pairs x 3 codes) to {out}")
+    book = tmp_path / "themes.xlsx"
+    assert run("alignment", study, "--pairs", study.parent / "pairs.csv", "--coder", "rules",
+               "--level", "theme", "-o", book).exit_code == 0
+    assert ["Aligned share (per pair): codes both raised / codes either raised, over the themes (top-level "
+            "codes) only; undefined when neither side raised any code."] in sheet_rows(load_workbook(book), "about")
     png = tmp_path / "themes.png"
     result = run("plot", study, "--kind", "alignment", "--pairs", study.parent / "pairs.csv", "--coder", "rules",
                  "--level", "specific", "-o", png)

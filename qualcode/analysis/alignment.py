@@ -63,6 +63,10 @@ STATUSES = (BOTH, SCHOLAR_ONLY, MENTOR_ONLY, NEITHER)
 MISMATCHES = (SCHOLAR_ONLY, MENTOR_ONLY)
 #: Which codes the alignment is measured over (see the module documentation).
 LEVELS = ("code", "theme", "specific")
+#: The codes each level measures over, as the outputs say it.
+LEVEL_CODES = {"code": "every code of the codebook (themes included)",
+               "theme": "the themes (top-level codes) only",
+               "specific": "the codes without subcodes only (a coding of a theme itself counts for none)"}
 CODE_COLUMNS = ["pair", "code", "code_name", "theme", "scholar", "mentor", "status",
                 "scholar_turns", "mentor_turns"]
 PAIR_COLUMNS = ["pair", "scholar", "mentor", "scholar_documents", "mentor_documents", "codes",
@@ -90,6 +94,7 @@ class Alignment:
     confidence: float = 0.95
     real_names: bool = False
     notes: list[str] = field(default_factory=list)
+    level: str = "code"        # which codes were measured (:data:`LEVELS`)
 
     def mismatches(self, top: int = 5) -> pd.DataFrame:
         """:func:`frequent_mismatches` of :attr:`codes` (a theme left out where a subcode says
@@ -191,7 +196,7 @@ def align_pairs(project, pairs: list[Pair], *, codebook: str | int | None = None
     return Alignment(codes, pd.DataFrame(figures, columns=PAIR_COLUMNS),
                      across_pairs(codes, depth, confidence), pd.DataFrame(mismatch_quotes, columns=QUOTE_COLUMNS),
                      selection.describe(), selection.codebook or "no codebook", depth,
-                     {code: tree.parent[code] for code in measured}, confidence, real_names, notes)
+                     {code: tree.parent[code] for code in measured}, confidence, real_names, notes, level)
 
 
 def codes_at_level(tree: CodeTree, level: str) -> list[str]:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 from docx.shared import Pt
 
-from qualcode.analysis.alignment import SIDES, Alignment
+from qualcode.analysis.alignment import LEVEL_CODES, SIDES, Alignment
 from qualcode.core.files import ALIGNMENT_SUFFIXES, atomic_output, table_format
 from qualcode.export.word import GREY, add_figure, add_note, add_table, new_document, usable_width
 from qualcode.export.xlsx import Sheet, write_workbook
@@ -90,8 +90,8 @@ def definitions(alignment: Alignment) -> list[str]:
     return [
         "Raised: the side has at least one excerpt with the code or one of its subcodes (a theme is "
         "raised when any of its subcodes is). Status: both, scholar only, mentor only or neither.",
-        "Aligned share (per pair): codes both raised / codes either raised, over every code of the "
-        "codebook (themes included); undefined when neither side raised any code.",
+        f"Aligned share (per pair): codes both raised / codes either raised, over "
+        f"{LEVEL_CODES[alignment.level]}; undefined when neither side raised any code.",
         "Cohen's kappa (per pair): the scholar and the mentor as two raters giving each code "
         "'raised' or 'not raised'; undefined when both raised every code or none.",
         f"Across pairs (per code): pairs aligned among the pairs where either side raised the code, "
